@@ -1,0 +1,72 @@
+# Minyi — the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/minyi
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: demo test install venv assets browser lint format messages serve worker clean bench
+
+## Install everything, load the demo congress and serve it on http://127.0.0.1:8000 with a worker.
+demo: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py demo_logins
+	DEBUG=1 scripts/serve.sh
+
+## Install the same way, lint, then run the whole suite on SQLite and on PostgreSQL.
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/mypy minyi/workdays minyi/audit minyi/core/errors.py
+	scripts/test.sh
+
+install: venv assets locale/en/LC_MESSAGES/django.mo
+
+venv: $(BIN)/.installed
+$(BIN)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+## Front-end assets pinned in package-lock.json, copied into static/vendor (served locally, no CDN).
+assets: static/vendor/.installed
+static/vendor/.installed: package-lock.json
+	npm ci --no-audit --no-fund --silent
+	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons static/vendor/htmx static/vendor/echarts
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
+	touch $@
+
+## Debian's Chromium (Playwright's own browser download cannot work on an intranet) and CJK fonts.
+browser:
+	@scripts/install_browser.sh
+
+## Translations are compiled with Python (no gettext needed on a fresh machine).
+locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po venv
+	$(BIN)/python scripts/compile_messages.py
+
+## Re-extract strings after changing templates or code (needs GNU gettext).
+messages:
+	DEBUG=1 $(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=node_modules --ignore=.venv --ignore=var
+	$(BIN)/python scripts/compile_messages.py
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var

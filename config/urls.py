@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("minyi.core.urls")),
+    path("accounts/", include("minyi.accounts.urls")),
+    path("c/<slug:code>/", include("minyi.congress.urls")),
+    path("calendar/", include("minyi.workdays.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("minyi.api.urls")),
+    path(settings.ADMIN_URL if hasattr(settings, "ADMIN_URL") else "django-admin/", admin.site.urls),
+]

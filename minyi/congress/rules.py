@@ -1,0 +1,35 @@
+"""Named permissions for congress-level records, built from small predicates. The object passed to
+every rule here is the Congress."""
+
+import rules
+
+from minyi.accounts.models import Role
+from minyi.core.tenancy import has_role
+
+
+def _role_predicate(*roles: str):
+    @rules.predicate(name="has_role_" + "_".join(roles))
+    def predicate(user, congress) -> bool:
+        return congress is not None and has_role(user, congress, *roles)
+
+    return predicate
+
+
+is_congress_admin = _role_predicate(Role.CONGRESS_ADMIN)
+is_congress_clerk = _role_predicate(Role.CONGRESS_CLERK)
+is_member = rules.predicate(lambda user, congress: congress is not None and has_role(user, congress, *Role.values))
+
+is_root_congress = rules.predicate(lambda user, congress: congress is not None and congress.parent_id is None)
+
+can_view_people = is_member
+can_manage_people = is_congress_admin | is_congress_clerk
+
+rules.add_perm("congress.view_roster", can_view_people)
+rules.add_perm("congress.manage_roster", can_manage_people)
+rules.add_perm("congress.import_roster", can_manage_people)
+rules.add_perm("congress.view_policy", is_member)
+rules.add_perm("congress.manage_policy", is_congress_admin)
+rules.add_perm("congress.manage_members", is_congress_admin)
+# The holiday calendar is national and shared by the whole deployment: only the admins of a
+# top-level congress (or superusers, who are congress admins everywhere) may edit it.
+rules.add_perm("workdays.manage_calendar", is_congress_admin & is_root_congress)

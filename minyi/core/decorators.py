@@ -1,0 +1,29 @@
+"""View decorators for pages below /c/<code>/."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+
+from minyi.core.tenancy import congress_for
+
+
+def congress_view(perm: str | None = None):
+    """Sign-in required; resolves `code` to `request.congress` (404 without a membership) and, if
+    `perm` is given, checks it against the congress (404 too, so a page's existence is not leaked)."""
+
+    def decorator(view):
+        @login_required
+        @functools.wraps(view)
+        def wrapper(request, code, *args, **kwargs):
+            congress = congress_for(request.user, code)
+            if perm and not request.user.has_perm(perm, congress):
+                raise Http404("not permitted")
+            request.congress = congress
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

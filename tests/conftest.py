@@ -1,0 +1,84 @@
+"""Personas: one user per role in congress "alpha", and an admin of another congress "beta"."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from minyi.accounts.models import Role, User
+from minyi.congress.actions import ensure_policy
+from minyi.congress.models import Congress, Unit
+
+from .factories import (
+    BodyFactory,
+    CongressFactory,
+    DeputyFactory,
+    MembershipFactory,
+    StationFactory,
+    UnitFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    congress: Congress
+    other_congress: Congress
+    gov: Unit
+    unit_a: Unit
+    unit_b: Unit
+    admin: User
+    clerk: User
+    deputy: User
+    cosigner: User
+    liaison: User
+    coordinator: User
+    handler_a: User
+    handler_b: User
+    leader_a: User
+    supervisor: User
+    inspector: User
+    judge: User
+    viewer: User
+    outsider: User  # admin of the other congress
+
+
+def _member(username, congress, role, **kw):
+    user = UserFactory(username=username, full_name=username)
+    MembershipFactory(user=user, congress=congress, role=role, **kw)
+    return user
+
+
+@pytest.fixture
+def world(db) -> World:
+    alpha = CongressFactory(code="alpha", name="甲区人大常委会", short_name="甲区")
+    beta = CongressFactory(code="beta", name="乙区人大常委会", short_name="乙区")
+    ensure_policy(alpha)
+    ensure_policy(beta)
+    gov = BodyFactory(congress=alpha, body_code=Unit.BodyCode.GOVERNMENT)
+    unit_a = UnitFactory(congress=alpha, parent=gov, name="甲区住房和城乡建设局")
+    unit_b = UnitFactory(congress=alpha, parent=gov, name="甲区教育局")
+    station = StationFactory(congress=alpha, name="甲区第一联络站")
+    w = World(
+        congress=alpha,
+        other_congress=beta,
+        gov=gov,
+        unit_a=unit_a,
+        unit_b=unit_b,
+        admin=_member("admin", alpha, Role.CONGRESS_ADMIN),
+        clerk=_member("clerk", alpha, Role.CONGRESS_CLERK),
+        deputy=_member("deputy", alpha, Role.DEPUTY),
+        cosigner=_member("cosigner", alpha, Role.DEPUTY),
+        liaison=_member("liaison", alpha, Role.LIAISON_CLERK, station=station),
+        coordinator=_member("gov", alpha, Role.COORDINATOR, unit=gov),
+        handler_a=_member("handler_a", alpha, Role.UNIT_HANDLER, unit=unit_a),
+        handler_b=_member("handler_b", alpha, Role.UNIT_HANDLER, unit=unit_b),
+        leader_a=_member("leader_a", alpha, Role.UNIT_LEADER, unit=unit_a),
+        supervisor=_member("supervisor", alpha, Role.SUPERVISOR),
+        inspector=_member("inspector", alpha, Role.INSPECTOR),
+        judge=_member("judge", alpha, Role.JUDGE),
+        viewer=_member("viewer", alpha, Role.VIEWER),
+        outsider=_member("outsider", beta, Role.CONGRESS_ADMIN),
+    )
+    DeputyFactory(congress=alpha, user=w.deputy, name="领衔代表", number="A001")
+    DeputyFactory(congress=alpha, user=w.cosigner, name="联名代表", number="A002")
+    return w
