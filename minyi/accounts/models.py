@@ -49,17 +49,27 @@ STATION_ROLES = frozenset({Role.LIAISON_CLERK})
 class Membership(models.Model):
     """One role of one user in one congress; a user may hold several."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户")
+    )
     congress = models.ForeignKey(
         "congress.Congress", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("人大")
     )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     unit = models.ForeignKey(
-        "congress.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships",
+        "congress.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("单位"),
     )
     station = models.ForeignKey(
-        "congress.LiaisonStation", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships",
+        "congress.LiaisonStation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("联络站"),
     )
     active = models.BooleanField(_("有效"), default=True)

@@ -22,7 +22,12 @@ def me(request):
         "username": request.user.username,
         "name": request.user.display_name,
         "memberships": [
-            {"congress": m.congress.code, "role": m.role, "role_label": _(m.get_role_display()), "unit": m.unit_id}
+            {
+                "congress": m.congress.code,
+                "role": m.role,
+                "role_label": _(m.get_role_display()),
+                "unit": m.unit_id,
+            }
             for m in memberships_of(request.user)
         ],
     }

@@ -1,7 +1,7 @@
 """The audit trail. Import `record` and `snapshot` from here:
 
-    from minyi import audit
-    audit.record("policy.updated", actor=user, congress=c, obj=policy, old=..., new=...)
+from minyi import audit
+audit.record("policy.updated", actor=user, congress=c, obj=policy, old=..., new=...)
 """
 
 

@@ -20,17 +20,35 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     code = models.CharField(_("事件"), max_length=64, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("操作人"),
     )
     congress = models.ForeignKey(
-        "congress.Congress", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("人大")
+        "congress.Congress",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("人大"),
     )
     unit = models.ForeignKey(
-        "congress.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+        "congress.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("单位"),
     )
     target_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("涉及用户"),
     )
     # The changed object, whatever its model ("congress.deputy", 42, "张三（D001）").
@@ -72,3 +90,6 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

@@ -39,7 +39,9 @@ def _payload(event: AuditEvent) -> bytes:
         elif isinstance(value, uuid.UUID):
             value = str(value)
         data[field.attname] = value
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder).encode()
+    return json.dumps(
+        data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder
+    ).encode()
 
 
 def compute_hash(event: AuditEvent) -> str:
@@ -127,9 +129,13 @@ def verify_chain() -> VerifyResult:
     checked = 0
     for event in _iter_events():
         if event.seq != expected_seq:
-            return VerifyResult(False, checked, expected_prev, f"row {expected_seq} is missing (removed)", expected_seq)
+            return VerifyResult(
+                False, checked, expected_prev, f"row {expected_seq} is missing (removed)", expected_seq
+            )
         if event.prev_hash != expected_prev:
-            return VerifyResult(False, checked, expected_prev, f"row {event.seq} does not follow its predecessor", event.seq)
+            return VerifyResult(
+                False, checked, expected_prev, f"row {event.seq} does not follow its predecessor", event.seq
+            )
         if compute_hash(event) != event.hash:
             return VerifyResult(False, checked, expected_prev, f"row {event.seq} was altered", event.seq)
         expected_prev = event.hash
@@ -138,6 +144,10 @@ def verify_chain() -> VerifyResult:
     head = AuditHead.objects.filter(pk=1).first()
     if head and (head.seq != checked or head.hash != expected_prev):
         return VerifyResult(
-            False, checked, expected_prev, f"the chain ends at row {checked} but the head says row {head.seq} (rows removed at the end)", checked + 1
+            False,
+            checked,
+            expected_prev,
+            f"the chain ends at row {checked} but the head says row {head.seq} (rows removed at the end)",
+            checked + 1,
         )
     return VerifyResult(True, checked, expected_prev)

@@ -42,6 +42,11 @@ def do_update_policy(policy: Policy, *, actor: Any, changes: dict[str, Any]) -> 
     policy.full_clean()
     policy.save()
     audit.record(
-        "policy.updated", actor=actor, congress=policy.congress, obj=policy, old=old, new=audit.snapshot(policy, changed)
+        "policy.updated",
+        actor=actor,
+        congress=policy.congress,
+        obj=policy,
+        old=old,
+        new=audit.snapshot(policy, changed),
     )
     return policy

@@ -36,7 +36,12 @@ class Congress(TimeStamped):
     short_name = models.CharField(_("简称"), max_length=20, help_text=_("用于建议编号，如“示范”。"))
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("上级人大")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("上级人大"),
     )
     active = models.BooleanField(_("启用"), default=True)
 
@@ -52,7 +57,9 @@ class Congress(TimeStamped):
 class Term(models.Model):
     """届 — e.g. the 18th people's congress of the district."""
 
-    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="terms", verbose_name=_("人大"))
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="terms", verbose_name=_("人大")
+    )
     number = models.PositiveSmallIntegerField(_("届次"))
     start_date = models.DateField(_("起始日期"))
     end_date = models.DateField(_("届满日期"), null=True, blank=True)
@@ -112,16 +119,26 @@ class Deputy(TimeStamped):
         COUNTY = "county", _("区（县）人大代表")
         TOWNSHIP = "township", _("乡镇人大代表")
 
-    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="deputies", verbose_name=_("人大"))
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="deputies", verbose_name=_("人大")
+    )
     user = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="deputy_records",
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deputy_records",
         verbose_name=_("账号"),
     )
     name = models.CharField(_("姓名"), max_length=64)
     number = models.CharField(_("代表证号"), max_length=32)
     level = models.CharField(_("代表层级"), max_length=16, choices=Level.choices, default=Level.COUNTY)
     group = models.ForeignKey(
-        DeputyGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="deputies",
+        DeputyGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deputies",
         verbose_name=_("代表小组"),
     )
     electoral_district = models.CharField(_("选区"), max_length=100, blank=True)
@@ -167,7 +184,11 @@ class LiaisonStation(TimeStamped):
     kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices, default=Kind.LIAISON_STATION)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     group = models.ForeignKey(
-        DeputyGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="stations",
+        DeputyGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stations",
         verbose_name=_("所属代表小组"),
     )
     active = models.BooleanField(_("启用"), default=True)
@@ -200,12 +221,24 @@ class Unit(TimeStamped):
         COURT = "court", _("人民法院")
         PROCURATORATE = "procuratorate", _("人民检察院")
 
-    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="units", verbose_name=_("人大"))
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="units", verbose_name=_("人大")
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("上级单位")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("上级单位"),
     )
     body = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("所属机关"),
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属机关"),
         editable=False,
     )
     name = models.CharField(_("名称"), max_length=100)
@@ -254,8 +287,12 @@ class Policy(TimeStamped):
         CLOSED_COMMITMENTS = "closed_commitments", _("已办结且承诺事项全部落实")
 
     congress = models.OneToOneField(Congress, on_delete=models.CASCADE, related_name="policy")
-    review_days = models.PositiveSmallIntegerField(_("审查时限（工作日）"), default=3, validators=[MinValueValidator(1)])
-    assign_days = models.PositiveSmallIntegerField(_("交办时限（工作日）"), default=5, validators=[MinValueValidator(1)])
+    review_days = models.PositiveSmallIntegerField(
+        _("审查时限（工作日）"), default=3, validators=[MinValueValidator(1)]
+    )
+    assign_days = models.PositiveSmallIntegerField(
+        _("交办时限（工作日）"), default=5, validators=[MinValueValidator(1)]
+    )
     reassign_window_days = models.PositiveSmallIntegerField(
         _("申请调整期限（交办后工作日）"), default=5, validators=[MinValueValidator(1)]
     )
@@ -266,7 +303,9 @@ class Policy(TimeStamped):
         _("协办意见时限（交办后工作日）"), default=10, validators=[MinValueValidator(1)]
     )
     reply_months = models.PositiveSmallIntegerField(
-        _("答复时限（交办后月数，本地目标）"), default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
+        _("答复时限（交办后月数，本地目标）"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
     )
     reply_statutory_months = models.PositiveSmallIntegerField(
         _("法定答复时限（月）"), default=3, validators=[MinValueValidator(1), MaxValueValidator(3)]
@@ -287,25 +326,44 @@ class Policy(TimeStamped):
         _("逾期升级宽限（工作日）"), default=3, validators=[MinValueValidator(0)]
     )
     numbering_format = models.CharField(
-        _("建议编号格式"), max_length=64, default="{short}〔{year}〕第{seq}号",
+        _("建议编号格式"),
+        max_length=64,
+        default="{short}〔{year}〕第{seq}号",
         help_text=_("可用占位符：{short} 人大简称，{year} 年度，{seq} 年度序号。"),
     )
     contact_required = models.BooleanField(_("答复签发前须有联系代表记录"), default=True)
     opinion_required_if_unsatisfied = models.BooleanField(_("“不满意”须填写意见"), default=True)
     no_feedback_excluded = models.BooleanField(_("未反馈测评不计入满意率"), default=True)
     completion_definition = models.CharField(
-        _("办结的定义"), max_length=32, choices=CompletionDefinition.choices, default=CompletionDefinition.CLOSED
+        _("办结的定义"),
+        max_length=32,
+        choices=CompletionDefinition.choices,
+        default=CompletionDefinition.CLOSED,
     )
     quiet_hours_start = models.TimeField(_("免打扰开始"), default=datetime.time(21, 0))
     quiet_hours_end = models.TimeField(_("免打扰结束"), default=datetime.time(8, 0))
 
     #: Fields that an admin edits on the policy page, in display order.
     EDITABLE = [
-        "review_days", "assign_days", "reassign_window_days", "first_contact_days", "co_opinion_days",
-        "reply_months", "reply_statutory_months", "reply_max_months", "evaluation_days", "rehandle_months",
-        "warning_days", "escalation_grace_days", "numbering_format", "contact_required",
-        "opinion_required_if_unsatisfied", "no_feedback_excluded", "completion_definition",
-        "quiet_hours_start", "quiet_hours_end",
+        "review_days",
+        "assign_days",
+        "reassign_window_days",
+        "first_contact_days",
+        "co_opinion_days",
+        "reply_months",
+        "reply_statutory_months",
+        "reply_max_months",
+        "evaluation_days",
+        "rehandle_months",
+        "warning_days",
+        "escalation_grace_days",
+        "numbering_format",
+        "contact_required",
+        "opinion_required_if_unsatisfied",
+        "no_feedback_excluded",
+        "completion_definition",
+        "quiet_hours_start",
+        "quiet_hours_end",
     ]
 
     class Meta:

@@ -17,7 +17,9 @@ def _role_predicate(*roles: str):
 
 is_congress_admin = _role_predicate(Role.CONGRESS_ADMIN)
 is_congress_clerk = _role_predicate(Role.CONGRESS_CLERK)
-is_member = rules.predicate(lambda user, congress: congress is not None and has_role(user, congress, *Role.values))
+is_member = rules.predicate(
+    lambda user, congress: congress is not None and has_role(user, congress, *Role.values)
+)
 
 is_root_congress = rules.predicate(lambda user, congress: congress is not None and congress.parent_id is None)
 

@@ -42,7 +42,11 @@ def has_role(user, congress: Congress, *roles: str) -> bool:
 
 def units_of(user, congress: Congress, roles: Iterable[str] | None = None) -> set[int]:
     wanted = set(roles) if roles else None
-    return {m.unit_id for m in memberships_of(user, congress) if m.unit_id and (wanted is None or m.role in wanted)}
+    return {
+        m.unit_id
+        for m in memberships_of(user, congress)
+        if m.unit_id and (wanted is None or m.role in wanted)
+    }
 
 
 def congresses_of(user) -> list[Congress]:

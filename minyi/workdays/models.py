@@ -33,7 +33,9 @@ class SpecialDay(models.Model):
         WORKDAY = "workday", _("调休上班")
 
     date = models.DateField(_("日期"), unique=True)
-    year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days", verbose_name=_("年度"))
+    year = models.ForeignKey(
+        CalendarYear, on_delete=models.CASCADE, related_name="days", verbose_name=_("年度")
+    )
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=50, blank=True)
 

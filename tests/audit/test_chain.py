@@ -38,7 +38,9 @@ def test_altered_row_is_detected(world):
 def test_altered_json_value_is_detected(world):
     events = _three_events(world)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE audit_auditevent SET new = '{{\"review_days\": 9}}' WHERE id = {events[0].pk}")
+        cursor.execute(
+            f"UPDATE audit_auditevent SET new = '{{\"review_days\": 9}}' WHERE id = {events[0].pk}"
+        )
     result = verify_chain()
     assert not result.ok and result.seq == 1
 
