@@ -463,3 +463,4 @@ TAXONOMIES: dict[str, type[PolicyItem]] = {
     "results": ResultClass,
     "exclusions": ExclusionReason,
 }
+from .models_import import ImportJob  # noqa: E402,F401
