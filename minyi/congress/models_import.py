@@ -43,6 +43,14 @@ class ImportJob(models.Model):
         related_name="+",
         verbose_name=_("上传人"),
     )
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("确认导入人"),
+    )
     file = models.FileField(_("文件"), upload_to=import_upload_path, max_length=200, blank=True)
     filename = models.CharField(_("文件名"), max_length=255)
     size = models.PositiveBigIntegerField(_("文件大小（字节）"), default=0)
