@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "minyi.audit",
     "minyi.workdays",
     "minyi.congress",
+    "minyi.suggestions",
 ]
 
 MIDDLEWARE = [
