@@ -1,6 +1,8 @@
 """The official holiday calendar: which dates are holidays (放假) and which weekend dates are make-up
 workdays (调休上班), per year. National, so shared by every congress of a deployment."""
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +19,9 @@ class CalendarYear(models.Model):
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.MANUAL)
     version = models.PositiveIntegerField(_("版本"), default=1)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    #: A new random value on every edit, so that two different edits can never look the same to the
+    #: cache (even with equal versions and timestamps, e.g. in rolled-back transactions).
+    revision = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("日历年度")
@@ -25,6 +30,11 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+    def bump(self) -> None:
+        """Record an edit: next version, new revision (the caller saves)."""
+        self.version += 1
+        self.revision = uuid.uuid4()
 
 
 class SpecialDay(models.Model):
