@@ -32,6 +32,9 @@ rules.add_perm("congress.import_roster", can_manage_people)
 rules.add_perm("congress.view_policy", is_member)
 rules.add_perm("congress.manage_policy", is_congress_admin)
 rules.add_perm("congress.manage_members", is_congress_admin)
+# A deputy's phone and e-mail: the congress staff who look after deputies (and, in the view, the deputy
+# themself) — not every member who may browse the roster.
+rules.add_perm("congress.view_contacts", can_manage_people)
 # The holiday calendar is national and shared by the whole deployment: only the admins of a
 # top-level congress (or superusers, who are congress admins everywhere) may edit it.
 rules.add_perm("workdays.manage_calendar", is_congress_admin & is_root_congress)

@@ -1,33 +1,734 @@
-from django.shortcuts import render
+"""The congress administration pages below /c/<code>/.
 
+Every view goes through `congress_view(perm)`, which answers 404 to non-members and to members
+without the permission (so pages and ids cannot be probed); objects are fetched with the
+`selectors.get_*` helpers, which answer 404 for rows of another congress. Views validate input with
+a form, call one `do_*` action, and turn its DomainError into messages next to the fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minyi.accounts.models import STATION_ROLES, UNIT_ROLES, Role
 from minyi.core.decorators import congress_view
+from minyi.core.errors import DomainError
 from minyi.core.tenancy import memberships_of
+
+from . import actions, selectors
+from .forms import (
+    POLICY_GROUPS,
+    DeputyFilterForm,
+    DeputyForm,
+    GrantRoleForm,
+    GroupForm,
+    MemberFilterForm,
+    PolicyForm,
+    SearchForm,
+    SessionForm,
+    StationFilterForm,
+    StationForm,
+    TermForm,
+    UnitFilterForm,
+    UnitForm,
+    taxonomy_form_class,
+)
+from .models import TAXONOMIES, Channel, Deputy, LiaisonStation, Policy, ResultClass, Unit
+
+PER_PAGE = 25
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _url(name: str, request: HttpRequest, *args: Any) -> str:
+    return reverse(f"congress:{name}", args=[request.congress.code, *args])  # type: ignore[attr-defined]
+
+
+def _page(request: HttpRequest, items, per_page: int = PER_PAGE):
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def _querystring(request: HttpRequest) -> str:
+    """The current filters, without the page number, for the pagination links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _put_errors(form, exc: DomainError) -> None:
+    if isinstance(exc, actions.FieldErrors):
+        for name, msgs in exc.errors.items():
+            form.add_error(name if name in form.fields else None, msgs)
+    else:
+        form.add_error(None, exc.detail)
+
+
+def _form_page(
+    request: HttpRequest,
+    form,
+    template: str,
+    context: dict[str, Any],
+    save: Callable[[], Any],
+    success: str,
+    next_url: Callable[[Any], str],
+) -> HttpResponse:
+    """GET: show the form. POST: validate, call the action, go on; else show what is wrong (422)."""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                obj = save()
+            except DomainError as exc:
+                _put_errors(form, exc)
+            else:
+                messages.success(request, success)
+                return redirect(next_url(obj))
+        messages.error(request, _("保存失败，请按提示修改后再提交。"))
+    return _render(
+        request, template, {"form": form, **context}, status=422 if request.method == "POST" else 200
+    )
+
+
+def _perms(request: HttpRequest) -> dict[str, bool]:
+    user, congress = request.user, request.congress  # type: ignore[attr-defined]
+    return {
+        "view_roster": user.has_perm("congress.view_roster", congress),
+        "manage_roster": user.has_perm("congress.manage_roster", congress),
+        "import_roster": user.has_perm("congress.import_roster", congress),
+        "view_policy": user.has_perm("congress.view_policy", congress),
+        "manage_policy": user.has_perm("congress.manage_policy", congress),
+        "manage_members": user.has_perm("congress.manage_members", congress),
+        "view_contacts": user.has_perm("congress.view_contacts", congress),
+    }
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render(request, template, {"perms_here": _perms(request), **context}, status=status)
+
+
+# --- dashboard -------------------------------------------------------------------------------------
 
 
 @congress_view()
 def dashboard(request):
-    return render(
+    """What this user can do here, one card per task, by role."""
+    congress = request.congress
+    mine = memberships_of(request.user, congress)
+    roles = {m.role for m in mine}
+    my_deputy = None
+    if Role.DEPUTY in roles:
+        my_deputy = Deputy.objects.filter(congress=congress, user=request.user).first()
+    my_units = [m.unit for m in mine if m.role in UNIT_ROLES and m.unit]
+    my_stations = [m.station for m in mine if m.role in STATION_ROLES and m.station]
+    perms = _perms(request)
+    counts = {}
+    if perms["manage_roster"]:
+        counts = {
+            "deputies": Deputy.objects.filter(congress=congress).count(),
+            "units": Unit.objects.filter(congress=congress, active=True).count(),
+            "stations": LiaisonStation.objects.filter(congress=congress, active=True).count(),
+        }
+    return _render(
         request,
         "congress/dashboard.html",
-        {"memberships": memberships_of(request.user, request.congress)},
+        {
+            "memberships": mine,
+            "roles": roles,
+            "is_deputy": Role.DEPUTY in roles,
+            "my_deputy": my_deputy,
+            "my_units": list(dict.fromkeys(my_units)),
+            "my_stations": list(dict.fromkeys(my_stations)),
+            "counts": counts,
+        },
     )
+
+
+# --- deputies --------------------------------------------------------------------------------------
 
 
 @congress_view("congress.view_roster")
 def deputies(request):
-    return render(request, "congress/dashboard.html", {})
+    form = DeputyFilterForm(request.GET or None, congress=request.congress)
+    filters = form.values() if request.GET else {}
+    page = _page(request, selectors.deputies_for(request.congress, filters))
+    return _render(
+        request,
+        "congress/deputies/list.html",
+        {"filter_form": form, "page": page, "querystring": _querystring(request)},
+    )
 
 
 @congress_view("congress.view_roster")
-def units(request):
-    return render(request, "congress/dashboard.html", {})
+def deputy_detail(request, pk: int):
+    deputy = selectors.get_deputy(request.congress, pk)
+    perms = _perms(request)
+    own = deputy.user_id is not None and deputy.user_id == request.user.pk
+    return _render(
+        request,
+        "congress/deputies/detail.html",
+        {"deputy": deputy, "show_contact": perms["view_contacts"] or own, "own": own},
+    )
+
+
+@congress_view("congress.manage_roster")
+def deputy_create(request):
+    form = DeputyForm(request.POST or None, congress=request.congress)
+    return _form_page(
+        request,
+        form,
+        "congress/deputies/form.html",
+        {},
+        save=lambda: actions.do_create_deputy(request.congress, actor=request.user, fields=form.changes()),
+        success=_("已添加代表。"),
+        next_url=lambda d: _url("deputy_detail", request, d.pk),
+    )
+
+
+@congress_view("congress.manage_roster")
+def deputy_edit(request, pk: int):
+    deputy = selectors.get_deputy(request.congress, pk)
+    form = DeputyForm(
+        request.POST or None, instance=selectors.get_deputy(request.congress, pk), congress=request.congress
+    )
+    return _form_page(
+        request,
+        form,
+        "congress/deputies/form.html",
+        {"deputy": deputy},
+        save=lambda: actions.do_update_deputy(deputy, actor=request.user, changes=form.changes()),
+        success=_("已保存代表信息。"),
+        next_url=lambda d: _url("deputy_detail", request, d.pk),
+    )
+
+
+# --- deputy groups ---------------------------------------------------------------------------------
+
+
+@congress_view("congress.view_roster")
+def groups(request):
+    form = SearchForm(request.GET or None)
+    page = _page(request, selectors.groups_for(request.congress, form.values() if request.GET else {}))
+    return _render(
+        request,
+        "congress/groups/list.html",
+        {"filter_form": form, "page": page, "querystring": _querystring(request)},
+    )
+
+
+@congress_view("congress.view_roster")
+def group_detail(request, pk: int):
+    group = selectors.get_group(request.congress, pk)
+    page = _page(request, selectors.deputies_for(request.congress, {"group": group}))
+    group_stations = selectors.stations_for(request.congress, {"group": group})
+    return _render(
+        request,
+        "congress/groups/detail.html",
+        {"group": group, "page": page, "stations": group_stations, "querystring": _querystring(request)},
+    )
+
+
+def _fields(form, names: list[str]) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in names}
+
+
+@congress_view("congress.manage_roster")
+def group_create(request):
+    form = GroupForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        "congress/groups/form.html",
+        {},
+        save=lambda: actions.do_create_group(
+            request.congress, actor=request.user, fields=_fields(form, actions.GROUP_FIELDS)
+        ),
+        success=_("已添加代表小组。"),
+        next_url=lambda g: _url("group_detail", request, g.pk),
+    )
+
+
+@congress_view("congress.manage_roster")
+def group_edit(request, pk: int):
+    group = selectors.get_group(request.congress, pk)
+    form = GroupForm(request.POST or None, instance=selectors.get_group(request.congress, pk))
+    return _form_page(
+        request,
+        form,
+        "congress/groups/form.html",
+        {"group": group},
+        save=lambda: actions.do_update_group(
+            group, actor=request.user, changes=_fields(form, actions.GROUP_FIELDS)
+        ),
+        success=_("已保存代表小组。"),
+        next_url=lambda g: _url("group_detail", request, g.pk),
+    )
+
+
+# --- liaison stations ------------------------------------------------------------------------------
 
 
 @congress_view("congress.view_roster")
 def stations(request):
-    return render(request, "congress/dashboard.html", {})
+    form = StationFilterForm(request.GET or None, congress=request.congress)
+    page = _page(request, selectors.stations_for(request.congress, form.values() if request.GET else {}))
+    return _render(
+        request,
+        "congress/stations/list.html",
+        {"filter_form": form, "page": page, "querystring": _querystring(request)},
+    )
+
+
+@congress_view("congress.view_roster")
+def station_detail(request, pk: int):
+    station = selectors.get_station(request.congress, pk)
+    perms = _perms(request)
+    clerks = []
+    if perms["manage_roster"]:
+        clerks = list(
+            selectors.members_for(request.congress).filter(station=station, role__in=list(STATION_ROLES))
+        )
+    return _render(request, "congress/stations/detail.html", {"station": station, "clerks": clerks})
+
+
+@congress_view("congress.manage_roster")
+def station_create(request):
+    form = StationForm(request.POST or None, congress=request.congress)
+    return _form_page(
+        request,
+        form,
+        "congress/stations/form.html",
+        {},
+        save=lambda: actions.do_create_station(
+            request.congress, actor=request.user, fields=_fields(form, actions.STATION_FIELDS)
+        ),
+        success=_("已添加联络站。"),
+        next_url=lambda s: _url("station_detail", request, s.pk),
+    )
+
+
+@congress_view("congress.manage_roster")
+def station_edit(request, pk: int):
+    station = selectors.get_station(request.congress, pk)
+    form = StationForm(
+        request.POST or None, instance=selectors.get_station(request.congress, pk), congress=request.congress
+    )
+    return _form_page(
+        request,
+        form,
+        "congress/stations/form.html",
+        {"station": station},
+        save=lambda: actions.do_update_station(
+            station, actor=request.user, changes=_fields(form, actions.STATION_FIELDS)
+        ),
+        success=_("已保存联络站。"),
+        next_url=lambda s: _url("station_detail", request, s.pk),
+    )
+
+
+# --- units -----------------------------------------------------------------------------------------
+
+
+@congress_view("congress.view_roster")
+def units(request):
+    """The unit tree. A search shows the matching units with their path instead of the tree."""
+    form = UnitFilterForm(request.GET or None)
+    filters = form.values() if request.GET else {}
+    nodes = selectors.units_tree(request.congress)
+    by_id = {n.unit.pk: n.unit for n in nodes}
+    q = (filters.get("q") or "").strip()
+    active = filters.get("active")
+    if q or active in ("yes", "no"):
+        nodes = [
+            n
+            for n in nodes
+            if (not q or q in n.unit.name or q in n.unit.short_name)
+            and (active not in ("yes", "no") or n.unit.active == (active == "yes"))
+        ]
+        for n in nodes:
+            n.path = _path(n.unit, by_id)  # type: ignore[attr-defined]
+    return _render(
+        request,
+        "congress/units/tree.html",
+        {"filter_form": form, "nodes": nodes, "searching": bool(q or active)},
+    )
+
+
+def _path(unit: Unit, by_id: dict[int, Unit]) -> list[Unit]:
+    path: list[Unit] = []
+    node = by_id.get(unit.parent_id) if unit.parent_id else None
+    while node is not None and node not in path:
+        path.insert(0, node)
+        node = by_id.get(node.parent_id) if node.parent_id else None
+    return path
+
+
+@congress_view("congress.view_roster")
+def unit_detail(request, pk: int):
+    unit = selectors.get_unit(request.congress, pk)
+    nodes = selectors.units_tree(request.congress)
+    by_id = {n.unit.pk: n.unit for n in nodes}
+    children = [n.unit for n in nodes if n.unit.parent_id == unit.pk]
+    perms = _perms(request)
+    unit_members = []
+    if perms["manage_roster"]:
+        unit_members = list(selectors.members_for(request.congress).filter(unit=unit))
+    return _render(
+        request,
+        "congress/units/detail.html",
+        {"unit": unit, "path": _path(unit, by_id), "children": children, "unit_members": unit_members},
+    )
+
+
+@congress_view("congress.manage_roster")
+def unit_create(request):
+    initial = {}
+    parent_id = request.GET.get("parent")
+    if parent_id and parent_id.isdigit():
+        initial["parent"] = int(parent_id)
+    form = UnitForm(request.POST or None, initial=initial, congress=request.congress)
+    return _form_page(
+        request,
+        form,
+        "congress/units/form.html",
+        {},
+        save=lambda: actions.do_create_unit(request.congress, actor=request.user, fields=form.changes()),
+        success=_("已添加单位。"),
+        next_url=lambda u: _url("unit_detail", request, u.pk),
+    )
+
+
+@congress_view("congress.manage_roster")
+def unit_edit(request, pk: int):
+    unit = selectors.get_unit(request.congress, pk)
+    form = UnitForm(
+        request.POST or None, instance=selectors.get_unit(request.congress, pk), congress=request.congress
+    )
+    return _form_page(
+        request,
+        form,
+        "congress/units/form.html",
+        {"unit": unit},
+        save=lambda: actions.do_update_unit(unit, actor=request.user, changes=form.changes()),
+        success=_("已保存单位。"),
+        next_url=lambda u: _url("unit_detail", request, u.pk),
+    )
+
+
+@congress_view("congress.manage_roster")
+@require_POST
+def unit_set_active(request, pk: int):
+    """Deactivate (or re-activate) a unit; units are never deleted, their history stays."""
+    unit = selectors.get_unit(request.congress, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        actions.do_update_unit(unit, actor=request.user, changes={"active": active})
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request, _("已启用“%(u)s”。") % {"u": unit} if active else _("已停用“%(u)s”。") % {"u": unit}
+        )
+    return redirect(_url("unit_detail", request, unit.pk))
+
+
+# --- terms and sessions ----------------------------------------------------------------------------
+
+
+@congress_view("congress.view_roster")
+def terms(request):
+    return _render(request, "congress/terms/list.html", {"terms": selectors.terms_for(request.congress)})
+
+
+@congress_view("congress.manage_roster")
+def term_create(request):
+    form = TermForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        "congress/terms/form.html",
+        {},
+        save=lambda: actions.do_create_term(
+            request.congress, actor=request.user, fields=_fields(form, actions.TERM_FIELDS)
+        ),
+        success=_("已添加届次。"),
+        next_url=lambda t: _url("terms", request),
+    )
+
+
+@congress_view("congress.manage_roster")
+def term_edit(request, pk: int):
+    term = selectors.get_term(request.congress, pk)
+    form = TermForm(request.POST or None, instance=selectors.get_term(request.congress, pk))
+    return _form_page(
+        request,
+        form,
+        "congress/terms/form.html",
+        {"term": term},
+        save=lambda: actions.do_update_term(
+            term, actor=request.user, changes=_fields(form, actions.TERM_FIELDS)
+        ),
+        success=_("已保存届次。"),
+        next_url=lambda t: _url("terms", request),
+    )
+
+
+@congress_view("congress.manage_roster")
+def session_create(request, term_pk: int):
+    term = selectors.get_term(request.congress, term_pk)
+    form = SessionForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        "congress/terms/session_form.html",
+        {"term": term},
+        save=lambda: actions.do_create_session(
+            term, actor=request.user, fields=_fields(form, actions.SESSION_FIELDS)
+        ),
+        success=_("已添加会议。"),
+        next_url=lambda s: _url("terms", request),
+    )
+
+
+@congress_view("congress.manage_roster")
+def session_edit(request, pk: int):
+    session = selectors.get_session(request.congress, pk)
+    form = SessionForm(request.POST or None, instance=selectors.get_session(request.congress, pk))
+    return _form_page(
+        request,
+        form,
+        "congress/terms/session_form.html",
+        {"term": session.term, "session": session},
+        save=lambda: actions.do_update_session(
+            session, actor=request.user, changes=_fields(form, actions.SESSION_FIELDS)
+        ),
+        success=_("已保存会议。"),
+        next_url=lambda s: _url("terms", request),
+    )
+
+
+# --- policy ----------------------------------------------------------------------------------------
 
 
 @congress_view("congress.view_policy")
 def policy(request):
-    return render(request, "congress/dashboard.html", {})
+    """The congress's rules, by section, and every change made to them (old → new)."""
+    current = actions.ensure_policy(request.congress) if _perms(request)["manage_policy"] else None
+    if current is None:
+        current = Policy.objects.filter(congress=request.congress).first()
+    sections = []
+    if current is not None:
+        for title, names in POLICY_GROUPS:
+            rows = []
+            for name in names:
+                field = Policy._meta.get_field(name)
+                rows.append(
+                    (
+                        field.verbose_name,
+                        selectors.display_value(field, getattr(current, name)),
+                        field.help_text,
+                    )
+                )
+            sections.append((title, rows))
+    history = _page(request, selectors.policy_history(current)) if current else None
+    if history:
+        for event in history:
+            event.changes = selectors.describe_changes(Policy, event)
+    taxonomies = [(kind, model._meta.verbose_name_plural) for kind, model in TAXONOMIES.items()]
+    return _render(
+        request,
+        "congress/policy/detail.html",
+        {
+            "policy": current,
+            "sections": sections,
+            "history": history,
+            "taxonomies": taxonomies,
+            "querystring": "",
+        },
+    )
+
+
+@congress_view("congress.manage_policy")
+def policy_edit(request):
+    current = actions.ensure_policy(request.congress)
+    form = PolicyForm(request.POST or None, instance=actions.ensure_policy(request.congress))
+    return _form_page(
+        request,
+        form,
+        "congress/policy/form.html",
+        {"policy": current},
+        save=lambda: actions.do_update_policy(current, actor=request.user, changes=form.changes()),
+        success=_("已保存办理规则。"),
+        next_url=lambda p: _url("policy", request),
+    )
+
+
+# --- taxonomies ------------------------------------------------------------------------------------
+
+
+def _taxonomy_model(kind: str):
+    from django.http import Http404
+
+    model = TAXONOMIES.get(kind)
+    if model is None:
+        raise Http404("no such taxonomy")
+    return model
+
+
+def _taxonomy_context(kind: str) -> dict[str, Any]:
+    model = _taxonomy_model(kind)
+    return {
+        "kind": kind,
+        "model_name": model._meta.verbose_name_plural,
+        "is_channel": model is Channel,
+        "is_result": model is ResultClass,
+        "taxonomies": [(k, m._meta.verbose_name_plural) for k, m in TAXONOMIES.items()],
+    }
+
+
+@congress_view("congress.view_policy")
+def taxonomy(request, kind: str):
+    context = _taxonomy_context(kind)
+    items = list(selectors.taxonomy_items(request.congress, kind))
+    return _render(request, "congress/taxonomy/list.html", {"items": items, **context})
+
+
+@congress_view("congress.manage_policy")
+def taxonomy_create(request, kind: str):
+    context = _taxonomy_context(kind)
+    form_class = taxonomy_form_class(_taxonomy_model(kind))
+    form = form_class(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        "congress/taxonomy/form.html",
+        {**context},
+        save=lambda: actions.do_add_taxonomy_item(
+            request.congress, actor=request.user, kind=kind, fields=dict(form.cleaned_data)
+        ),
+        success=_("已添加。"),
+        next_url=lambda i: _url("taxonomy", request, kind),
+    )
+
+
+@congress_view("congress.manage_policy")
+def taxonomy_edit(request, kind: str, pk: int):
+    context = _taxonomy_context(kind)
+    item = selectors.get_taxonomy_item(request.congress, kind, pk)
+    form_class = taxonomy_form_class(type(item))
+    form = form_class(request.POST or None, instance=selectors.get_taxonomy_item(request.congress, kind, pk))
+    return _form_page(
+        request,
+        form,
+        "congress/taxonomy/form.html",
+        {**context, "item": item},
+        save=lambda: actions.do_update_taxonomy_item(
+            item, actor=request.user, changes=dict(form.cleaned_data)
+        ),
+        success=_("已保存。"),
+        next_url=lambda i: _url("taxonomy", request, kind),
+    )
+
+
+@congress_view("congress.manage_policy")
+@require_POST
+def taxonomy_move(request, kind: str, pk: int):
+    item = selectors.get_taxonomy_item(request.congress, kind, pk)
+    try:
+        actions.do_move_taxonomy_item(item, actor=request.user, direction=request.POST.get("direction", ""))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect(_url("taxonomy", request, kind))
+
+
+@congress_view("congress.manage_policy")
+@require_POST
+def taxonomy_set_active(request, kind: str, pk: int):
+    item = selectors.get_taxonomy_item(request.congress, kind, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        actions.do_update_taxonomy_item(item, actor=request.user, changes={"active": active})
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request, _("已启用“%(i)s”。") % {"i": item} if active else _("已停用“%(i)s”。") % {"i": item}
+        )
+    return redirect(_url("taxonomy", request, kind))
+
+
+# --- members ---------------------------------------------------------------------------------------
+
+
+@congress_view("congress.manage_members")
+def members(request):
+    form = MemberFilterForm(request.GET or None)
+    page = _page(request, selectors.members_for(request.congress, form.values() if request.GET else {}))
+    return _render(
+        request,
+        "congress/members/list.html",
+        {"filter_form": form, "page": page, "querystring": _querystring(request)},
+    )
+
+
+@congress_view("congress.manage_members")
+def member_grant(request):
+    form = GrantRoleForm(request.POST or None, congress=request.congress)
+
+    def save():
+        data = form.cleaned_data
+        with transaction.atomic():
+            user = data.get("user")
+            if data["account"] == GrantRoleForm.NEW:
+                user = actions.do_create_user(
+                    request.congress,
+                    actor=request.user,
+                    username=data["username"],
+                    full_name=data["full_name"],
+                    password=data["password"],
+                    phone=data["phone"],
+                )
+            return actions.do_grant_role(
+                request.congress,
+                actor=request.user,
+                user=user,
+                role=data["role"],
+                unit=data.get("unit"),
+                station=data.get("station"),
+                deputy=data.get("deputy"),
+            )
+
+    return _form_page(
+        request,
+        form,
+        "congress/members/grant.html",
+        {},
+        save=save,
+        success=_("已授予角色。"),
+        next_url=lambda m: _url("members", request),
+    )
+
+
+@congress_view("congress.manage_members")
+@require_POST
+def member_revoke(request, pk: int):
+    membership = selectors.get_membership(request.congress, pk)
+    try:
+        actions.do_revoke_role(membership, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request,
+            _("已撤销 %(u)s 的“%(r)s”角色。")
+            % {"u": membership.user.display_name, "r": membership.get_role_display()},
+        )
+    return redirect(_url("members", request))
