@@ -51,6 +51,22 @@ class AuditEvent(models.Model):
         related_name="+",
         verbose_name=_("涉及用户"),
     )
+    suggestion = models.ForeignKey(
+        "suggestions.Suggestion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        verbose_name=_("建议"),
+    )
+    assignment = models.ForeignKey(
+        "suggestions.Assignment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        verbose_name=_("交办"),
+    )
     # The changed object, whatever its model ("congress.deputy", 42, "张三（D001）").
     object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
@@ -69,6 +85,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["congress", "seq"]),
             models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["suggestion", "seq"]),
         ]
 
     def __str__(self) -> str:
