@@ -52,12 +52,19 @@ logger = logging.getLogger(__name__)
 PERM = "congress.import_roster"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-#: Data rows allowed per sheet (row 1 is the header, so data may reach row MAX_ROWS + 1).
+#: Data rows allowed per sheet (row 1 is the header, so data may reach row MAX_ROWS + 1);
+#: settings.MINYI_ROSTER_MAX_ROWS overrides it.
 MAX_ROWS = 20_000
 #: Errors kept in one report; a file wrong on every row would otherwise make a huge report.
 MAX_ERRORS = 5_000
-#: Files with more data rows than this are processed in the background (see `start_import_job`).
+#: Uploads with more data rows than this are processed in the background (see `create_import_job`);
+#: settings.MINYI_ROSTER_INLINE_ROWS overrides it.
 INLINE_MAX_ROWS = 500
+
+
+def max_rows() -> int:
+    return getattr(settings, "MINYI_ROSTER_MAX_ROWS", MAX_ROWS)
+
 
 # --------------------------------------------------------------------------------------------------
 # The workbook layout. Sheet names, headers and the labels in cells are the file format: they stay
@@ -440,7 +447,7 @@ class _Ticker:
         self.progress = progress
         self.total = max(total, 0)
         self.done = 0
-        self.step = max(1, self.total // 100)
+        self.step = max(1, -(-self.total // 100))  # about a hundred calls in all
         self.last = -1
 
     def tick(self, n: int = 1) -> None:
@@ -459,7 +466,7 @@ class _Ticker:
 
 def _sheet_estimate(ws) -> int:
     max_row = getattr(ws, "max_row", None) or 0
-    return max(0, min(max_row, MAX_ROWS + 2) - 1)
+    return max(0, min(max_row, max_rows() + 2) - 1)
 
 
 def estimate_rows(data: bytes) -> int:
@@ -479,7 +486,8 @@ def _read_sheet(ws, sheet: str, report: RosterReport, ticker: _Ticker) -> list[_
     spec = LAYOUT[sheet]
     by_header = {c.header: c for c in spec}
     estimate = _sheet_estimate(ws)
-    rows_iter = ws.iter_rows(min_row=1, max_row=MAX_ROWS + 2, values_only=True)
+    limit = max_rows()
+    rows_iter = ws.iter_rows(min_row=1, max_row=limit + 2, values_only=True)
     header_cells = next(rows_iter, None) or ()
     index: dict[str, int] = {}
     header_ok = True
@@ -520,12 +528,12 @@ def _read_sheet(ws, sheet: str, report: RosterReport, ticker: _Ticker) -> list[_
         ticker.tick()
         if all(_text(c) == "" for c in cells):
             continue
-        if number > MAX_ROWS + 1:
+        if number > limit + 1:
             report.add(
                 sheet,
                 number,
                 "",
-                _("每个工作表最多 %(n)s 行数据，本表超出上限。请拆分后分批导入。") % {"n": MAX_ROWS},
+                _("每个工作表最多 %(n)s 行数据，本表超出上限。请拆分后分批导入。") % {"n": limit},
             )
             break
         row = _Row(sheet, number, {})

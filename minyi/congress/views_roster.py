@@ -95,7 +95,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             "jobs": jobs,
             "layout": roster.LAYOUT,
             "max_mb": round(settings.MINYI_MAX_UPLOAD_BYTES / 1024 / 1024, 1),
-            "max_rows": roster.MAX_ROWS,
+            "max_rows": roster.max_rows(),
         },
         status=status,
     )
