@@ -1,0 +1,308 @@
+"""Named permissions on suggestion-lifecycle records, built from small predicates.
+
+Every move's permission is ``suggestions.<action>`` (the action names of `states.py`) and combines
+two things: the *role* that the states table allows for that action (in the record's congress, so a
+member of another congress never passes), and the *relation* to the record (the lead deputy's own
+account, a member of the assigned unit, the coordinator of the body…). The *state* is not part of the
+permission: the actions check it against the table, and pages combine both (`selectors.available_moves`).
+
+Check permissions with ``rules.has_perm(name, user, obj)`` (as the actions and `access_*` helpers
+do), not ``user.has_perm``: Django lets an active superuser pass every ``user.has_perm`` check,
+whereas here a superuser counts as a congress admin of every congress and nothing more (so a
+superuser cannot sign off a unit's reply or evaluate for a deputy).
+
+`view_suggestion` is the row-level twin of `selectors.suggestions_visible_to`; a test keeps them equal
+for every persona. Who sees what:
+
+- congress staff (clerk, admin), supervisors, inspectors and viewers: every suggestion of their
+  congress except other people's drafts;
+- deputies: the suggestions they lead, those they are invited to co-sign (until they decline or the
+  invitation lapses or is revoked), and the main suggestion of any suggestion of theirs that was
+  merged into it (so they read the main's replies);
+- liaison clerks: the drafts they entered for a deputy, while they are drafts;
+- coordinators: suggestions forwarded to their body, or with an assignment to a unit under it;
+- unit clerks, handlers and leaders: suggestions with an assignment (of any round or state) for
+  their unit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.db.models import Q
+
+from minyi.accounts.models import Role
+from minyi.core.tenancy import has_role, roles_in, units_of
+
+from .states import AssignmentState, CoSignerState, SuggestionState, roles_for_action
+
+#: Roles that see every (non-draft) suggestion of their congress.
+OVERSIGHT_ROLES = frozenset(
+    {Role.CONGRESS_CLERK, Role.CONGRESS_ADMIN, Role.SUPERVISOR, Role.INSPECTOR, Role.VIEWER}
+)
+STAFF_ROLES = frozenset({Role.CONGRESS_CLERK, Role.CONGRESS_ADMIN})
+UNIT_WORK_ROLES = frozenset({Role.UNIT_CLERK, Role.UNIT_HANDLER, Role.UNIT_LEADER})
+#: Co-signer invitations that still give sight of the suggestion.
+VISIBLE_COSIGNER_STATES = (CoSignerState.INVITED, CoSignerState.CONFIRMED)
+
+
+# --- navigation from any record of the lifecycle to its suggestion / assignment ------------------
+
+
+def suggestion_of(obj: Any):
+    """The suggestion a record belongs to (the record itself for a Suggestion)."""
+    from .models import Suggestion
+
+    if isinstance(obj, Suggestion):
+        return obj
+    if hasattr(obj, "suggestion"):
+        return obj.suggestion
+    return assignment_of(obj).suggestion
+
+
+def assignment_of(obj: Any):
+    from .models import Assignment
+
+    if isinstance(obj, Assignment):
+        return obj
+    if hasattr(obj, "assignment"):
+        return obj.assignment
+    if hasattr(obj, "reply"):  # Commitment
+        return obj.reply.assignment
+    raise TypeError(f"no assignment for {type(obj).__name__}")
+
+
+def roles_of(user: Any, congress: Any) -> set[str]:
+    """The user's roles in `congress` (a superuser counts as its admin)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return set()
+    roles = set(roles_in(user, congress))
+    if user.is_superuser:
+        roles.add(Role.CONGRESS_ADMIN)
+    return roles
+
+
+def coordinator_bodies(user: Any, congress: Any) -> set[int]:
+    return units_of(user, congress, [Role.COORDINATOR])
+
+
+def unit_ids(user: Any, congress: Any, roles: frozenset[str] = UNIT_WORK_ROLES) -> set[int]:
+    return units_of(user, congress, roles)
+
+
+# --- relation predicates ---------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_lead_deputy(user: Any, obj: Any) -> bool:
+    suggestion = suggestion_of(obj)
+    return (
+        bool(user.pk)
+        and suggestion.lead.user_id == user.pk
+        and has_role(user, suggestion.congress, Role.DEPUTY)
+    )
+
+
+@rules.predicate
+def is_drafter(user: Any, obj: Any) -> bool:
+    """The lead deputy, or the liaison clerk who entered the draft for them."""
+    suggestion = suggestion_of(obj)
+    if is_lead_deputy(user, suggestion):
+        return True
+    return suggestion.entered_by_id == user.pk and has_role(user, suggestion.congress, Role.LIAISON_CLERK)
+
+
+@rules.predicate
+def is_invited_deputy(user: Any, cosigner: Any) -> bool:
+    """The deputy a co-signing invitation is addressed to."""
+    return (
+        bool(user.pk)
+        and cosigner.deputy.user_id == user.pk
+        and has_role(user, cosigner.suggestion.congress, Role.DEPUTY)
+    )
+
+
+@rules.predicate
+def is_asked_cosigner(user: Any, request: Any) -> bool:
+    """A co-signer whose consent a withdrawal request asks for."""
+    return (
+        bool(user.pk)
+        and has_role(user, request.suggestion.congress, Role.DEPUTY)
+        and request.consents.filter(deputy__user=user).exists()
+    )
+
+
+@rules.predicate
+def is_staff(user: Any, obj: Any) -> bool:
+    return bool(roles_of(user, suggestion_of(obj).congress) & STAFF_ROLES)
+
+
+@rules.predicate
+def is_dispatcher(user: Any, obj: Any) -> bool:
+    """Congress staff, or the coordinator of the body the suggestion was forwarded to."""
+    suggestion = suggestion_of(obj)
+    if is_staff(user, suggestion):
+        return True
+    return suggestion.forwarded_to_id is not None and suggestion.forwarded_to_id in coordinator_bodies(
+        user, suggestion.congress
+    )
+
+
+@rules.predicate
+def is_unit_supervisor(user: Any, obj: Any) -> bool:
+    """Congress staff, or the coordinator of the body the assignment's unit belongs to."""
+    assignment = assignment_of(obj)
+    if is_staff(user, assignment):
+        return True
+    return assignment.unit.body_id in coordinator_bodies(user, assignment.suggestion.congress)
+
+
+@rules.predicate
+def is_unit_worker(user: Any, obj: Any) -> bool:
+    """A clerk, handler or leader of the assignment's unit."""
+    assignment = assignment_of(obj)
+    return assignment.unit_id in unit_ids(user, assignment.suggestion.congress)
+
+
+@rules.predicate
+def is_unit_leader(user: Any, obj: Any) -> bool:
+    assignment = assignment_of(obj)
+    return assignment.unit_id in unit_ids(user, assignment.suggestion.congress, frozenset({Role.UNIT_LEADER}))
+
+
+# --- visibility ------------------------------------------------------------------------------------
+
+
+@rules.predicate
+def can_view_suggestion(user: Any, suggestion: Any) -> bool:
+    from .models import Assignment, CoSigner, Suggestion
+
+    roles = roles_of(user, suggestion.congress)
+    if not roles:
+        return False
+    draft = suggestion.state == SuggestionState.DRAFT
+    if not draft and roles & OVERSIGHT_ROLES:
+        return True
+    if Role.DEPUTY in roles:
+        if suggestion.lead.user_id == user.pk:
+            return True
+        if CoSigner.objects.filter(
+            suggestion=suggestion, deputy__user=user, state__in=VISIBLE_COSIGNER_STATES
+        ).exists():
+            return True
+        if (
+            Suggestion.objects.filter(main=suggestion)
+            .filter(
+                Q(lead__user=user) | Q(cosigners__deputy__user=user, cosigners__state=CoSignerState.CONFIRMED)
+            )
+            .exists()
+        ):
+            return True
+    if Role.LIAISON_CLERK in roles and draft and suggestion.entered_by_id == user.pk:
+        return True
+    if draft:
+        return False
+    bodies = coordinator_bodies(user, suggestion.congress)
+    if bodies and (
+        suggestion.forwarded_to_id in bodies
+        or Assignment.objects.filter(suggestion=suggestion, unit__body__in=bodies).exists()
+    ):
+        return True
+    units = unit_ids(user, suggestion.congress)
+    return bool(units) and Assignment.objects.filter(suggestion=suggestion, unit__in=units).exists()
+
+
+@rules.predicate
+def can_view_assignment(user: Any, assignment: Any) -> bool:
+    """Oversight roles, the coordinator of the unit's body, and the unit's own members. (Deputies
+    see replies, not the units' working records.)"""
+    congress = assignment.suggestion.congress
+    roles = roles_of(user, congress)
+    if roles & OVERSIGHT_ROLES:
+        return True
+    if assignment.unit.body_id in coordinator_bodies(user, congress):
+        return True
+    return assignment.unit_id in unit_ids(user, congress)
+
+
+@rules.predicate
+def can_view_reply(user: Any, reply: Any) -> bool:
+    """A signed-off reply: whoever sees the suggestion. A reply still in the unit: whoever sees the
+    assignment."""
+    assignment = reply.assignment
+    if assignment.state == AssignmentState.REPLIED or reply.signed_off_at is not None:
+        return can_view_suggestion(user, assignment.suggestion)
+    return can_view_assignment(user, assignment)
+
+
+# --- permissions -----------------------------------------------------------------------------------
+
+
+def _role(machine: str, action: str):
+    """Has, in the record's congress, one of the roles the states table allows for the action."""
+    roles = roles_for_action(machine, action)
+
+    @rules.predicate(name=f"role_for_{machine}_{action}")
+    def predicate(user: Any, obj: Any) -> bool:
+        return bool(roles_of(user, suggestion_of(obj).congress) & roles)
+
+    return predicate
+
+
+#: permission name → (machine, action, relation predicate). The object is the record the action
+#: is called on (shown in the comment).
+PERMISSIONS: dict[str, tuple[str, str, Any]] = {
+    # Suggestion
+    "create": ("suggestion", "create", rules.always_allow),  # object: the Suggestion being built
+    "edit": ("suggestion", "edit", is_drafter),
+    "invite_cosigner": ("cosigner", "invite_cosigner", is_drafter),
+    "revoke_cosigner": ("cosigner", "revoke_cosigner", is_drafter),
+    "submit": ("suggestion", "submit", is_lead_deputy),
+    "withdraw": ("suggestion", "withdraw", is_lead_deputy),
+    "request_withdrawal": ("withdrawal", "request_withdrawal", is_lead_deputy),
+    "accept": ("suggestion", "accept", is_staff),
+    "return": ("suggestion", "return", is_staff),
+    "decline": ("suggestion", "decline", is_staff),
+    "merge": ("suggestion", "merge", is_staff),
+    "forward": ("suggestion", "forward", is_staff),
+    "assign": ("suggestion", "assign", is_dispatcher),
+    "evaluate": ("suggestion", "evaluate", is_lead_deputy),
+    "order_rehandling": ("suggestion", "order_rehandling", is_staff),
+    "record_coordination_meeting": ("suggestion", "record_coordination_meeting", is_staff),
+    "close": ("suggestion", "close", is_staff),
+    # CoSigner
+    "confirm_cosign": ("cosigner", "confirm_cosign", is_invited_deputy),
+    "decline_cosign": ("cosigner", "decline_cosign", is_invited_deputy),
+    # WithdrawalRequest
+    "agree_withdrawal": ("withdrawal", "agree_withdrawal", is_asked_cosigner),
+    "refuse_withdrawal": ("withdrawal", "refuse_withdrawal", is_asked_cosigner),
+    # Assignment
+    "sign": ("assignment", "sign", is_unit_worker),
+    "request_reassignment": ("assignment", "request_reassignment", is_unit_worker),
+    "approve_reassignment": ("assignment", "approve_reassignment", is_unit_supervisor),
+    "refuse_reassignment": ("assignment", "refuse_reassignment", is_unit_supervisor),
+    "log_contact": ("assignment", "log_contact", is_unit_worker),
+    "submit_opinion": ("assignment", "submit_opinion", is_unit_worker),
+    "draft_reply": ("assignment", "draft_reply", is_unit_worker),
+    "send_back_reply": ("assignment", "send_back_reply", is_unit_leader),
+    "sign_off_reply": ("assignment", "sign_off_reply", is_unit_leader),
+    "request_extension": ("extension", "request_extension", is_unit_worker),
+    # ExtensionRequest
+    "approve_extension": ("extension", "approve_extension", is_staff),
+    "refuse_extension": ("extension", "refuse_extension", is_staff),
+    # Contact
+    "confirm_contact": ("contact", "confirm_contact", is_lead_deputy),
+    "dispute_contact": ("contact", "dispute_contact", is_lead_deputy),
+    # Commitment
+    "report_commitment_progress": ("commitment", "report_commitment_progress", is_unit_worker),
+    "fulfil_commitment": ("commitment", "fulfil_commitment", is_unit_worker),
+    "explain_commitment": ("commitment", "explain_commitment", is_unit_worker | is_staff),
+}
+
+for _name, (_machine, _action, _relation) in PERMISSIONS.items():
+    rules.add_perm(f"suggestions.{_name}", _role(_machine, _action) & _relation)
+
+rules.add_perm("suggestions.view_suggestion", can_view_suggestion)
+rules.add_perm("suggestions.view_assignment", can_view_assignment)
+rules.add_perm("suggestions.view_reply", can_view_reply)
