@@ -54,7 +54,8 @@ def _touch_year(year: int) -> CalendarYear:
 @transaction.atomic
 def do_set_special_day(day: datetime.date, *, actor: Any, kind: str, name: str) -> SpecialDay:
     """Make `day` a holiday (放假) or a make-up workday (调休上班), or change its name or kind.
-    Setting a day to exactly what it already is changes nothing and writes no audit row."""
+    Setting a day to exactly what it already is (same kind and name) is refused, so that the person
+    learns it was already there; a different name is a correction and is saved."""
     _require_manager(actor)
     _check_date(day)
     if kind not in SpecialDay.Kind.values:
@@ -72,7 +73,11 @@ def do_set_special_day(day: datetime.date, *, actor: Any, kind: str, name: str) 
         )
     existing = SpecialDay.objects.select_for_update().filter(date=day).first()
     if existing is not None and existing.kind == kind and existing.name == name:
-        return existing
+        if kind == SpecialDay.Kind.HOLIDAY:
+            message, code = _("%(day)s 已经是放假日（%(name)s），无需重复录入。"), "already_holiday"
+        else:
+            message, code = _("%(day)s 已经是调休上班日（%(name)s），无需重复录入。"), "already_workday"
+        raise ValidationFailed(message % {"day": day.isoformat(), "name": name}, code=code)
     old = _state(existing)
     cal_year = _touch_year(day.year)
     if existing is None:

@@ -67,7 +67,14 @@ class SpecialDayForm(_Form):
     )
 
     #: Where a domain error from the action belongs on this form.
-    ERROR_FIELDS = {"bad_date": "date", "bad_kind": "kind", "workday_on_weekday": "kind", "bad_name": "name"}
+    ERROR_FIELDS = {
+        "bad_date": "date",
+        "bad_kind": "kind",
+        "workday_on_weekday": "kind",
+        "bad_name": "name",
+        "already_holiday": "date",
+        "already_workday": "date",
+    }
 
 
 class RemoveDayForm(_Form):
