@@ -221,6 +221,7 @@ def test_large_file_runs_in_the_background_with_progress(client, world, settings
     assert AuditEvent.objects.filter(code="roster.imported").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # the worker checks its connection between tasks
 def test_queued_job_page_polls_a_progress_bar_until_the_worker_is_done(client, world, settings):
     # The real backend (django-tasks-db): the upload only queues the job; a worker runs it.
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
