@@ -424,7 +424,7 @@ def _check_unit(congress: Congress, unit: Unit, units: dict[int, Unit] | None = 
                 break
             seen.add(node_id)
             node_id = units[node_id].parent_id if node_id in units else None
-    if parent is not None and unit.active and not parent.active:
+    if parent is not None and unit.active and not _is_active(parent, units):
         errors.setdefault("parent", []).append(
             _("上级单位“%(p)s”已停用，请先启用它或另选上级单位。") % {"p": parent}
         )
@@ -439,6 +439,13 @@ def _check_unit(congress: Congress, unit: Unit, units: dict[int, Unit] | None = 
     if errors:
         raise FieldErrors(errors)
     _full_clean(unit, exclude=["body"])
+
+
+def _is_active(unit: Unit, units: dict[int, Unit] | None) -> bool:
+    """From the database, not from a possibly stale instance passed in."""
+    if units is not None and unit.pk in units:
+        return units[unit.pk].active
+    return Unit.objects.filter(pk=unit.pk, active=True).exists()
 
 
 def _descendants(unit_id: int, units: dict[int, Unit]) -> list[Unit]:
@@ -807,6 +814,10 @@ def do_grant_role(
     _same_congress(congress, unit, _("单位"))
     _same_congress(congress, station, _("联络站"))
     _same_congress(congress, deputy, _("代表"))
+    # decide on the rows as they are now, not on instances that may be stale
+    unit = Unit.objects.get(pk=unit.pk) if unit is not None else None
+    station = LiaisonStation.objects.get(pk=station.pk) if station is not None else None
+    deputy = Deputy.objects.select_for_update().get(pk=deputy.pk) if deputy is not None else None
     errors: dict[str, list[str]] = {}
     if role in UNIT_ROLES:
         if unit is None:

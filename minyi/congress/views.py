@@ -7,6 +7,7 @@ a form, call one `do_*` action, and turn its DomainError into messages next to t
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -685,12 +686,14 @@ def member_grant(request):
 
     def save():
         data = form.cleaned_data
+        correlation_id = uuid.uuid4()
         with transaction.atomic():
             user = data.get("user")
             if data["account"] == GrantRoleForm.NEW:
                 user = actions.do_create_user(
                     request.congress,
                     actor=request.user,
+                    correlation_id=correlation_id,
                     username=data["username"],
                     full_name=data["full_name"],
                     password=data["password"],
@@ -704,6 +707,7 @@ def member_grant(request):
                 unit=data.get("unit"),
                 station=data.get("station"),
                 deputy=data.get("deputy"),
+                correlation_id=correlation_id,
             )
 
     return _form_page(
