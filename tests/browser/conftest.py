@@ -8,7 +8,7 @@ browser contexts (no shared cookies), so tests can run in any order and in paral
         login(page, "admin")
         shot(page, "dashboard")            # test-artifacts/screenshots/<test>/dashboard.png
 
-Mark every browser test with ``@pytest.mark.browser`` (``pytest -m "not browser"`` skips them).
+Every test here is marked ``browser`` (added automatically; ``pytest -m "not browser"`` skips them).
 """
 
 from __future__ import annotations
@@ -46,6 +46,14 @@ PASSWORD = "pw-for-tests-123"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 expect.set_options(timeout=TIMEOUT_MS)
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in tests/browser is a browser test, even if its module forgets the marker."""
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,9 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from minyi.accounts.models import Role
+from tests.factories import MembershipFactory
+
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -103,3 +106,19 @@ def test_lockout_after_repeated_failures(world, any_page, shot):
     # The lock is for this username: another deputy can still sign in from the same place.
     sign_in(page, "cosigner")
     expect(page).to_have_url(re.compile(r"/c/alpha/$"))
+
+
+def test_member_of_two_congresses_chooses_one(world, any_page, login, shot):
+    MembershipFactory(user=world.handler_b, congress=world.other_congress, role=Role.VIEWER)
+    page = any_page
+    login(page, "handler_b")
+    expect(page).to_have_url(re.compile(r"/$"))
+    cards = page.locator("main a.card")
+    expect(cards).to_have_count(2)
+    expect(cards.filter(has_text=world.congress.name)).to_contain_text(f"承办人（{world.unit_b.name}）")
+    expect(cards.filter(has_text=world.other_congress.name)).to_contain_text("查阅人员")
+    shot(page, "home")
+    with page.expect_navigation():
+        cards.filter(has_text=world.other_congress.name).click()
+    expect(page).to_have_url(re.compile(rf"/c/{world.other_congress.code}/$"))
+    expect(page.locator("h1")).to_have_text(world.other_congress.name)
