@@ -82,6 +82,11 @@ class ImportJob(models.Model):
         return self.status in self.ACTIVE
 
     @property
+    def progress(self) -> tuple[int, int]:
+        """(rows done, rows in all) of the running pass."""
+        return self.progress_done, self.progress_total
+
+    @property
     def percent(self) -> int:
         if not self.progress_total:
             return 0

@@ -596,7 +596,7 @@ def _row_rules(sheet: str, rows: list[_Row], report: RosterReport) -> None:
                 if "上级单位" not in row.bad and not row.get("上级单位"):
                     report.add(sheet, row.row, "上级单位", _("除“机关”外，每个单位都必须填写上级单位。"))
                     row.bad.add("上级单位")
-                if row.get("机关类别") or "机关类别" in row.bad:
+                if row.get("机关类别"):
                     report.add(
                         sheet,
                         row.row,
@@ -804,12 +804,10 @@ def _plan_units(plan: _Plan, rows: list[_Row], unit_names: dict[int, str], repor
     # Cycles: follow each file unit's parents until a root or a unit already seen on the way.
     in_cycle: set[str] = set()
     for name in in_file:
-        path: list[str] = []
         seen: set[str] = set()
         current: str | None = name
         while current is not None and current not in seen:
             seen.add(current)
-            path.append(current)
             current = parent_of.get(current)
         if current is not None and current == name:
             in_cycle.add(name)
