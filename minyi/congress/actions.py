@@ -204,7 +204,7 @@ def do_update_policy(policy: Policy, *, actor: Any, changes: dict[str, Any]) -> 
     unknown = set(changes) - set(Policy.EDITABLE)
     if unknown:
         raise ValidationFailed(_("未知的规则项：%(f)s") % {"f": ", ".join(sorted(unknown))})
-    policy = Policy.objects.select_for_update().select_related("congress").get(pk=policy.pk)
+    policy = Policy.objects.select_for_update(of=("self",)).select_related("congress").get(pk=policy.pk)
     changed = [name for name, value in changes.items() if getattr(policy, name) != value]
     if not changed:
         return policy
@@ -888,7 +888,11 @@ def do_revoke_role(membership: Membership, *, actor: Any) -> Membership:
     congress cannot be removed, so that somebody can always manage it."""
     congress = membership.congress
     require_perm(actor, "congress.manage_members", congress)
-    membership = Membership.objects.select_for_update().select_related("user", "unit").get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "unit")
+        .get(pk=membership.pk)
+    )
     if not membership.active:
         raise InvalidTransition(_("该角色已经撤销。"), code="already_revoked")
     if membership.role == Role.CONGRESS_ADMIN:

@@ -357,7 +357,7 @@ class GrantRoleForm(BootstrapMixin, forms.Form):
         help_text=_("新建账号时必填，至少8位，不能过于简单。请线下告知本人并提醒其登录后修改。"),
     )
     phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
-    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("角色"), choices=[("", _("请选择角色")), *Role.choices])
     unit = forms.TypedChoiceField(
         label=_("单位"),
         coerce=int,

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -538,6 +539,12 @@ def policy(request):
                         field.help_text,
                     )
                 )
+            if "numbering_format" in names:
+                try:
+                    example = current.format_number(year=timezone.localdate().year, seq=12)
+                except (KeyError, IndexError, ValueError):
+                    example = _("（格式有误，请修改）")
+                rows.append((_("编号示例"), example, ""))
             sections.append((title, rows))
     history = _page(request, selectors.policy_history(current)) if current else None
     if history:

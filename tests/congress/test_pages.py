@@ -338,6 +338,13 @@ def test_policy_edit_is_saved_audited_and_shown_in_the_history(client, world):
     assert "admin" in history
 
 
+def test_policy_page_shows_a_numbering_example(client, world):
+    from django.utils import timezone
+
+    client.force_login(world.deputy)
+    assert f"甲区〔{timezone.localdate().year}〕第12号" in html(client.get(url("policy")))
+
+
 def test_policy_history_shows_only_this_congress(client, world):
     from minyi.congress.actions import do_update_policy
 
