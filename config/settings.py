@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "minyi.core",
     "minyi.accounts",
     "minyi.audit",
