@@ -189,6 +189,10 @@ class UnitForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.congress = congress
         choices = unit_choices(congress, exclude_subtree_of=self.instance if self.instance.pk else None)
+        current = self.instance.parent if self.instance.pk and self.instance.parent_id else None
+        if current is not None and current.pk not in {pk for pk, _label in choices}:
+            # an inactive parent is not offered to new units, but a unit already below it keeps it
+            choices.append((current.pk, _("%(u)s（已停用）") % {"u": current.name}))
         self.fields["parent"].choices = [("", _("（无：这是一个机关）"))] + choices
         self.fields["parent"].help_text = _("只能选择本人大启用中的单位，不能选择本单位或其下级单位。")
         self.fields["body_code"].required = False

@@ -238,6 +238,31 @@ def test_unit_form_parent_choices_exclude_itself_its_subtree_and_other_congresse
     assert world.unit_a.parent == world.gov
 
 
+def test_a_unit_below_an_inactive_parent_can_still_be_edited(client, world):
+    from minyi.congress.actions import do_update_unit
+
+    child = Unit.objects.create(
+        congress=world.congress, name="教育局下属中心", parent=world.unit_b, active=False
+    )
+    do_update_unit(world.unit_b, actor=world.admin, changes={"active": False})
+    client.force_login(world.admin)
+    page = html(client.get(url("unit_edit", child.pk)))
+    assert "甲区教育局（已停用）" in page
+    response = client.post(
+        url("unit_edit", child.pk),
+        {"name": "教育局下属服务中心", "kind": "department", "parent": world.unit_b.pk, "order": 0},
+    )
+    assert response.status_code == 302
+    child.refresh_from_db()
+    assert child.name == "教育局下属服务中心" and child.parent == world.unit_b
+    # but it cannot be switched on while its parent is off
+    response = client.post(
+        url("unit_edit", child.pk),
+        {"name": child.name, "kind": "department", "parent": world.unit_b.pk, "order": 0, "active": "on"},
+    )
+    assert response.status_code == 422 and "上级单位“甲区教育局”已停用" in html(response)
+
+
 def test_unit_form_messages_for_bodies_and_departments(client, world):
     client.force_login(world.admin)
     response = client.post(
