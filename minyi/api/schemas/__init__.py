@@ -1,0 +1,1 @@
+"""Input and output schemas that are too many to sit beside their router."""
