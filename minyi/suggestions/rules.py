@@ -250,58 +250,51 @@ def _role(machine: str, action: str):
     return predicate
 
 
-#: permission name → (machine, action, relation predicate). The object is the record the action
-#: is called on (shown in the comment).
+#: permission name (= action name) → (machine whose table gives the roles, the kind of record the
+#: permission is checked on, relation predicate).
 PERMISSIONS: dict[str, tuple[str, str, Any]] = {
-    # Suggestion
-    "create": ("suggestion", "create", rules.always_allow),  # object: the Suggestion being built
-    "edit": ("suggestion", "edit", is_drafter),
-    "invite_cosigner": ("cosigner", "invite_cosigner", is_drafter),
-    "revoke_cosigner": ("cosigner", "revoke_cosigner", is_drafter),
-    "submit": ("suggestion", "submit", is_lead_deputy),
-    "withdraw": ("suggestion", "withdraw", is_lead_deputy),
-    "request_withdrawal": ("withdrawal", "request_withdrawal", is_lead_deputy),
-    "accept": ("suggestion", "accept", is_staff),
-    "return": ("suggestion", "return", is_staff),
-    "decline": ("suggestion", "decline", is_staff),
-    "merge": ("suggestion", "merge", is_staff),
-    "forward": ("suggestion", "forward", is_staff),
-    "assign": ("suggestion", "assign", is_dispatcher),
-    "evaluate": ("suggestion", "evaluate", is_lead_deputy),
-    "order_rehandling": ("suggestion", "order_rehandling", is_staff),
-    "record_coordination_meeting": ("suggestion", "record_coordination_meeting", is_staff),
-    "close": ("suggestion", "close", is_staff),
-    # CoSigner
-    "confirm_cosign": ("cosigner", "confirm_cosign", is_invited_deputy),
-    "decline_cosign": ("cosigner", "decline_cosign", is_invited_deputy),
-    # WithdrawalRequest
-    "agree_withdrawal": ("withdrawal", "agree_withdrawal", is_asked_cosigner),
-    "refuse_withdrawal": ("withdrawal", "refuse_withdrawal", is_asked_cosigner),
-    # Assignment
-    "sign": ("assignment", "sign", is_unit_worker),
-    "request_reassignment": ("assignment", "request_reassignment", is_unit_worker),
-    "approve_reassignment": ("assignment", "approve_reassignment", is_unit_supervisor),
-    "refuse_reassignment": ("assignment", "refuse_reassignment", is_unit_supervisor),
-    "log_contact": ("assignment", "log_contact", is_unit_worker),
-    "submit_opinion": ("assignment", "submit_opinion", is_unit_worker),
-    "draft_reply": ("assignment", "draft_reply", is_unit_worker),
-    "send_back_reply": ("assignment", "send_back_reply", is_unit_leader),
-    "sign_off_reply": ("assignment", "sign_off_reply", is_unit_leader),
-    "request_extension": ("extension", "request_extension", is_unit_worker),
-    # ExtensionRequest
-    "approve_extension": ("extension", "approve_extension", is_staff),
-    "refuse_extension": ("extension", "refuse_extension", is_staff),
-    # Contact
-    "confirm_contact": ("contact", "confirm_contact", is_lead_deputy),
-    "dispute_contact": ("contact", "dispute_contact", is_lead_deputy),
-    # Commitment
-    "report_commitment_progress": ("commitment", "report_commitment_progress", is_unit_worker),
-    "fulfil_commitment": ("commitment", "fulfil_commitment", is_unit_worker),
-    "explain_commitment": ("commitment", "explain_commitment", is_unit_worker | is_staff),
+    "create": ("suggestion", "suggestion", is_drafter),  # on the unsaved Suggestion
+    "edit": ("suggestion", "suggestion", is_drafter),
+    "invite_cosigner": ("cosigner", "suggestion", is_drafter),
+    "revoke_cosigner": ("cosigner", "suggestion", is_drafter),
+    "submit": ("suggestion", "suggestion", is_lead_deputy),
+    "withdraw": ("suggestion", "suggestion", is_lead_deputy),
+    "request_withdrawal": ("withdrawal", "suggestion", is_lead_deputy),
+    "accept": ("suggestion", "suggestion", is_staff),
+    "return": ("suggestion", "suggestion", is_staff),
+    "decline": ("suggestion", "suggestion", is_staff),
+    "merge": ("suggestion", "suggestion", is_staff),
+    "forward": ("suggestion", "suggestion", is_staff),
+    "assign": ("suggestion", "suggestion", is_dispatcher),
+    "evaluate": ("suggestion", "suggestion", is_lead_deputy),
+    "order_rehandling": ("suggestion", "suggestion", is_staff),
+    "record_coordination_meeting": ("suggestion", "suggestion", is_staff),
+    "close": ("suggestion", "suggestion", is_staff),
+    "confirm_cosign": ("cosigner", "cosigner", is_invited_deputy),
+    "decline_cosign": ("cosigner", "cosigner", is_invited_deputy),
+    "agree_withdrawal": ("withdrawal", "withdrawal", is_asked_cosigner),
+    "refuse_withdrawal": ("withdrawal", "withdrawal", is_asked_cosigner),
+    "sign": ("assignment", "assignment", is_unit_worker),
+    "request_reassignment": ("assignment", "assignment", is_unit_worker),
+    "approve_reassignment": ("assignment", "assignment", is_unit_supervisor),
+    "refuse_reassignment": ("assignment", "assignment", is_unit_supervisor),
+    "log_contact": ("assignment", "assignment", is_unit_worker),
+    "submit_opinion": ("assignment", "assignment", is_unit_worker),
+    "draft_reply": ("assignment", "assignment", is_unit_worker),
+    "send_back_reply": ("assignment", "assignment", is_unit_leader),
+    "sign_off_reply": ("assignment", "assignment", is_unit_leader),
+    "request_extension": ("extension", "assignment", is_unit_worker),
+    "approve_extension": ("extension", "extension", is_staff),
+    "refuse_extension": ("extension", "extension", is_staff),
+    "confirm_contact": ("contact", "contact", is_lead_deputy),
+    "dispute_contact": ("contact", "contact", is_lead_deputy),
+    "report_commitment_progress": ("commitment", "commitment", is_unit_worker),
+    "fulfil_commitment": ("commitment", "commitment", is_unit_worker),
+    "explain_commitment": ("commitment", "commitment", is_unit_worker | is_staff),
 }
 
-for _name, (_machine, _action, _relation) in PERMISSIONS.items():
-    rules.add_perm(f"suggestions.{_name}", _role(_machine, _action) & _relation)
+for _name, (_machine, _kind, _relation) in PERMISSIONS.items():
+    rules.add_perm(f"suggestions.{_name}", _role(_machine, _name) & _relation)
 
 rules.add_perm("suggestions.view_suggestion", can_view_suggestion)
 rules.add_perm("suggestions.view_assignment", can_view_assignment)

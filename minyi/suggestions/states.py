@@ -350,3 +350,15 @@ def terminal_states(machine: str) -> frozenset[str]:
     """States with no way out."""
     sources = {s for (s, _a) in TRANSITIONS[machine]}
     return frozenset(v for v in MACHINES[machine].values if v not in sources)
+
+
+def mermaid(machine: str) -> str:
+    """The machine as a Mermaid state diagram, as kept in docs/WORKFLOW.md (a test compares them).
+    Each edge is labelled ``action (role, role…)``."""
+    states = MACHINES[machine]
+    lines = ["stateDiagram-v2", f"    %% machine: {machine}"]
+    for value, label in states.choices:
+        lines.append(f'    state "{label} {value}" as {value}')
+    for t in TRANSITIONS[machine].values():
+        lines.append(f"    {t.source} --> {t.target} : {t.action} ({', '.join(sorted(t.roles))})")
+    return "\n".join(lines)

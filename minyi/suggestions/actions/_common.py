@@ -203,16 +203,9 @@ def record(
         new=new,
         note=note,
         correlation_id=ctx.correlation_id,
-        **_typed_fks(suggestion=suggestion, assignment=assignment),
+        suggestion=suggestion,
+        assignment=assignment,
     )
-
-
-def _typed_fks(**fks: Any) -> dict[str, Any]:
-    # TEMPORARY until audit.AuditEvent has the typed FKs.
-    from minyi.audit.models import AuditEvent
-
-    names = {f.name for f in AuditEvent._meta.get_fields()}
-    return {k: v for k, v in fks.items() if k in names}
 
 
 def record_move(

@@ -1,0 +1,627 @@
+"""Reads of the suggestion lifecycle.
+
+- `suggestions_visible_to` / `assignments_visible_to`: the row-level twins of the
+  ``suggestions.view_suggestion`` / ``view_assignment`` rules (a test keeps them equal for every
+  persona); who sees what is described in `rules.py`.
+- `access_suggestion` / `access_assignment` / `access_attachment`: fetch one record for a user, or
+  raise 404 both when it does not exist and when the user may not see it, so ids cannot be probed.
+- `worklist`: the 待办 sections of every role the user holds.
+- `timeline`: the suggestion's audit rows that the viewer may see.
+- `available_moves`: what the user may do to a record now (table + permission), for buttons.
+- Figures' raw material: `evaluation_results`, `open_deadlines_due`, `commitment_ledger`,
+  `suggestions_due_for_no_feedback`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import rules
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from minyi.accounts.models import Role
+from minyi.audit.models import AuditEvent
+from minyi.congress.models import Congress
+
+from .models import (
+    Assignment,
+    AssignmentRole,
+    Attachment,
+    Commitment,
+    Contact,
+    CoSigner,
+    Deadline,
+    Evaluation,
+    ExtensionRequest,
+    Rating,
+    Reply,
+    Suggestion,
+    WithdrawalConsent,
+)
+from .rules import (
+    OVERSIGHT_ROLES,
+    PERMISSIONS,
+    STAFF_ROLES,
+    UNIT_WORK_ROLES,
+    VISIBLE_COSIGNER_STATES,
+    can_view_assignment,
+    can_view_reply,
+    can_view_suggestion,
+    coordinator_bodies,
+    roles_of,
+    suggestion_of,
+    unit_ids,
+)
+from .states import (
+    EDITABLE,
+    AssignmentState,
+    CommitmentState,
+    ContactState,
+    CoSignerState,
+    ExtensionState,
+    SuggestionState,
+    WithdrawalState,
+    roles_for_action,
+    transition_for,
+)
+
+S = SuggestionState
+
+
+def _suggestion_list(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
+    return qs.select_related("lead", "category", "channel", "forwarded_to", "entered_by")
+
+
+# --- visibility ------------------------------------------------------------------------------------
+
+
+def suggestions_visible_to(user: Any, congress: Congress) -> QuerySet[Suggestion]:
+    """The suggestions of `congress` that `user` may open (see `rules.can_view_suggestion`)."""
+    roles = roles_of(user, congress)
+    base = Suggestion.objects.filter(congress=congress)
+    if not roles:
+        return base.none()
+    q = Q(pk__in=[])
+    not_draft = ~Q(state=S.DRAFT)
+    if roles & OVERSIGHT_ROLES:
+        q |= not_draft
+    if Role.DEPUTY in roles:
+        invited = CoSigner.objects.filter(deputy__user=user, state__in=VISIBLE_COSIGNER_STATES).values(
+            "suggestion"
+        )
+        merged_mains = (
+            Suggestion.objects.filter(congress=congress, main__isnull=False)
+            .filter(
+                Q(lead__user=user) | Q(cosigners__deputy__user=user, cosigners__state=CoSignerState.CONFIRMED)
+            )
+            .values("main")
+        )
+        q |= Q(lead__user=user) | Q(pk__in=invited) | Q(pk__in=merged_mains)
+    if Role.LIAISON_CLERK in roles:
+        q |= Q(state=S.DRAFT, entered_by=user)
+    bodies = coordinator_bodies(user, congress)
+    if bodies:
+        assigned = Assignment.objects.filter(unit__body__in=bodies).values("suggestion")
+        q |= not_draft & (Q(forwarded_to__in=bodies) | Q(pk__in=assigned))
+    units = unit_ids(user, congress)
+    if units:
+        q |= not_draft & Q(pk__in=Assignment.objects.filter(unit__in=units).values("suggestion"))
+    return base.filter(q)
+
+
+def assignments_visible_to(user: Any, congress: Congress) -> QuerySet[Assignment]:
+    """The assignments of `congress` that `user` may open (see `rules.can_view_assignment`)."""
+    roles = roles_of(user, congress)
+    base = Assignment.objects.filter(suggestion__congress=congress).select_related("unit", "suggestion")
+    if roles & OVERSIGHT_ROLES:
+        return base
+    bodies = coordinator_bodies(user, congress)
+    units = unit_ids(user, congress)
+    if not bodies and not units:
+        return base.none()
+    return base.filter(Q(unit__body__in=bodies) | Q(unit__in=units))
+
+
+def access_suggestion(
+    user: Any, congress: Congress, pk: Any, *, perm: str = "suggestions.view_suggestion"
+) -> Suggestion:
+    """The suggestion `pk` of `congress` if `user` may see it (and holds `perm` on it), else 404."""
+    try:
+        suggestion = Suggestion.objects.select_related("congress", "lead", "category", "channel").get(
+            pk=int(pk), congress=congress
+        )
+    except (Suggestion.DoesNotExist, TypeError, ValueError):
+        raise Http404("no such suggestion") from None
+    if not can_view_suggestion(user, suggestion) or not rules.has_perm(perm, user, suggestion):
+        raise Http404("no such suggestion")
+    return suggestion
+
+
+def access_assignment(
+    user: Any, congress: Congress, pk: Any, *, perm: str = "suggestions.view_assignment"
+) -> Assignment:
+    """The assignment `pk` of `congress` if `user` may see it (and holds `perm` on it), else 404."""
+    try:
+        assignment = Assignment.objects.select_related(
+            "unit", "suggestion__congress", "suggestion__lead"
+        ).get(pk=int(pk), suggestion__congress=congress)
+    except (Assignment.DoesNotExist, TypeError, ValueError):
+        raise Http404("no such assignment") from None
+    if not can_view_assignment(user, assignment) or not rules.has_perm(perm, user, assignment):
+        raise Http404("no such assignment")
+    return assignment
+
+
+def access_attachment(user: Any, pk: Any) -> Attachment:
+    """The attachment `pk` if `user` may see what it is attached to, else 404. An attachment of a
+    reply follows the reply (signed off: whoever sees the suggestion; a draft: the unit and those
+    who oversee it); an attachment of the suggestion follows the suggestion."""
+    try:
+        attachment = Attachment.objects.select_related(
+            "suggestion__congress", "suggestion__lead", "reply__assignment__unit"
+        ).get(pk=int(pk))
+    except (Attachment.DoesNotExist, TypeError, ValueError):
+        raise Http404("no such attachment") from None
+    if attachment.reply_id is not None:
+        attachment.reply.assignment.suggestion = attachment.suggestion
+        allowed = can_view_reply(user, attachment.reply)
+    else:
+        allowed = can_view_suggestion(user, attachment.suggestion)
+    if not allowed:
+        raise Http404("no such attachment")
+    return attachment
+
+
+def replies_visible_to(user: Any, suggestion: Suggestion) -> list[Reply]:
+    """The replies of a suggestion (every round) that `user` may read, oldest first: signed-off ones
+    for everyone who sees the suggestion, drafts for the unit and those who oversee it."""
+    replies = (
+        Reply.objects.filter(assignment__suggestion=suggestion)
+        .select_related("assignment__unit", "result_class", "evaluation")
+        .prefetch_related("commitments", "attachments")
+        .order_by("assignment__round", "id")
+    )
+    visible = []
+    for reply in replies:
+        reply.assignment.suggestion = suggestion
+        if can_view_reply(user, reply):
+            visible.append(reply)
+    return visible
+
+
+def co_opinions_for(assignment: Assignment) -> QuerySet[Assignment]:
+    """The co-units of the same suggestion and round, with their opinions (for the lead unit)."""
+    return Assignment.objects.filter(
+        suggestion_id=assignment.suggestion_id, round=assignment.round, role=AssignmentRole.CO
+    ).select_related("unit")
+
+
+# --- timeline ------------------------------------------------------------------------------------
+
+#: Audit codes everyone who sees the suggestion may see (deputies see only these).
+PUBLIC_CODES = frozenset(
+    {
+        "suggestion.created",
+        "suggestion.updated",
+        "suggestion.submitted",
+        "suggestion.accepted",
+        "suggestion.returned",
+        "suggestion.declined",
+        "suggestion.merged",
+        "suggestion.merged_in",
+        "suggestion.withdrawn",
+        "suggestion.forwarded",
+        "suggestion.assigned",
+        "suggestion.reassigning",
+        "suggestion.replied",
+        "suggestion.evaluated",
+        "suggestion.no_feedback",
+        "suggestion.rehandling_ordered",
+        "suggestion.coordination_recorded",
+        "suggestion.closed",
+        "cosigner.invited",
+        "cosigner.confirmed",
+        "cosigner.declined",
+        "cosigner.revoked",
+        "cosigner.lapsed",
+        "withdrawal.requested",
+        "withdrawal.agreed",
+        "withdrawal.refused",
+        "withdrawal.lapsed",
+        "assignment.created",
+        "contact.logged",
+        "contact.confirmed",
+        "contact.disputed",
+        "reply.signed_off",
+        "extension.approved",
+        "evaluation.recorded",
+        "commitment.progress_reported",
+        "commitment.fulfilled",
+        "commitment.explained",
+    }
+)
+
+
+def timeline(user: Any, suggestion: Suggestion) -> QuerySet[AuditEvent]:
+    """The suggestion's audit rows that `user` may see, oldest first. The rule:
+
+    - congress staff, supervisors, inspectors, viewers and the coordinators involved see every row;
+    - unit members see the rows not tied to a unit (the suggestion's own steps), every row of their
+      own unit, and the public rows of other units — not another unit's internal steps (signing,
+      re-assignment requests, drafts and send-back reasons, extension requests, draft attachments);
+    - deputies (and liaison clerks, for their drafts) see the public rows (`PUBLIC_CODES`) and the
+      attachments of the suggestion itself.
+    """
+    events = AuditEvent.objects.filter(suggestion=suggestion).select_related("actor", "unit").order_by("seq")
+    if not can_view_suggestion(user, suggestion):
+        return events.none()
+    congress = suggestion.congress
+    roles = roles_of(user, congress)
+    bodies = coordinator_bodies(user, congress)
+    if roles & OVERSIGHT_ROLES or (
+        bodies
+        and (
+            suggestion.forwarded_to_id in bodies
+            or suggestion.assignments.filter(unit__body__in=bodies).exists()
+        )
+    ):
+        return events
+    visible = Q(code__in=PUBLIC_CODES) | Q(code__startswith="attachment.", unit__isnull=True)
+    units = unit_ids(user, congress)
+    if units:
+        visible |= Q(unit__isnull=True) | Q(unit__in=units)
+    return events.filter(visible)
+
+
+# --- what a user may do now ------------------------------------------------------------------------
+
+
+def _machine_of(obj: Any) -> str:
+    from .models import CoSigner as _CoSigner
+    from .models import ExtensionRequest as _Extension
+    from .models import WithdrawalRequest as _Withdrawal
+
+    kinds = {
+        Suggestion: "suggestion",
+        Assignment: "assignment",
+        _CoSigner: "cosigner",
+        _Withdrawal: "withdrawal",
+        _Extension: "extension",
+        Contact: "contact",
+        Commitment: "commitment",
+    }
+    return kinds[type(obj)]
+
+
+def _state_allows(machine: str, action: str, obj: Any, roles: set[str]) -> bool:
+    """Whether the table allows `action` on `obj` now, for one of `roles`."""
+    if machine == "suggestion" and action in ("invite_cosigner", "revoke_cosigner"):
+        return obj.state in EDITABLE and bool(roles & roles_for_action("cosigner", action))
+    if machine == "suggestion" and action in ("withdraw", "request_withdrawal"):
+        # a joint suggestion (confirmed co-signers) needs a request once it has been submitted
+        joint = obj.state != S.DRAFT and obj.cosigners.filter(state=CoSignerState.CONFIRMED).exists()
+        if action == "withdraw" and joint:
+            return False
+        if action == "request_withdrawal":
+            if not joint or obj.withdrawal_requests.filter(state=WithdrawalState.PENDING).exists():
+                return False
+            action = "agree_withdrawal"  # the suggestion states that allow it
+    answering_only = ("draft_reply", "request_extension", "send_back_reply", "sign_off_reply")
+    if machine == "assignment" and action in answering_only and not obj.answers:
+        return False
+    if machine == "assignment" and action == "submit_opinion" and obj.answers:
+        return False
+    transition = transition_for(machine, obj.state, action)
+    return transition is not None and bool(roles & transition.roles)
+
+
+def available_actions(user: Any, obj: Any) -> list[str]:
+    """The actions `user` may take on `obj` (a Suggestion, Assignment, CoSigner, WithdrawalRequest,
+    ExtensionRequest, Contact or Commitment) in its current state: allowed by the states table for
+    one of the user's roles and by the named permission ``suggestions.<action>`` on `obj`. Pages use
+    it to decide which buttons to show (labels: `states.ACTION_LABELS`); the actions check the same
+    again, plus their input. System moves and `create` are never offered."""
+    machine = _machine_of(obj)
+    roles = roles_of(user, suggestion_of(obj).congress)
+    if not roles:
+        return []
+    found = []
+    for action, (_perm_machine, object_kind, _relation) in PERMISSIONS.items():
+        if object_kind != machine or action == "create":
+            continue
+        if _state_allows(machine, action, obj, roles) and rules.has_perm(f"suggestions.{action}", user, obj):
+            found.append(action)
+    return found
+
+
+# --- work lists (待办) -------------------------------------------------------------------------------
+
+
+@dataclass
+class WorkSection:
+    """One 待办 list: `model` tells the page which kind of rows `queryset` holds."""
+
+    key: str
+    label: Promise
+    model: str
+    queryset: QuerySet
+
+
+def _unsatisfied_now() -> Exists:
+    return Exists(
+        Evaluation.objects.filter(
+            suggestion=OuterRef("pk"),
+            round=OuterRef("round"),
+            kind=Evaluation.Kind.RATED,
+            overall=Rating.UNSATISFIED,
+        )
+    )
+
+
+def deputy_worklist(user: Any, congress: Congress) -> list[WorkSection]:
+    mine = Suggestion.objects.filter(congress=congress, lead__user=user)
+    return [
+        WorkSection(
+            "drafts",
+            _("草稿和退回修改的建议"),
+            "suggestion",
+            _suggestion_list(mine.filter(state__in=EDITABLE)).order_by("-updated_at"),
+        ),
+        WorkSection(
+            "cosign_invitations",
+            _("待确认的联名邀请"),
+            "cosigner",
+            CoSigner.objects.filter(
+                suggestion__congress=congress,
+                deputy__user=user,
+                state=CoSignerState.INVITED,
+                suggestion__state__in=EDITABLE,
+            )
+            .select_related("suggestion__lead", "invited_by")
+            .order_by("invited_at"),
+        ),
+        WorkSection(
+            "to_evaluate",
+            _("待测评的答复"),
+            "reply",
+            Reply.objects.filter(
+                assignment__suggestion__in=mine.filter(state=S.REPLIED),
+                assignment__round=F("assignment__suggestion__round"),
+                assignment__state=AssignmentState.REPLIED,
+                evaluation__isnull=True,
+            )
+            .select_related("assignment__unit", "assignment__suggestion", "result_class")
+            .order_by("signed_off_at"),
+        ),
+        WorkSection(
+            "withdrawal_requests",
+            _("待答复的撤回申请"),
+            "withdrawal_consent",
+            WithdrawalConsent.objects.filter(
+                request__suggestion__congress=congress,
+                deputy__user=user,
+                answer=WithdrawalConsent.Answer.PENDING,
+                request__state=WithdrawalState.PENDING,
+            )
+            .select_related("request__suggestion__lead")
+            .order_by("request__created_at"),
+        ),
+        WorkSection(
+            "contacts_to_confirm",
+            _("待确认的联系记录"),
+            "contact",
+            Contact.objects.filter(assignment__suggestion__in=mine, state=ContactState.PENDING)
+            .select_related("assignment__unit", "assignment__suggestion")
+            .order_by("contacted_on"),
+        ),
+    ]
+
+
+def clerk_worklist(user: Any, congress: Congress) -> list[WorkSection]:
+    qs = Suggestion.objects.filter(congress=congress)
+    evaluated = qs.filter(state=S.EVALUATED).annotate(unsatisfied_now=_unsatisfied_now())
+    return [
+        WorkSection(
+            "to_review",
+            _("待审查"),
+            "suggestion",
+            _suggestion_list(qs.filter(state=S.SUBMITTED)).order_by("submitted_at"),
+        ),
+        WorkSection(
+            "to_dispatch",
+            _("待交办或转交"),
+            "suggestion",
+            _suggestion_list(
+                qs.filter(Q(state=S.ACCEPTED) | Q(state=S.REASSIGNING, forwarded_to__isnull=True))
+            ).order_by("accepted_at"),
+        ),
+        WorkSection(
+            "to_decide",
+            _("代表不满意、待决定重新办理或办结"),
+            "suggestion",
+            _suggestion_list(evaluated.filter(unsatisfied_now=True)).order_by("state_changed_at"),
+        ),
+        WorkSection(
+            "to_close",
+            _("已测评、待办结"),
+            "suggestion",
+            _suggestion_list(evaluated.filter(unsatisfied_now=False)).order_by("state_changed_at"),
+        ),
+        WorkSection(
+            "extension_requests",
+            _("待审批的延期申请"),
+            "extension",
+            ExtensionRequest.objects.filter(
+                assignment__suggestion__congress=congress, state=ExtensionState.PENDING
+            )
+            .select_related("assignment__unit", "assignment__suggestion")
+            .order_by("requested_at"),
+        ),
+        WorkSection(
+            "reassign_requests",
+            _("待审批的调整申请"),
+            "assignment",
+            Assignment.objects.filter(suggestion__congress=congress, state=AssignmentState.REASSIGN_REQUESTED)
+            .select_related("unit", "suggestion")
+            .order_by("state_changed_at"),
+        ),
+    ]
+
+
+def coordinator_worklist(user: Any, congress: Congress) -> list[WorkSection]:
+    bodies = coordinator_bodies(user, congress)
+    return [
+        WorkSection(
+            "to_dispatch",
+            _("待交办"),
+            "suggestion",
+            _suggestion_list(
+                Suggestion.objects.filter(
+                    congress=congress, state__in=[S.FORWARDED, S.REASSIGNING], forwarded_to__in=bodies
+                )
+            ).order_by("state_changed_at"),
+        ),
+        WorkSection(
+            "reassign_requests",
+            _("待审批的调整申请"),
+            "assignment",
+            Assignment.objects.filter(
+                suggestion__congress=congress, state=AssignmentState.REASSIGN_REQUESTED, unit__body__in=bodies
+            )
+            .select_related("unit", "suggestion")
+            .order_by("state_changed_at"),
+        ),
+    ]
+
+
+def unit_worklist(user: Any, congress: Congress) -> list[WorkSection]:
+    units = unit_ids(user, congress)
+    leader_units = unit_ids(user, congress, frozenset({Role.UNIT_LEADER}))
+    mine = Assignment.objects.filter(suggestion__congress=congress, unit__in=units).select_related(
+        "unit", "suggestion"
+    )
+    sections = [
+        WorkSection(
+            "to_sign",
+            _("待签收"),
+            "assignment",
+            mine.filter(state=AssignmentState.ASSIGNED).order_by("assigned_at"),
+        ),
+        WorkSection(
+            "to_handle",
+            _("办理中（主办、分办）"),
+            "assignment",
+            mine.filter(
+                state__in=[AssignmentState.SIGNED, AssignmentState.HANDLING],
+                role__in=[AssignmentRole.LEAD, AssignmentRole.SPLIT],
+            ).order_by("reply_due_on"),
+        ),
+        WorkSection(
+            "co_opinions",
+            _("待提交协办意见"),
+            "assignment",
+            mine.filter(
+                state__in=[AssignmentState.SIGNED, AssignmentState.HANDLING], role=AssignmentRole.CO
+            ).order_by("assigned_at"),
+        ),
+    ]
+    if leader_units:
+        sections.append(
+            WorkSection(
+                "to_sign_off",
+                _("待签发的答复"),
+                "assignment",
+                Assignment.objects.filter(
+                    suggestion__congress=congress, unit__in=leader_units, state=AssignmentState.REPLY_DRAFTED
+                )
+                .select_related("unit", "suggestion", "reply")
+                .order_by("state_changed_at"),
+            )
+        )
+    sections.append(
+        WorkSection(
+            "commitments",
+            _("待落实的承诺事项"),
+            "commitment",
+            commitment_ledger(congress).filter(reply__assignment__unit__in=units),
+        )
+    )
+    return sections
+
+
+def worklist(user: Any, congress: Congress) -> list[WorkSection]:
+    """The 待办 sections of every role `user` holds in `congress`, deputy first."""
+    roles = roles_of(user, congress)
+    sections: list[WorkSection] = []
+    if Role.DEPUTY in roles:
+        sections += deputy_worklist(user, congress)
+    if roles & STAFF_ROLES:
+        sections += clerk_worklist(user, congress)
+    if Role.COORDINATOR in roles:
+        sections += coordinator_worklist(user, congress)
+    if roles & UNIT_WORK_ROLES:
+        sections += unit_worklist(user, congress)
+    return sections
+
+
+# --- figures' raw material -------------------------------------------------------------------------
+
+
+@dataclass
+class EvaluationResults:
+    first: list[Evaluation]
+    final: list[Evaluation]
+
+
+def evaluation_results(suggestion: Suggestion) -> EvaluationResults:
+    """The evaluations of the first round and of the last evaluated round (the same when there was
+    no re-handling)."""
+    evaluations = list(
+        Evaluation.objects.filter(suggestion=suggestion)
+        .select_related("reply__assignment__unit")
+        .order_by("round", "id")
+    )
+    if not evaluations:
+        return EvaluationResults([], [])
+    last_round = evaluations[-1].round
+    return EvaluationResults(
+        first=[e for e in evaluations if e.round == 1],
+        final=[e for e in evaluations if e.round == last_round],
+    )
+
+
+def open_deadlines_due(congress: Congress | None, before: datetime.date) -> QuerySet[Deadline]:
+    """Open deadlines due on or before `before` (all congresses when `congress` is None), for warnings
+    and reminders. Uses the partial index on open deadlines. `reassign_window` rows are limits for a
+    request, not duties: filter them out for overdue warnings."""
+    qs = Deadline.objects.filter(closed_at__isnull=True, due_on__lte=before)
+    if congress is not None:
+        qs = qs.filter(congress=congress)
+    return qs.select_related("suggestion", "assignment__unit").order_by("due_on", "id")
+
+
+def suggestions_due_for_no_feedback(today: datetime.date) -> QuerySet[Suggestion]:
+    """Replied suggestions whose evaluation deadline has passed: the job calls `do_mark_no_feedback`."""
+    overdue = Deadline.objects.filter(
+        suggestion=OuterRef("pk"), kind=Deadline.Kind.EVALUATION, closed_at__isnull=True, due_on__lt=today
+    )
+    return Suggestion.objects.filter(state=S.REPLIED).filter(Exists(overdue))
+
+
+def commitment_ledger(congress: Congress) -> QuerySet[Commitment]:
+    """Open commitments of signed-off replies (承诺事项台账), earliest due first."""
+    return (
+        Commitment.objects.filter(
+            reply__assignment__suggestion__congress=congress,
+            reply__signed_off_at__isnull=False,
+            state=CommitmentState.OPEN,
+        )
+        .select_related("reply__assignment__unit", "reply__assignment__suggestion")
+        .prefetch_related(Prefetch("progress_reports"))
+        .order_by("due_on", "id")
+    )
