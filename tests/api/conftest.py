@@ -205,7 +205,9 @@ class Stage:
             lambda: [act.do_sign_assignment(a, actor=self.handler(a)) for a in self.current(s)],
             lambda: self._contact_and_opinions(s),
             lambda: [self.draft(a, result=result) for a in self.current(s, "lead", "split")],
-            lambda: [act.do_sign_off_reply(a, actor=self.leader(a)) for a in self.current(s, "lead", "split")],
+            lambda: [
+                act.do_sign_off_reply(a, actor=self.leader(a)) for a in self.current(s, "lead", "split")
+            ],
             lambda: self.evaluate(s, overall=overall),
         ]
         for step in steps[:n]:
@@ -234,7 +236,11 @@ class Stage:
             due = timezone.localdate() + datetime.timedelta(days=90)
             commitments = [act.CommitmentInput(text="年内完成改造", due_on=due)]
         return act.do_draft_reply(
-            a, actor=self.handler(a), body="经研究，答复如下……", result_class=result_class, commitments=commitments
+            a,
+            actor=self.handler(a),
+            body="经研究，答复如下……",
+            result_class=result_class,
+            commitments=commitments,
         )
 
     def evaluate(self, s: Suggestion, *, overall: str = "satisfied") -> None:

@@ -5,7 +5,7 @@ from django.test import Client
 
 from minyi.audit.models import AuditEvent
 
-from .conftest import A, PREFIX, invalid, not_found, ok, refused
+from .conftest import PREFIX, A, invalid, not_found, ok, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,10 @@ def test_a_session_post_with_the_token_from_csrf_passes(world):
     token = ok(client.get(f"{PREFIX}/csrf"))["csrf_token"]
     assert client.cookies["csrftoken"].value
     response = client.post(
-        f"{PREFIX}{A}/suggestions", {"title": "有令牌"}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+        f"{PREFIX}{A}/suggestions",
+        {"title": "有令牌"},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
     )
     assert ok(response, 201)["title"] == "有令牌"
 
