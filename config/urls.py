@@ -5,6 +5,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("minyi.core.urls")),
     path("accounts/", include("minyi.accounts.urls")),
+    path("c/<slug:code>/suggestions/", include("minyi.suggestions.urls")),
+    path("c/<slug:code>/reports/", include("minyi.reports.urls")),
     path("c/<slug:code>/", include("minyi.congress.urls")),
     path("calendar/", include("minyi.workdays.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

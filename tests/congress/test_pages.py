@@ -52,7 +52,7 @@ def test_deputy_dashboard_links_to_own_record_and_is_honest_about_suggestions(cl
     page = html(client.get(url("dashboard")))
     own = Deputy.objects.get(user=world.deputy)
     assert url("deputy_detail", own.pk) in page
-    assert "我的建议" in page and "即将上线" in page
+    assert "我的建议" in page and reverse("suggestions:create", args=["alpha"]) in page
     assert url("members") not in page and "roster/" not in page and url("deputy_create") not in page
 
 

@@ -1,0 +1,123 @@
+"""Page-shaped reads that `selectors.py` does not (yet) offer. Each one builds on the selectors'
+visibility rules; none widens what a user may see. Candidates for moving into `selectors.py`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from minyi.congress.models import Congress
+
+from ..models import Assignment, Deadline, Suggestion
+from ..states import EDITABLE, AssignmentState, CoSignerState
+
+#: Deadlines that are limits for a request rather than duties (not shown as "due" on work lists).
+NOT_DUTIES = (Deadline.Kind.REASSIGN_WINDOW,)
+#: Kinds that tell a deputy when the answer is due.
+REPLY_KINDS = (Deadline.Kind.REPLY, Deadline.Kind.REHANDLE_REPLY)
+
+
+def missing_for_submit(suggestion: Suggestion) -> list[str]:
+    """What a draft still lacks before it can be submitted (the submit action checks the same)."""
+    missing = []
+    if not suggestion.facts:
+        missing.append(_("情况与问题"))
+    if not suggestion.proposals:
+        missing.append(_("具体建议"))
+    if suggestion.category_id is None:
+        missing.append(_("分类"))
+    if suggestion.channel_id is None:
+        missing.append(_("收集渠道"))
+    if suggestion.collected_on is None:
+        missing.append(_("民意收集日期"))
+    return missing
+
+
+def deputy_progress(user: Any, congress: Congress) -> QuerySet[Suggestion]:
+    """The deputy's own suggestions past drafting: those they lead and those they co-sign."""
+    cosigned = Q(cosigners__deputy__user=user, cosigners__state=CoSignerState.CONFIRMED)
+    ids = (
+        Suggestion.objects.filter(congress=congress)
+        .filter(Q(lead__user=user) | cosigned)
+        .exclude(state__in=EDITABLE)
+        .values("pk")
+    )
+    return (
+        Suggestion.objects.filter(pk__in=ids)
+        .select_related("lead", "category")
+        .order_by("-state_changed_at", "-pk")
+    )
+
+
+def open_deadlines_for(
+    *,
+    suggestions: Iterable[int] = (),
+    assignments: Iterable[int] = (),
+    commitments: Iterable[int] = (),
+) -> list[Deadline]:
+    """Open deadlines of these suggestions (their own, not a unit's), assignments and commitments, in
+    one query."""
+    s, a, c = set(suggestions), set(assignments), set(commitments)
+    q = Q(pk__in=[])
+    if s:
+        q |= Q(suggestion_id__in=s, assignment__isnull=True, commitment__isnull=True)
+    if a:
+        q |= Q(assignment_id__in=a, commitment__isnull=True)
+    if c:
+        q |= Q(commitment_id__in=c)
+    if not (s or a or c):
+        return []
+    return list(Deadline.objects.filter(q, closed_at__isnull=True).order_by("due_on", "id"))
+
+
+def index_deadlines(deadlines: list[Deadline]) -> dict[str, dict[int, list[Deadline]]]:
+    by: dict[str, dict[int, list[Deadline]]] = {
+        "suggestion": defaultdict(list),
+        "assignment": defaultdict(list),
+        "commitment": defaultdict(list),
+    }
+    for d in deadlines:
+        if d.commitment_id:
+            by["commitment"][d.commitment_id].append(d)
+        elif d.assignment_id:
+            by["assignment"][d.assignment_id].append(d)
+        else:
+            by["suggestion"][d.suggestion_id].append(d)
+    return by
+
+
+def first_duty(deadlines: list[Deadline]) -> Deadline | None:
+    """The earliest open deadline that is a duty (not a window for a request)."""
+    for d in deadlines:
+        if d.kind not in NOT_DUTIES:
+            return d
+    return None
+
+
+def current_assignments(suggestions: list[Suggestion]) -> dict[int, list[Assignment]]:
+    """The active assignments of each suggestion's current round (for "who handles it"), one query."""
+    rounds = {s.pk: s.round for s in suggestions}
+    out: dict[int, list[Assignment]] = defaultdict(list)
+    if not rounds:
+        return out
+    qs = (
+        Assignment.objects.filter(suggestion_id__in=rounds)
+        .exclude(state=AssignmentState.CANCELLED)
+        .select_related("unit")
+        .order_by("role", "id")
+    )
+    for a in qs:
+        if a.round == rounds[a.suggestion_id]:
+            out[a.suggestion_id].append(a)
+    return out
+
+
+def suggestion_years(qs: QuerySet[Suggestion]) -> list[int]:
+    """The years (of acceptance, or of drafting before that) that the user's suggestions span."""
+    years = {d.year for d in qs.order_by().dates("created_at", "year")}
+    years |= {y for y in qs.order_by().exclude(year__isnull=True).values_list("year", flat=True).distinct()}
+    return sorted(years, reverse=True)
