@@ -143,12 +143,15 @@ def _user(congress: Congress, username: str) -> User:
 def _load(congress: Congress) -> _Cast:
     coordinator = _user(congress, "gov")
     body = Membership.objects.get(user=coordinator, congress=congress, role=Role.COORDINATOR).unit
-    deputies = []
+    if body is None:
+        raise RuntimeError(f"the demo coordinator of {congress.code} has no body")
+    deputies: list[tuple[User, Deputy]] = []
     for deputy in Deputy.objects.filter(
         congress=congress, user__username__startswith="deputy"
     ).select_related("user"):
-        if deputy.user.username[len("deputy") :].isdigit() and deputy.in_office_on(timezone.localdate()):
-            deputies.append((deputy.user, deputy))
+        user = deputy.user
+        if user and user.username[len("deputy") :].isdigit() and deputy.in_office_on(timezone.localdate()):
+            deputies.append((user, deputy))
     deputies.sort(key=lambda pair: int(pair[0].username[len("deputy") :]))
     if len(deputies) < 6:
         raise RuntimeError(f"{congress.code} needs at least 6 demo deputies (deputy1…) in office")
@@ -234,7 +237,7 @@ class _Builder:
             )
         else:
             s = A.do_create_suggestion(self.congress, actor=user, content=self.content())
-        taken = (user,)
+        taken: tuple[User, ...] = (user,)
         for _ in range(cosigners):
             co_user, co_deputy = self.deputy(exclude=taken)
             taken += (co_user,)
@@ -245,7 +248,9 @@ class _Builder:
         return s
 
     def lead_user(self, s: Suggestion) -> User:
-        return Deputy.objects.select_related("user").get(pk=s.lead_id).user
+        user = Deputy.objects.select_related("user").get(pk=s.lead_id).user
+        assert user is not None  # demo deputies have accounts
+        return user
 
     def submitted(self, **kw: Any) -> Suggestion:
         s = self.draft(**kw)
@@ -393,7 +398,7 @@ class _Builder:
             lead,
             actor=self._who(lead).handler,
             reason="涉及多个部门协调，需要更多时间。",
-            until=lead.reply_due_on + datetime.timedelta(days=30),
+            until=(lead.reply_due_on or self.today) + datetime.timedelta(days=30),
         )
 
         self.work(self.assigned(cosigners=1), upto="replied")  # awaiting evaluation

@@ -167,9 +167,10 @@ def access_attachment(user: Any, pk: Any) -> Attachment:
         ).get(pk=int(pk))
     except (Attachment.DoesNotExist, TypeError, ValueError):
         raise Http404("no such attachment") from None
-    if attachment.reply_id is not None:
-        attachment.reply.assignment.suggestion = attachment.suggestion
-        allowed = can_view_reply(user, attachment.reply)
+    reply = attachment.reply
+    if reply is not None:
+        reply.assignment.suggestion = attachment.suggestion
+        allowed = can_view_reply(user, reply)
     else:
         allowed = can_view_suggestion(user, attachment.suggestion)
     if not allowed:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from minyi.core.errors import ValidationFailed
 
-from ..models import ATTACHMENT_TYPES, Attachment, Reply, Suggestion
+from ..models import ATTACHMENT_TYPES, Assignment, Attachment, Reply, Suggestion
 from ._common import Ctx, authorize, check_move, ctx_for, lock_assignment, lock_suggestion, record
 
 SIGNATURE_BYTES = 8192
@@ -80,7 +80,7 @@ def _store(
         uploaded_at=ctx.now,
     )
     attachment.file.save("upload", upload, save=False)  # the name comes from models.attachment_path
-    stored = attachment.file.name
+    stored = attachment.file.name or ""
     try:
         attachment.save()
         record(
@@ -123,7 +123,8 @@ def do_remove_attachment(attachment: Attachment, *, actor: Any) -> None:
     """Remove an attachment under the same conditions as adding one; the file is deleted from the
     storage once the transaction commits."""
     attachment = Attachment.objects.select_related("reply").get(pk=attachment.pk)
-    if attachment.reply_id is not None:
+    assignment: Assignment | None
+    if attachment.reply is not None:
         suggestion, assignment = lock_assignment(attachment.reply.assignment_id)
         ctx = ctx_for(actor, suggestion.congress)
         authorize(ctx, "draft_reply", assignment, _("只有该承办单位的工作人员可以删除答复的附件。"))
@@ -142,6 +143,6 @@ def do_remove_attachment(attachment: Attachment, *, actor: Any) -> None:
         obj=attachment,
         old={"name": attachment.original_name, "sha256": attachment.sha256},
     )
-    storage, stored = attachment.file.storage, attachment.file.name
+    storage, stored = attachment.file.storage, attachment.file.name or ""
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(stored))
