@@ -129,9 +129,14 @@ def apply(obj: Model, transition: Transition, ctx: Ctx) -> list[str]:
 
 def lock_suggestion(suggestion: Suggestion | int) -> Suggestion:
     """The suggestion row, locked until the transaction ends (IMMEDIATE transactions on SQLite
-    serialise writers already). Always lock the suggestion before its assignments."""
+    serialise writers already). Always lock the suggestion before its assignments. Only the row
+    itself is locked (`of=("self",)`), not the joined congress and deputy rows."""
     pk = suggestion if isinstance(suggestion, int) else suggestion.pk
-    return Suggestion.objects.select_for_update(no_key=True).select_related("congress", "lead").get(pk=pk)
+    return (
+        Suggestion.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("congress", "lead")
+        .get(pk=pk)
+    )
 
 
 def lock_assignment(assignment: Assignment | int) -> tuple[Suggestion, Assignment]:
@@ -139,7 +144,7 @@ def lock_assignment(assignment: Assignment | int) -> tuple[Suggestion, Assignmen
     pk = assignment if isinstance(assignment, int) else assignment.pk
     suggestion_id = Assignment.objects.values_list("suggestion_id", flat=True).get(pk=pk)
     suggestion = lock_suggestion(suggestion_id)
-    locked = Assignment.objects.select_for_update(no_key=True).select_related("unit").get(pk=pk)
+    locked = Assignment.objects.select_for_update(no_key=True, of=("self",)).select_related("unit").get(pk=pk)
     locked.suggestion = suggestion
     return suggestion, locked
 

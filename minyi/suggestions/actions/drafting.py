@@ -242,7 +242,7 @@ def do_invite_cosigner(suggestion: Suggestion, *, actor: Any, deputy: Deputy) ->
 def do_revoke_cosigner(cosigner: CoSigner, *, actor: Any) -> CoSigner:
     """Take back an invitation (or a confirmation) while the suggestion is still a draft or returned."""
     suggestion = lock_suggestion(cosigner.suggestion_id)
-    cosigner = CoSigner.objects.select_for_update().select_related("deputy").get(pk=cosigner.pk)
+    cosigner = CoSigner.objects.select_for_update(of=("self",)).select_related("deputy").get(pk=cosigner.pk)
     ctx = ctx_for(actor, suggestion.congress)
     authorize(
         ctx, "revoke_cosigner", suggestion, _("只有领衔代表或为其录入草稿的联络站工作人员可以撤销联名邀请。")
@@ -267,7 +267,7 @@ def do_revoke_cosigner(cosigner: CoSigner, *, actor: Any) -> CoSigner:
 
 def _answer_cosign(cosigner: CoSigner, *, actor: Any, action: str, code: str) -> CoSigner:
     suggestion = lock_suggestion(cosigner.suggestion_id)
-    cosigner = CoSigner.objects.select_for_update().select_related("deputy").get(pk=cosigner.pk)
+    cosigner = CoSigner.objects.select_for_update(of=("self",)).select_related("deputy").get(pk=cosigner.pk)
     cosigner.suggestion = suggestion
     ctx = ctx_for(actor, suggestion.congress)
     authorize(ctx, action, cosigner, _("只有被邀请的代表本人可以答复联名邀请。"))
@@ -445,7 +445,7 @@ def do_answer_withdrawal(
     authorize(ctx, action, request, _("只有被征求意见的联名代表可以答复撤回申请。"))
     source = request.state
     transition = check_move(ctx, "withdrawal", source, action)
-    consent = request.consents.select_for_update().get(deputy__user=actor)
+    consent = request.consents.select_for_update(of=("self",)).get(deputy__user=actor)
     if consent.answer != WithdrawalConsent.Answer.PENDING:
         raise InvalidTransition(_("您已答复过该撤回申请。"), code="already_answered")
     consent.answer = WithdrawalConsent.Answer.AGREED if agree else WithdrawalConsent.Answer.REFUSED

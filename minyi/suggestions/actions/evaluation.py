@@ -99,7 +99,7 @@ def do_evaluate_reply(
     result and overall (满意 / 基本满意 / 不满意), and whether the unit really made contact."""
     assignment = Assignment.objects.only("suggestion_id").get(pk=reply.assignment_id)
     suggestion = lock_suggestion(assignment.suggestion_id)
-    reply = Reply.objects.select_for_update().select_related("assignment__unit").get(pk=reply.pk)
+    reply = Reply.objects.select_for_update(of=("self",)).select_related("assignment__unit").get(pk=reply.pk)
     reply.assignment.suggestion = suggestion
     ctx = ctx_for(actor, suggestion.congress)
     authorize(ctx, "evaluate", suggestion, _("只有领衔代表本人可以测评。"))
@@ -313,7 +313,9 @@ def _lock_commitment(commitment: Commitment) -> tuple[Suggestion, Commitment]:
     )
     suggestion = lock_suggestion(suggestion_id)
     locked = (
-        Commitment.objects.select_for_update().select_related("reply__assignment__unit").get(pk=commitment.pk)
+        Commitment.objects.select_for_update(of=("self",))
+        .select_related("reply__assignment__unit")
+        .get(pk=commitment.pk)
     )
     locked.reply.assignment.suggestion = suggestion
     if locked.reply.signed_off_at is None:

@@ -325,7 +325,9 @@ def do_log_contact(
 
 def _answer_contact(contact: Contact, *, actor: Any, action: str, code: str, note: str) -> Contact:
     suggestion = lock_suggestion(contact.assignment.suggestion_id)
-    contact = Contact.objects.select_for_update().select_related("assignment__unit").get(pk=contact.pk)
+    contact = (
+        Contact.objects.select_for_update(of=("self",)).select_related("assignment__unit").get(pk=contact.pk)
+    )
     contact.assignment.suggestion = suggestion
     ctx = ctx_for(actor, suggestion.congress)
     authorize(ctx, action, contact, _("只有领衔代表本人可以确认联系情况。"))
@@ -522,7 +524,11 @@ def do_sign_off_reply(assignment: Assignment, *, actor: Any, note: str = "") -> 
     ctx = ctx_for(actor, suggestion.congress)
     authorize(ctx, "sign_off_reply", assignment, _leader_denied())
     transition = check_move(ctx, "assignment", assignment.state, "sign_off_reply")
-    reply = Reply.objects.select_for_update().select_related("result_class").get(assignment=assignment)
+    reply = (
+        Reply.objects.select_for_update(of=("self",))
+        .select_related("result_class")
+        .get(assignment=assignment)
+    )
     _check_contact(ctx, assignment)
     _check_co_opinions(assignment)
     commitments = list(reply.commitments.all())
