@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "minyi.workdays",
     "minyi.congress",
     "minyi.suggestions",
+    "minyi.reports",
+    "minyi.notifications",
+    "minyi.supervision",
 ]
 
 MIDDLEWARE = [
