@@ -1,0 +1,731 @@
+"""The figures engine (统计口径, DOMAIN.md §5): for a congress and a `Scope`, every figure with its
+numerator, denominator, value and definition (`compute_figures`), and the records behind each
+number (`figure_members`, `figure_deputies`, `figure_commitments`).
+
+How it works. Each figure is a pair of conditions on rows — suggestions for most figures, deputies
+for participation, commitments for commitment fulfilment. `compute_figures` counts every pair in a
+fixed number of aggregate queries (one over suggestions, one over deputies, one over commitments;
+plus the policy row) whatever the amount of data: correlated `Exists` subqueries inside
+`Count(filter=…)`, no per-row Python. The drill-down functions filter the same rows with the same
+conditions, so a drill-down list always has exactly as many rows as the number it explains.
+
+The raw material is what the actions record: the suggestion's own timestamps and state, the
+deadlines each step opened and closed (`Deadline.closed_on_time`, computed with the working-day
+calendar when the step was done), contacts, signed-off replies with their result class,
+evaluations per round and commitments. Every figure can be recomputed from those rows (and they
+from the audit trail); nothing is cached here. A later summary table can replace `_SuggestionRows`
+as the source of the counts without changing the `Figure` interface.
+
+Scope. Suggestions belong to a scope by the date they were accepted (立案, `accepted_at`), in the
+congress's time zone; submitted / declined / merged / withdrawn counts use the date of that event.
+Filters (body, unit, category, theme, channel, session vs interim) narrow the suggestions; a unit or
+body filter also narrows the *unit work* that the handling figures look at (deadlines, contacts,
+replies, evaluations, commitments of that unit's assignments only). Deadline-based figures are
+judged as of `scope.as_of` (default: today): an open deadline whose date has passed counts as
+missed.
+
+The definitions below are the single source of truth for the page, the `stats` command and
+docs/user-guide/figures.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from minyi.congress.models import Congress, Deputy, Policy, ResultClass, Session, Term
+from minyi.suggestions.models import (
+    FACE_TO_FACE,
+    Assignment,
+    Commitment,
+    Contact,
+    CoSigner,
+    Deadline,
+    Evaluation,
+    Rating,
+    Reply,
+    Suggestion,
+    SuggestionKind,
+)
+from minyi.suggestions.states import AssignmentState, CommitmentState, ContactState, CoSignerState
+
+S = Suggestion
+DAY = datetime.timedelta(days=1)
+GOOD_RATINGS = (Rating.SATISFIED, Rating.BASIC)
+#: Deadlines of a unit's work whose date passing makes an item overdue (逾期).
+UNIT_DUTY_DEADLINES = (
+    Deadline.Kind.FIRST_CONTACT,
+    Deadline.Kind.CO_OPINION,
+    Deadline.Kind.REPLY,
+    Deadline.Kind.REPLY_STATUTORY,
+    Deadline.Kind.REHANDLE_REPLY,
+)
+LOCAL_REPLY_DEADLINES = (Deadline.Kind.REPLY, Deadline.Kind.REHANDLE_REPLY)
+
+
+# --- scope -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which suggestions a set of figures is about.
+
+    `start`/`end` (inclusive dates; None = unbounded) select suggestions by the date of acceptance;
+    the filters are primary keys of the congress's rows (a unit, a body = one of the four root
+    units, a category, a theme tag, a channel) or a `SuggestionKind` value. `as_of` is the day on
+    which open deadlines are judged (None = today)."""
+
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    as_of: datetime.date | None = None
+    body: int | None = None
+    unit: int | None = None
+    category: int | None = None
+    theme: int | None = None
+    channel: int | None = None
+    kind: str | None = None
+    label: str = ""
+
+    FILTERS = ("body", "unit", "category", "theme", "channel", "kind")
+
+    def __post_init__(self) -> None:
+        if self.start and self.end and self.start > self.end:
+            raise ValueError("scope starts after it ends")
+        if self.kind is not None and self.kind not in SuggestionKind.values:
+            raise ValueError(f"unknown suggestion kind {self.kind!r}")
+
+    # constructors
+    @classmethod
+    def year(cls, year: int, **kw: Any) -> Scope:
+        kw.setdefault("label", _("%(y)s年") % {"y": year})
+        return cls(start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31), **kw)
+
+    @classmethod
+    def between(cls, start: datetime.date, end: datetime.date, **kw: Any) -> Scope:
+        kw.setdefault("label", _("%(a)s至%(b)s") % {"a": start.isoformat(), "b": end.isoformat()})
+        return cls(start=start, end=end, **kw)
+
+    @classmethod
+    def for_term(cls, term: Term, **kw: Any) -> Scope:
+        """The whole term (届): from its first day to its last (open while it runs)."""
+        kw.setdefault("label", str(term))
+        return cls(start=term.start_date, end=term.end_date, **kw)
+
+    @classmethod
+    def for_session(cls, session: Session, **kw: Any) -> Scope:
+        """From the opening of a plenary session (次会议) to the day before the next one opens (or the
+        end of the term): the session's suggestions and the interim suggestions that follow, as the
+        annual handling report counts them. Use the `kind` filter to separate the two."""
+        following = (
+            Session.objects.filter(term_id=session.term_id, start_date__gt=session.start_date)
+            .order_by("start_date")
+            .values_list("start_date", flat=True)
+            .first()
+        )
+        end = following - DAY if following else session.term.end_date
+        kw.setdefault("label", str(session))
+        return cls(start=session.start_date, end=end, **kw)
+
+    def with_(self, **changes: Any) -> Scope:
+        return replace(self, **changes)
+
+    @property
+    def today(self) -> datetime.date:
+        return self.as_of or timezone.localdate()
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.FILTERS if getattr(self, name) is not None}
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in ("start", "end", "as_of"):
+            data[name] = data[name].isoformat() if data[name] else None
+        data["as_of"] = self.today.isoformat()
+        return data
+
+
+def _instant(day: datetime.date) -> datetime.datetime:
+    """Midnight starting `day` in the congress's time zone (the project's TIME_ZONE)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def in_period(field_name: str, scope: Scope) -> Q:
+    """`field_name` (a datetime) falls on a day of the scope, in local time. Written as a half-open
+    range of instants so that an index on the field can be used."""
+    q = Q(**{f"{field_name}__isnull": False})
+    if scope.start:
+        q &= Q(**{f"{field_name}__gte": _instant(scope.start)})
+    if scope.end:
+        q &= Q(**{f"{field_name}__lt": _instant(scope.end + DAY)})
+    return q
+
+
+# --- figure catalogue ------------------------------------------------------------------------------
+
+#: What a figure counts.
+SUGGESTIONS, DEPUTIES, COMMITMENTS = "suggestions", "deputies", "commitments"
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    label: Promise
+    counts: str = SUGGESTIONS
+    rate: bool = True
+    #: For counts: shown as a number; for rates: shown as a percentage.
+    group: str = "handling"
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("suggestions", gettext_lazy("建议数（立案）"), rate=False, group="intake"),
+    Spec("submitted", gettext_lazy("提交数"), rate=False, group="intake"),
+    Spec("declined", gettext_lazy("不予立案数"), rate=False, group="intake"),
+    Spec("merged", gettext_lazy("并案数"), rate=False, group="intake"),
+    Spec("withdrawn", gettext_lazy("撤回数"), rate=False, group="intake"),
+    Spec("deputies_in_office", gettext_lazy("在任代表数"), counts=DEPUTIES, rate=False, group="deputies"),
+    Spec("participating_deputies", gettext_lazy("参与代表数"), counts=DEPUTIES, rate=False, group="deputies"),
+    Spec("participation_rate", gettext_lazy("代表参与率"), counts=DEPUTIES, group="deputies"),
+    Spec("grassroots_share", gettext_lazy("基层渠道占比"), group="intake"),
+    Spec("on_time_assignment_rate", gettext_lazy("按期交办率")),
+    Spec("on_time_reply_rate", gettext_lazy("按期答复率")),
+    Spec("on_time_reply_statutory_rate", gettext_lazy("法定时限内答复率")),
+    Spec("contact_rate", gettext_lazy("见面率")),
+    Spec("completion_rate", gettext_lazy("办结率")),
+    Spec("satisfaction_rate", gettext_lazy("满意率（最终）"), group="results"),
+    Spec("first_round_satisfaction_rate", gettext_lazy("初次办理满意率"), group="results"),
+    Spec("rehandling_rate", gettext_lazy("重新办理率"), group="results"),
+    Spec("resolution_rate", gettext_lazy("解决率（A类）"), group="results"),
+    Spec("resolution_or_plan_rate", gettext_lazy("解决和正在解决率（A+B类）"), group="results"),
+    Spec("commitment_fulfilment_rate", gettext_lazy("承诺落实率"), counts=COMMITMENTS, group="results"),
+    Spec("overdue", gettext_lazy("逾期未办件数"), rate=False),
+)
+SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
+GROUPS: dict[str, Promise] = {
+    "intake": gettext_lazy("提出与立案"),
+    "deputies": gettext_lazy("代表参与"),
+    "handling": gettext_lazy("交办与办理"),
+    "results": gettext_lazy("办理结果与测评"),
+}
+
+
+def definitions(policy: Policy) -> dict[str, str]:
+    """The definition text of every figure under `policy` (Chinese source strings; translated)."""
+    completion = {
+        Policy.CompletionDefinition.CLOSED: _("已办结的建议（代表工委确认办结）"),
+        Policy.CompletionDefinition.CLOSED_SATISFIED: _(
+            "已办结、且最终一轮测评全部为满意或基本满意的建议（未反馈的不算）"
+        ),
+        Policy.CompletionDefinition.CLOSED_COMMITMENTS: _(
+            "已办结、且答复中的承诺事项全部已落实的建议（没有承诺事项的，办结即计入）"
+        ),
+    }[Policy.CompletionDefinition(policy.completion_definition)]
+    no_feedback = (
+        _("逾期未反馈的不计入分母。")
+        if policy.no_feedback_excluded
+        else _("逾期未反馈的计入分母，视为不满意。")
+    )
+    accepted = _("本范围内立案的建议（按立案日期计；不含其后被并案或撤回的）")
+    return {
+        "suggestions": accepted + _("。"),
+        "submitted": _("本范围内提交审查的建议数（按最近一次提交日期计，含退回修改后再提交的）。"),
+        "declined": _("本范围内决定不予立案的建议数（按决定日期计）。"),
+        "merged": _("本范围内并入其他建议的建议数（按并案日期计；由主建议统一办理，不另计入建议数）。"),
+        "withdrawn": _("本范围内提交后撤回的建议数（按撤回日期计；未提交的草稿不计）。"),
+        "deputies_in_office": _("任职期间与本范围有交集的代表人数（含年中任职终止或新任的代表）。"),
+        "participating_deputies": _(
+            "在任代表中，领衔或确认联名至少一件立案建议的人数（该代表的建议被并入立案建议的，也计入）。"
+        ),
+        "participation_rate": _("参与代表数 ÷ 在任代表数。"),
+        "grassroots_share": _("立案建议中，收集渠道属于基层渠道的件数 ÷ 立案建议数。"),
+        "on_time_assignment_rate": _(
+            "立案建议中，每次交办（含调整后重新交办）都在交办时限内完成的件数 ÷ "
+            "已交办或交办期限已过的立案建议数。"
+        ),
+        "on_time_reply_rate": _(
+            "答复期限（本地目标；重新办理的为重新答复期限；经批准延期的以延期后日期为准）已到或已答复的"
+            "立案建议中，所有承办单位都按期签发答复的件数 ÷ 该类建议数。"
+        ),
+        "on_time_reply_statutory_rate": _(
+            "同上，但以法定时限（交办后3个月；经批准延期的以延期后日期为准，最长6个月）为期限。"
+        ),
+        "contact_rate": _(
+            "已答复（至少一份答复函已签发）的立案建议中，承办单位登记过见面联系（走访、座谈、现场察看，"
+            "代表未提出异议）的件数 ÷ 已答复的立案建议数。"
+        ),
+        "completion_rate": completion + _(" ÷ 立案建议数。"),
+        "satisfaction_rate": _(
+            "收到测评的立案建议中，最终一轮（重新办理的以重新办理后一轮为准）测评全部为满意或基本满意的件数 ÷ "
+            "最终一轮收到测评的件数。"
+        )
+        + no_feedback,
+        "first_round_satisfaction_rate": _(
+            "第一轮（初次办理）测评全部为满意或基本满意的件数 ÷ 第一轮收到测评的件数。"
+        )
+        + no_feedback,
+        "rehandling_rate": _(
+            "第一轮收到代表测评的立案建议中，被决定重新办理的件数 ÷ 第一轮收到代表测评的件数。"
+        ),
+        "resolution_rate": _(
+            "已答复的立案建议中，最后一轮答复全部为计入解决率的类别（默认A类）的件数 ÷ 已答复的立案建议数。"
+        ),
+        "resolution_or_plan_rate": _(
+            "已答复的立案建议中，最后一轮答复全部为计入解决率的类别或排在前两位的答复类别（默认A类、B类）的件数 ÷ "
+            "已答复的立案建议数。"
+        ),
+        "commitment_fulfilment_rate": _(
+            "立案建议已签发答复中的承诺事项，已落实的项数 ÷ 已到承诺期限或已结束（落实或说明）的项数。按项计。"
+        ),
+        "overdue": _(
+            "立案建议中，目前有已过期限仍未完成的交办、首次联系、协办意见或答复期限的件数（按统计日判断）。"
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    numerator: int
+    denominator: int | None
+    value: float | int | None
+    definition: str
+    counts: str = SUGGESTIONS
+    group: str = "handling"
+
+    @property
+    def is_rate(self) -> bool:
+        return self.denominator is not None
+
+    @property
+    def percent(self) -> float | None:
+        return None if not self.is_rate or self.value is None else self.value * 100
+
+
+@dataclass
+class Figures:
+    congress: Congress
+    scope: Scope
+    completion_definition: str
+    no_feedback_excluded: bool
+    items: dict[str, Figure] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Figure:
+        return self.items[key]
+
+    def __iter__(self) -> Iterator[Figure]:
+        return iter(self.items.values())
+
+    def grouped(self) -> list[tuple[str, Promise, list[Figure]]]:
+        return [(group, label, [f for f in self if f.group == group]) for group, label in GROUPS.items()]
+
+    def as_dict(self) -> dict[str, Any]:
+        """One JSON-ready object: every figure's value at the top level (rates as fractions 0–1,
+        unrounded, None for an empty denominator), each figure's parts under `figures`, and
+        `definitions`."""
+        data: dict[str, Any] = {
+            "congress": self.congress.code,
+            "scope": self.scope.as_dict(),
+            "policy": {
+                "completion_definition": self.completion_definition,
+                "no_feedback_excluded": self.no_feedback_excluded,
+            },
+        }
+        for figure in self:
+            data[figure.key] = figure.value
+        data["figures"] = {
+            f.key: {
+                "label": f.label,
+                "numerator": f.numerator,
+                "denominator": f.denominator,
+                "value": f.value,
+                "counts": f.counts,
+            }
+            for f in self
+        }
+        data["definitions"] = {f.key: f.definition for f in self}
+        return data
+
+
+# --- conditions ------------------------------------------------------------------------------------
+
+
+def policy_of(congress: Congress) -> Policy:
+    """The congress's policy, or the defaults if it has none yet (reading never creates rows)."""
+    try:
+        return Policy.objects.get(congress=congress)
+    except Policy.DoesNotExist:
+        return Policy(congress=congress)
+
+
+class UnitWork:
+    """Conditions on the unit work of one suggestion: its deadlines, contacts, replies and
+    evaluations, restricted to the *relevant* assignments.
+
+    `suggestion` is the reference to the suggestion of the outer row (``OuterRef("pk")`` for rows of
+    Suggestion, ``OuterRef("suggestion")`` for rows of Assignment) and `relevant(prefix)` the
+    condition on an assignment reached through `prefix` (e.g. ``"reply__assignment__"``). The
+    congress figures use every assignment that was not cancelled (narrowed by a unit or body
+    filter); the league table uses one unit's assignments."""
+
+    def __init__(self, suggestion: OuterRef, relevant, today: datetime.date, congress: Congress) -> None:
+        self.suggestion, self.relevant, self.today, self.congress = suggestion, relevant, today, congress
+
+    # deadlines: met / missed ------------------------------------------------------------------
+    def deadlines(self, kinds, *, unit_work: bool = True) -> QuerySet[Deadline]:
+        qs = Deadline.objects.filter(suggestion=self.suggestion, kind__in=kinds)
+        return qs.filter(self.relevant("assignment__")) if unit_work else qs
+
+    def met(self, kinds, **kw) -> Exists:
+        return Exists(self.deadlines(kinds, **kw).filter(closed_on_time=True))
+
+    def missed(self, kinds, **kw) -> Exists:
+        """A deadline of `kinds` was missed, or is open and its date has passed."""
+        return Exists(
+            self.deadlines(kinds, **kw).filter(
+                Q(closed_on_time=False) | Q(closed_at__isnull=True, due_on__lt=self.today)
+            )
+        )
+
+    def overdue_now(self, kinds=UNIT_DUTY_DEADLINES, **kw) -> Exists:
+        """A deadline of `kinds` is open and its date has passed."""
+        return Exists(self.deadlines(kinds, **kw).filter(closed_at__isnull=True, due_on__lt=self.today))
+
+    def ever_late(self) -> Exists:
+        return self.missed(UNIT_DUTY_DEADLINES)
+
+    # replies and contacts ---------------------------------------------------------------------
+    def replies(self) -> QuerySet[Reply]:
+        return Reply.objects.filter(
+            self.relevant("assignment__"), assignment__suggestion=self.suggestion, signed_off_at__isnull=False
+        )
+
+    def replied(self) -> Exists:
+        return Exists(self.replies())
+
+    def final_replies(self) -> QuerySet[Reply]:
+        """Signed-off replies of the last round in which the suggestion got any reply."""
+        later = Reply.objects.filter(
+            assignment__suggestion=OuterRef("assignment__suggestion"),
+            assignment__round__gt=OuterRef("assignment__round"),
+            signed_off_at__isnull=False,
+        )
+        return self.replies().filter(~Exists(later))
+
+    def final_reply_outside(self, classes: Q) -> Exists:
+        """A final-round reply whose result class is not among `classes`."""
+        return Exists(self.final_replies().exclude(classes))
+
+    def face_to_face(self) -> Exists:
+        return Exists(
+            Contact.objects.filter(
+                self.relevant("assignment__"), assignment__suggestion=self.suggestion, method__in=FACE_TO_FACE
+            ).exclude(state=ContactState.DISPUTED)
+        )
+
+    # evaluations --------------------------------------------------------------------------------
+    def evaluations(self, *, count_no_feedback: bool) -> QuerySet[Evaluation]:
+        qs = Evaluation.objects.filter(self.relevant("reply__assignment__"), suggestion=self.suggestion)
+        return qs if count_no_feedback else qs.filter(kind=Evaluation.Kind.RATED)
+
+    @staticmethod
+    def _final(qs: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
+        later = Evaluation.objects.filter(suggestion=OuterRef("suggestion"), round__gt=OuterRef("round"))
+        return qs.filter(~Exists(later))
+
+    def evaluated(self, *, final: bool, count_no_feedback: bool) -> Exists:
+        qs = self.evaluations(count_no_feedback=count_no_feedback)
+        return Exists(self._final(qs) if final else qs.filter(round=1))
+
+    def not_satisfied(self, *, final: bool, count_no_feedback: bool) -> Exists:
+        """Among the counted evaluations of the round, one that is not 满意/基本满意."""
+        qs = self.evaluations(count_no_feedback=count_no_feedback)
+        qs = self._final(qs) if final else qs.filter(round=1)
+        return Exists(qs.exclude(kind=Evaluation.Kind.RATED, overall__in=GOOD_RATINGS))
+
+    def first_round_rated(self) -> Exists:
+        return Exists(self.evaluations(count_no_feedback=False).filter(round=1))
+
+    def rehandled(self) -> Exists:
+        return Exists(Assignment.objects.filter(self.relevant(""), suggestion=self.suggestion, round__gte=2))
+
+
+def resolved_classes() -> Q:
+    """Result classes that count as resolved (默认 A)."""
+    return Q(result_class__counts_as_resolved=True)
+
+
+def resolved_or_planned_classes(congress: Congress) -> Q:
+    """Resolved classes, and the first two classes of the congress's scheme in its order (默认 A, B)."""
+    first_two = ResultClass.objects.filter(congress=congress).order_by("order", "id").values("pk")[:2]
+    return resolved_classes() | Q(result_class__in=Subquery(first_two))
+
+
+class _SuggestionRows:
+    """The suggestion-level conditions of one (congress, scope, policy)."""
+
+    def __init__(self, congress: Congress, scope: Scope, policy: Policy) -> None:
+        self.congress, self.scope, self.policy = congress, scope, policy
+        self.work = UnitWork(OuterRef("pk"), self.relevant, scope.today, congress)
+
+    def relevant(self, prefix: str) -> Q:
+        """An assignment that was not cancelled, of the scope's unit / body if one is given."""
+        q = ~Q(**{f"{prefix}state": AssignmentState.CANCELLED})
+        if self.scope.unit is not None:
+            q &= Q(**{f"{prefix}unit_id": self.scope.unit})
+        if self.scope.body is not None:
+            q &= Q(**{f"{prefix}unit__body_id": self.scope.body})
+        return q
+
+    def base(self) -> Q:
+        """The congress and the scope's filters (not the dates)."""
+        scope = self.scope
+        q = Q(congress=self.congress)
+        if scope.category is not None:
+            q &= Q(category_id=scope.category)
+        if scope.channel is not None:
+            q &= Q(channel_id=scope.channel)
+        if scope.kind is not None:
+            q &= Q(kind=scope.kind)
+        if scope.theme is not None:
+            tagged = S.theme_tags.through.objects.filter(
+                suggestion_id=OuterRef("pk"), themetag_id=scope.theme
+            )
+            q &= Exists(tagged)
+        if scope.unit is not None or scope.body is not None:
+            assigned = Exists(Assignment.objects.filter(self.relevant(""), suggestion=OuterRef("pk")))
+            if scope.body is not None and scope.unit is None:
+                assigned |= Q(forwarded_to_id=scope.body)
+            q &= assigned
+        return q
+
+    def accepted_ids(self) -> QuerySet:
+        return S.objects.filter(self.base() & self.n()).values("pk")
+
+    def n(self) -> Q:
+        """Accepted in scope, not merged or withdrawn afterwards."""
+        return in_period("accepted_at", self.scope) & ~Q(state__in=["merged", "withdrawn"])
+
+    def prefilter(self) -> Q:
+        scope = self.scope
+        return (
+            in_period("accepted_at", scope)
+            | in_period("submitted_at", scope)
+            | in_period("state_changed_at", scope)
+        )
+
+    def pairs(self) -> dict[str, tuple[Q, Q | None]]:
+        """figure key → (numerator, denominator) conditions on Suggestion rows (denominator None for
+        counts). Only the suggestion-counted figures."""
+        w, n, scope, policy = self.work, self.n(), self.scope, self.policy
+        counted_no_feedback = not policy.no_feedback_excluded
+
+        assign_met = w.met([Deadline.Kind.ASSIGN], unit_work=False)
+        assign_missed = w.missed([Deadline.Kind.ASSIGN], unit_work=False)
+        reply_met, reply_missed = w.met(LOCAL_REPLY_DEADLINES), w.missed(LOCAL_REPLY_DEADLINES)
+        stat = [Deadline.Kind.REPLY_STATUTORY]
+        stat_met, stat_missed = w.met(stat), w.missed(stat)
+        replied = n & w.replied()
+        final_eval = n & w.evaluated(final=True, count_no_feedback=counted_no_feedback)
+        first_eval = n & w.evaluated(final=False, count_no_feedback=counted_no_feedback)
+        first_rated = n & w.first_round_rated()
+
+        closed = Q(state="closed")
+        definition = policy.completion_definition
+        if definition == Policy.CompletionDefinition.CLOSED_SATISFIED:
+            everyone = UnitWork(OuterRef("pk"), lambda prefix: Q(), scope.today, self.congress)
+            closed &= everyone.evaluated(final=True, count_no_feedback=True) & ~everyone.not_satisfied(
+                final=True, count_no_feedback=True
+            )
+        elif definition == Policy.CompletionDefinition.CLOSED_COMMITMENTS:
+            open_or_explained = Commitment.objects.filter(
+                reply__assignment__suggestion=OuterRef("pk"), reply__signed_off_at__isnull=False
+            ).exclude(state=CommitmentState.FULFILLED)
+            closed &= ~Exists(open_or_explained)
+
+        return {
+            "suggestions": (n, None),
+            "submitted": (in_period("submitted_at", scope), None),
+            "declined": (Q(state="declined") & in_period("state_changed_at", scope), None),
+            "merged": (Q(state="merged") & in_period("state_changed_at", scope), None),
+            "withdrawn": (
+                Q(state="withdrawn", submitted_at__isnull=False) & in_period("state_changed_at", scope),
+                None,
+            ),
+            "grassroots_share": (n & Q(channel__grassroots=True), n),
+            "on_time_assignment_rate": (n & assign_met & ~assign_missed, n & (assign_met | assign_missed)),
+            "on_time_reply_rate": (n & reply_met & ~reply_missed, n & (reply_met | reply_missed)),
+            "on_time_reply_statutory_rate": (n & stat_met & ~stat_missed, n & (stat_met | stat_missed)),
+            "contact_rate": (replied & w.face_to_face(), replied),
+            "completion_rate": (n & closed, n),
+            "satisfaction_rate": (
+                final_eval & ~w.not_satisfied(final=True, count_no_feedback=counted_no_feedback),
+                final_eval,
+            ),
+            "first_round_satisfaction_rate": (
+                first_eval & ~w.not_satisfied(final=False, count_no_feedback=counted_no_feedback),
+                first_eval,
+            ),
+            "rehandling_rate": (first_rated & w.rehandled(), first_rated),
+            "resolution_rate": (replied & ~w.final_reply_outside(resolved_classes()), replied),
+            "resolution_or_plan_rate": (
+                replied & ~w.final_reply_outside(resolved_or_planned_classes(self.congress)),
+                replied,
+            ),
+            "overdue": (
+                n & (w.overdue_now() | w.overdue_now([Deadline.Kind.ASSIGN], unit_work=False)),
+                None,
+            ),
+        }
+
+    # deputies ---------------------------------------------------------------------------------
+    def deputies_in_office(self) -> QuerySet[Deputy]:
+        qs = Deputy.objects.filter(congress=self.congress)
+        if self.scope.end:
+            qs = qs.filter(in_office_from__lte=self.scope.end)
+        if self.scope.start:
+            qs = qs.filter(Q(in_office_to__isnull=True) | Q(in_office_to__gte=self.scope.start))
+        return qs
+
+    def participated(self) -> Q:
+        """Led or confirmed co-signed an accepted suggestion in scope, or one merged into such."""
+        accepted = self.accepted_ids()
+        through = S.objects.filter(Q(pk__in=accepted) | Q(state="merged", main__in=accepted)).values("pk")
+        led = Exists(S.objects.filter(pk__in=through, lead=OuterRef("pk")))
+        cosigned = Exists(
+            CoSigner.objects.filter(
+                deputy=OuterRef("pk"), state=CoSignerState.CONFIRMED, suggestion__in=through
+            )
+        )
+        return led | cosigned
+
+    # commitments --------------------------------------------------------------------------------
+    def commitments(self) -> QuerySet[Commitment]:
+        return Commitment.objects.filter(
+            self.relevant("reply__assignment__"),
+            reply__signed_off_at__isnull=False,
+            reply__assignment__suggestion__in=self.accepted_ids(),
+        )
+
+    def commitment_pair(self) -> tuple[Q, Q]:
+        due = Q(due_on__lte=self.scope.today) | ~Q(state=CommitmentState.OPEN)
+        return due & Q(state=CommitmentState.FULFILLED), due
+
+
+# --- public API ------------------------------------------------------------------------------------
+
+
+def _value(numerator: int, denominator: int | None) -> float | int | None:
+    if denominator is None:
+        return numerator
+    return numerator / denominator if denominator else None
+
+
+def compute_figures(congress: Congress, scope: Scope, *, policy: Policy | None = None) -> Figures:
+    """Every figure of DOMAIN.md §5 for `congress` and `scope`, in four queries (policy, suggestions,
+    deputies, commitments) whatever the size of the data."""
+    policy = policy or policy_of(congress)
+    rows = _SuggestionRows(congress, scope, policy)
+    pairs = rows.pairs()
+    aggregates: dict[str, Any] = {}
+    for key, (num, den) in pairs.items():
+        aggregates[f"{key}__n"] = Count("pk", filter=num)
+        if den is not None:
+            aggregates[f"{key}__d"] = Count("pk", filter=den)
+    counts = S.objects.filter(rows.base() & rows.prefilter()).aggregate(**aggregates)
+
+    deputies = rows.deputies_in_office().aggregate(
+        in_office=Count("pk"), participating=Count("pk", filter=rows.participated())
+    )
+    c_num, c_den = rows.commitment_pair()
+    commitments = rows.commitments().aggregate(n=Count("pk", filter=c_num), d=Count("pk", filter=c_den))
+
+    parts: dict[str, tuple[int, int | None]] = {
+        key: (counts[f"{key}__n"], counts.get(f"{key}__d")) for key in pairs
+    }
+    parts["deputies_in_office"] = (deputies["in_office"], None)
+    parts["participating_deputies"] = (deputies["participating"], None)
+    parts["participation_rate"] = (deputies["participating"], deputies["in_office"])
+    parts["commitment_fulfilment_rate"] = (commitments["n"], commitments["d"])
+
+    texts = definitions(policy)
+    figures = Figures(
+        congress=congress,
+        scope=scope,
+        completion_definition=policy.completion_definition,
+        no_feedback_excluded=policy.no_feedback_excluded,
+    )
+    for spec in SPECS:
+        numerator, denominator = parts[spec.key]
+        figures.items[spec.key] = Figure(
+            key=spec.key,
+            label=str(spec.label),
+            numerator=numerator,
+            denominator=denominator if spec.rate else None,
+            value=_value(numerator, denominator if spec.rate else None),
+            definition=texts[spec.key],
+            counts=spec.counts,
+            group=spec.group,
+        )
+    return figures
+
+
+PARTS = ("numerator", "denominator")
+
+
+def _check(key: str, part: str, counts: str) -> Spec:
+    spec = SPEC_BY_KEY.get(key)
+    if spec is None:
+        raise KeyError(key)
+    if part not in PARTS or (part == "denominator" and not spec.rate):
+        raise ValueError(f"{key} has no {part}")
+    if spec.counts != counts:
+        raise ValueError(f"{key} counts {spec.counts}")
+    return spec
+
+
+def figure_members(
+    congress: Congress, scope: Scope, key: str, part: str = "numerator", *, policy: Policy | None = None
+) -> QuerySet[Suggestion]:
+    """The suggestions counted in `part` of figure `key` — as many as the number shown. For the
+    commitment figure: the suggestions whose commitments are counted (use `figure_commitments` for
+    the commitments themselves). Participation counts deputies: use `figure_deputies`."""
+    spec = SPEC_BY_KEY.get(key)
+    if spec is not None and spec.counts == COMMITMENTS:
+        _check(key, part, COMMITMENTS)
+        commitments = figure_commitments(congress, scope, key, part, policy=policy)
+        return S.objects.filter(pk__in=commitments.values("reply__assignment__suggestion"))
+    _check(key, part, SUGGESTIONS)
+    rows = _SuggestionRows(congress, scope, policy or policy_of(congress))
+    num, den = rows.pairs()[key]
+    return S.objects.filter(rows.base() & (num if part == "numerator" else den))
+
+
+def figure_deputies(
+    congress: Congress, scope: Scope, key: str, part: str = "numerator", *, policy: Policy | None = None
+) -> QuerySet[Deputy]:
+    """The deputies counted in `part` of a deputy figure (in office / participating)."""
+    _check(key, part, DEPUTIES)
+    rows = _SuggestionRows(congress, scope, policy or policy_of(congress))
+    qs = rows.deputies_in_office()
+    if key == "participating_deputies" or (key == "participation_rate" and part == "numerator"):
+        qs = qs.filter(rows.participated())
+    return qs
+
+
+def figure_commitments(
+    congress: Congress, scope: Scope, key: str, part: str = "numerator", *, policy: Policy | None = None
+) -> QuerySet[Commitment]:
+    """The commitments counted in `part` of the commitment fulfilment figure."""
+    _check(key, part, COMMITMENTS)
+    rows = _SuggestionRows(congress, scope, policy or policy_of(congress))
+    num, den = rows.commitment_pair()
+    return rows.commitments().filter(num if part == "numerator" else den)
