@@ -92,3 +92,23 @@ def test_error_shapes(api, world):
 def test_404_body_does_not_leak_the_reason_even_under_debug(api, world, settings):
     settings.DEBUG = True
     not_found(api.get(world.deputy, f"{A}/suggestions/999999"))
+
+
+def test_the_documented_sign_in_flow(world):
+    """docs/API.md: CSRF cookie from /api/v1/csrf → the login form → a fresh token → API calls."""
+    client = Client(enforce_csrf_checks=True)
+    token = ok(client.get(f"{PREFIX}/csrf"))["csrf_token"]
+    response = client.post(
+        "/accounts/login/",
+        {"csrfmiddlewaretoken": token, "username": "deputy", "password": "pw-for-tests-123"},
+    )
+    assert response.status_code == 302
+    token = ok(client.get(f"{PREFIX}/csrf"))["csrf_token"]  # rotated at sign-in
+    assert ok(client.get(f"{PREFIX}/me"))["username"] == "deputy"
+    response = client.post(
+        f"{PREFIX}{A}/suggestions",
+        {"title": "脚本起草"},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert ok(response, 201)["state"] == "draft"
