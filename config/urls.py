@@ -5,8 +5,10 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("minyi.core.urls")),
     path("accounts/", include("minyi.accounts.urls")),
+    path("", include("minyi.notifications.urls")),  # /inbox/ and /c/<code>/urge/…
     path("c/<slug:code>/suggestions/", include("minyi.suggestions.urls")),
     path("c/<slug:code>/reports/", include("minyi.reports.urls")),
+    path("c/<slug:code>/supervision/", include("minyi.supervision.urls")),
     path("c/<slug:code>/", include("minyi.congress.urls")),
     path("calendar/", include("minyi.workdays.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,27 @@
+"""Named permissions of the notifications app.
+
+``notifications.urge`` (催办): on a suggestion or one of its assignments, for the congress staff
+(clerk, admin), the standing committee's leaders and the inspection office (督查考核室) of the
+suggestion's congress. (Superusers count as congress admins, as in `suggestions.rules`.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from minyi.accounts.models import Role
+from minyi.suggestions.rules import roles_of, suggestion_of
+
+URGE_ROLES = frozenset({Role.CONGRESS_CLERK, Role.CONGRESS_ADMIN, Role.SUPERVISOR, Role.INSPECTOR})
+
+
+@rules.predicate
+def may_urge(user: Any, obj: Any) -> bool:
+    if obj is None:
+        return False
+    return bool(roles_of(user, suggestion_of(obj).congress) & URGE_ROLES)
+
+
+rules.add_perm("notifications.urge", may_urge)

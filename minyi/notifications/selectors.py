@@ -1,0 +1,47 @@
+"""Reads of the inbox. A notice is only ever seen by its recipient: `access_notice` gives 404 for
+another person's notice as for a missing one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+
+from .models import Notice
+
+
+def inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notice]:
+    """The user's notices of every congress, newest first."""
+    qs = Notice.objects.filter(recipient=user).select_related("congress")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def unread_count(user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notice.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def access_notice(user: Any, pk: Any) -> Notice:
+    try:
+        return Notice.objects.select_related("congress").get(pk=int(pk), recipient=user)
+    except (Notice.DoesNotExist, TypeError, ValueError):
+        raise Http404("no such notice") from None
+
+
+def target_url(notice: Notice) -> str:
+    """Where the notice leads: its own link, else the suggestion's page (at the assignment), else the
+    inbox. Resolved when shown, so it follows the pages as they are now."""
+    if notice.url:
+        return notice.url
+    if notice.suggestion_id:
+        try:
+            url = reverse("suggestions:detail", args=[notice.congress.code, notice.suggestion_id])
+        except NoReverseMatch:
+            return reverse("notifications:inbox")
+        return f"{url}#assignment-{notice.assignment_id}" if notice.assignment_id else url
+    return reverse("notifications:inbox")
