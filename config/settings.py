@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
                 "minyi.core.context_processors.navigation",
+                "minyi.notifications.context_processors.inbox",
             ],
         },
     }
