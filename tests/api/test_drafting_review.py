@@ -123,6 +123,8 @@ def test_invite_confirm_decline_revoke(api, setup):
     # The invited deputy now sees the suggestion, with the moves open to them.
     detail = ok(api.get(w.cosigner, url(s)))
     assert [a["action"] for a in detail["cosigners"][0]["actions"]] == ["confirm_cosign", "decline_cosign"]
+    lead_view = ok(api.get(w.deputy, url(s)))["cosigners"][0]["actions"]
+    assert [a["action"] for a in lead_view] == ["revoke_cosigner"]
     confirmed = ok(api.post(w.cosigner, url(s, f"/cosigners/{invited['id']}/confirm")))
     assert confirmed["state"] == "confirmed"
     declined = ok(api.post(w.cosigner, url(s, f"/cosigners/{invited['id']}/decline")))

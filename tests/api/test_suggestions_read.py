@@ -67,9 +67,9 @@ def test_list_filters(api, setup):
     assert found(category=taxa.category.pk) == {housing.pk, split.pk}
     assert found(unit=w.unit_a.pk) == {housing.pk, split.pk}
     assert found(unit=w.unit_b.pk) == {split.pk}
-    assert found(unit=w.gov.pk) == {housing.pk, split.pk}  # a body: every unit under it
     assert found(unit=child.pk) == set()
     assert found(q="电梯") == {housing.pk}
+    assert found(q="引入物业服务") == {housing.pk, school.pk, split.pk}  # the proposals too
     assert found(q=housing.number) == {housing.pk}
     assert found(q="领衔代表") == {housing.pk, school.pk, split.pk}
     year = housing.year
@@ -144,7 +144,8 @@ def test_detail_of_a_replied_suggestion(api, setup):
     assert "review" in kinds and "evaluation" in kinds
     assert all(d["assignment_id"] is None for d in body["deadlines"])
     evaluation = next(d for d in body["deadlines"] if d["kind"] == "evaluation")
-    assert evaluation["status"] in ("open", "due_soon") and evaluation["rule"]
+    assert evaluation["colour"] in ("green", "yellow") and evaluation["rule"]
+    assert evaluation["status_label"].startswith("还剩")
 
 
 def test_detail_for_staff_and_units(api, setup):
@@ -191,13 +192,17 @@ def test_detail_deadline_colours(api, setup):
     s = setup.stage.to("submitted")
     review = ok(api.get(w.clerk, f"{A}/suggestions/{s.pk}"))["deadlines"][0]
     assert review["kind"] == "review" and review["due_on"] == "2026-03-05"
-    assert review["status"] == "due_soon"  # within the 3 warning days
+    assert review["colour"] == "yellow" and review["colour_label"] == "临期"  # within 3 working days
+    assert review["status_label"] == "还剩 3 个工作日" and review["working_days_left"] == 3
     with time_machine.travel("2026-03-06 10:00 +0800", tick=False):
         later = Api()  # the session of four days ago has expired
-        assert ok(later.get(w.clerk, f"{A}/suggestions/{s.pk}"))["deadlines"][0]["status"] == "overdue"
+        late = ok(later.get(w.clerk, f"{A}/suggestions/{s.pk}"))["deadlines"][0]
+        assert late["colour"] == "red" and late["status_label"] == "已逾期 1 个工作日"
     act.do_accept_suggestion(s, actor=w.clerk)
     deadlines = ok(api.get(w.clerk, f"{A}/suggestions/{s.pk}"))["deadlines"]
-    assert deadlines[0]["status"] == "closed" and deadlines[0]["closed_on_time"] is True
+    assert deadlines[0]["colour"] == "grey" and deadlines[0]["status_label"] == "按期完成"
+    assert deadlines[0]["closed_on_time"] is True
+    assert deadlines[1]["kind"] == "assign" and deadlines[1]["colour"] == "green"
 
 
 def test_detail_query_count_is_bounded(api, setup, django_assert_max_num_queries):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -46,8 +46,8 @@ from minyi.suggestions.selectors import (
     timeline,
     worklist,
 )
-from minyi.suggestions.states import AssignmentState
-from minyi.workdays.services import get_calendar
+from minyi.suggestions.states import AssignmentState, CoSignerState
+from minyi.supervision.warnings import WarningClock
 
 from ..common import READ_ERRORS, WRITE_ERRORS, PageQuery, congress_of, label, page_of, pick, pick_many, ref
 from ..schemas.suggestions import (
@@ -64,7 +64,6 @@ from ..schemas.suggestions import (
     CoordinationOut,
     CoSignerOut,
     CreateIn,
-    DeadlineClock,
     DeclineIn,
     EvaluateIn,
     EvaluationOut,
@@ -171,8 +170,10 @@ class SuggestionFilters(Schema):
         None, description="Year of acceptance (立案年度); for suggestions not accepted, the year created."
     )
     category: int | None = Field(None, description="Category id.")
-    unit: int | None = Field(None, description="Assigned to this unit (or, for a body, a unit under it).")
-    q: str | None = Field(None, description="Part of the title, the number or the lead deputy's name.")
+    unit: int | None = Field(None, description="Assigned to this unit (in any round).")
+    q: str | None = Field(
+        None, description="Part of the title, number, facts, proposals or the lead deputy's name."
+    )
 
 
 @router.get(
@@ -194,13 +195,16 @@ def suggestion_list(request, code: str, filters: Query[SuggestionFilters], pagin
     if filters.category:
         qs = qs.filter(category_id=filters.category)
     if filters.unit:
-        assigned = Assignment.objects.filter(suggestion=OuterRef("pk")).exclude(
-            state=AssignmentState.CANCELLED
-        )
-        qs = qs.filter(Exists(assigned.filter(Q(unit_id=filters.unit) | Q(unit__body_id=filters.unit))))
+        qs = qs.filter(pk__in=Assignment.objects.filter(unit_id=filters.unit).values("suggestion"))
     q = (filters.q or "").strip()
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q) | Q(lead__name__icontains=q))
+        qs = qs.filter(
+            Q(title__icontains=q)
+            | Q(number__icontains=q)
+            | Q(facts__icontains=q)
+            | Q(proposals__icontains=q)
+            | Q(lead__name__icontains=q)
+        )
     page = page_of(qs.order_by("-created_at", "-id"), paging)
     page["items"] = [suggestion_out(s) for s in page["items"]]
     return page
@@ -268,7 +272,7 @@ def _detail(user: Any, suggestion: Suggestion) -> dict[str, Any]:
         obj.suggestion = s
     for contact in contacts:
         contact.assignment.suggestion = s
-    clock = DeadlineClock(congress, get_calendar())
+    clock = WarningClock.for_congress(congress)
     deadlines = []
     for d in s.deadlines.order_by("due_on", "id"):
         if d.assignment_id is not None:
@@ -277,6 +281,7 @@ def _detail(user: Any, suggestion: Suggestion) -> dict[str, Any]:
                 continue
         deadlines.append(deadline_out(d, clock))
     merged = suggestions_visible_to(user, congress).filter(main=s).order_by("pk")
+    s_actions = actions_of(user, s)
     return {
         **suggestion_out(s),
         "facts": s.facts,
@@ -292,7 +297,7 @@ def _detail(user: Any, suggestion: Suggestion) -> dict[str, Any]:
         "main": suggestion_ref(s.main) if s.main_id else None,
         "merged": [suggestion_ref(m) for m in merged],
         "closing_explanation": s.closing_explanation,
-        "cosigners": [cosigner_out(c, user) for c in cosigners],
+        "cosigners": [_cosigner_with_revoke(cosigner_out(c, user), c, s_actions) for c in cosigners],
         "withdrawal_requests": [withdrawal_out(w, user) for w in withdrawals],
         "assignments": [assignment_out(a, user) for a in assignments],
         "contacts": [contact_out(c, user) for c in contacts],
@@ -301,8 +306,18 @@ def _detail(user: Any, suggestion: Suggestion) -> dict[str, Any]:
         "coordination_meetings": [coordination_out(m) for m in s.coordination_meetings.order_by("round")],
         "deadlines": deadlines,
         "attachments": [attachment_out(a) for a in s.attachments.filter(reply__isnull=True)],
-        "actions": actions_of(user, s),
+        "actions": s_actions,
     }
+
+
+def _cosigner_with_revoke(
+    out: dict[str, Any], cosigner: Any, s_actions: list[dict[str, str]]
+) -> dict[str, Any]:
+    """Revoking is a move on the suggestion; like the page, offer it on each open invitation."""
+    revoke = next((a for a in s_actions if a["action"] == "revoke_cosigner"), None)
+    if revoke is not None and cosigner.state in (CoSignerState.INVITED, CoSignerState.CONFIRMED):
+        out["actions"] = [*out["actions"], revoke]
+    return out
 
 
 @router.get(
@@ -697,7 +712,7 @@ def _assignment_detail(user: Any, assignment: Assignment) -> dict[str, Any]:
     extensions = list(a.extension_requests.order_by("requested_at", "id"))
     for e in extensions:
         e.assignment = a
-    clock = DeadlineClock(s.congress, get_calendar())
+    clock = WarningClock.for_congress(s.congress)
     deadlines = []
     for d in a.deadlines.order_by("due_on", "id"):
         d.assignment = a

@@ -10,10 +10,8 @@ from __future__ import annotations
 import datetime
 from typing import Any, Literal
 
-from django.utils import timezone
 from ninja import Field, Schema
 
-from minyi.congress.models import Policy
 from minyi.suggestions.models import (
     AssignmentRole,
     ContactMethod,
@@ -38,7 +36,7 @@ from minyi.suggestions.states import (
     SuggestionState,
     WithdrawalState,
 )
-from minyi.workdays.services import WorkCalendar
+from minyi.supervision.warnings import WarningClock
 
 from ..common import Ref, label, ref
 
@@ -363,9 +361,14 @@ class DeadlineOut(Schema):
     due_on: datetime.date
     rule: str = Field(description="How the due date was computed, in words.")
     calendar_version: str
-    status: Literal["open", "due_soon", "overdue", "closed"] = Field(
-        description="due_soon: within the policy's warning days (yellow); overdue: passed (red)."
+    colour: Literal["green", "yellow", "red", "grey"] = Field(
+        description="预警: red = overdue, yellow = due within the policy's warning days, green = later, "
+        "grey = closed (the rule of minyi.supervision.warnings, as on every page)."
     )
+    colour_label: str
+    status_label: str = Field(description="E.g. 还剩 3 个工作日, 已逾期 2 个工作日, 按期完成.")
+    working_days_left: int | None = Field(description="Negative when overdue; null once closed.")
+    missing_years: list[int] = Field(description="Years counted without official calendar data.")
     closed_at: datetime.datetime | None
     closed_on_time: bool | None
     close_reason: str
@@ -651,26 +654,8 @@ def reply_out(r: Any) -> dict[str, Any]:
     }
 
 
-class DeadlineClock:
-    """Today, the working-day calendar and the congress's warning days, for deadline colours."""
-
-    def __init__(self, congress: Any, calendar: WorkCalendar) -> None:
-        policy = Policy.objects.filter(congress=congress).first() or Policy(congress=congress)
-        self.today = timezone.localdate()
-        self.calendar = calendar
-        self.warning_days = policy.warning_days
-
-    def status(self, d: Deadline) -> str:
-        if d.closed_at is not None:
-            return "closed"
-        if self.today > d.due_on:
-            return "overdue"
-        if self.calendar.working_days_between(self.today, d.due_on) <= self.warning_days:
-            return "due_soon"
-        return "open"
-
-
-def deadline_out(d: Any, clock: DeadlineClock) -> dict[str, Any]:
+def deadline_out(d: Any, clock: WarningClock) -> dict[str, Any]:
+    status = clock.status(d)
     return {
         "id": d.pk,
         "kind": d.kind,
@@ -682,7 +667,11 @@ def deadline_out(d: Any, clock: DeadlineClock) -> dict[str, Any]:
         "due_on": d.due_on,
         "rule": d.rule,
         "calendar_version": d.calendar_version,
-        "status": clock.status(d),
+        "colour": status.colour,
+        "colour_label": status.colour_label,
+        "status_label": status.label,
+        "working_days_left": status.working_days_left,
+        "missing_years": list(status.missing_years),
         "closed_at": d.closed_at,
         "closed_on_time": d.closed_on_time,
         "close_reason": d.close_reason,
