@@ -55,6 +55,9 @@ BODIES = {
     "request_extension": {"reason": "x", "until": (TODAY + datetime.timedelta(days=40)).isoformat()},
     "refuse_extension": {"note": "x"},
     "update_policy": {"review_days": 4},
+    "report_commitment_progress": {"text": "x"},
+    "fulfil_commitment": {"note": "x"},
+    "explain_commitment": {"explanation": "x"},
 }
 
 
@@ -71,7 +74,7 @@ def congress_operations(api):
 def ids(setup):
     """A suggestion with every kind of record an id in a path can name."""
     w, stage = setup.w, setup.stage
-    s = stage.to("replied", co=True, cosign=True)
+    s = stage.to("replied", co=True, cosign=True, result="B")
     a = s.assignments.get(role="lead")
     contact = a.contacts.get()
     extension_for = stage.to("signed")
@@ -87,6 +90,7 @@ def ids(setup):
         "cosigner_id": s.cosigners.get().pk,
         "reply_id": a.reply.pk,
         "contact_id": contact.pk,
+        "commitment_id": a.reply.commitments.get().pk,
         "request_id": extension.pk,
         "_extension_assignment": b.pk,
         "_withdrawal": (joint.pk, withdrawal.pk),

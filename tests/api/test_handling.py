@@ -410,3 +410,60 @@ def test_extension_refusals(api, setup):
     not_found(api.post(w.clerk, url(a, "/extension-requests/999999/approve"), {}))
     other = lead(setup.stage.to("signed"))
     not_found(api.post(w.clerk, url(other, f"/extension-requests/{request['id']}/approve"), {}))
+
+
+# --- commitments -----------------------------------------------------------------------------------
+
+
+def commitment_path(s, action):
+    a = lead(s)
+    return url(a, f"/commitments/{a.reply.commitments.get().pk}/{action}")
+
+
+def test_commitment_progress_and_fulfilment(api, setup):
+    w = setup.w
+    s = setup.stage.to("replied", result="B")
+    body = ok(api.post(w.handler_a, commitment_path(s, "progress"), {"text": "已完成招标"}))
+    assert body["state"] == "open"
+    body = ok(api.post(w.leader_a, commitment_path(s, "fulfil"), {"note": "物业已进驻"}))
+    assert body["state"] == "fulfilled" and body["closing_note"] == "物业已进驻"
+    assert codes(s)[-2:] == ["commitment.progress_reported", "commitment.fulfilled"]
+
+
+def test_commitment_explained_by_the_clerk(api, setup):
+    s = setup.stage.to("replied", result="B")
+    body = ok(api.post(setup.w.clerk, commitment_path(s, "explain"), {"explanation": "规划调整，无法实施"}))
+    assert body["state"] == "explained"
+    assert codes(s)[-1] == "commitment.explained"
+
+
+def test_commitment_refusals(api, setup):
+    w = setup.w
+    s = setup.stage.to("replied", result="B")
+    refused(api.post(w.handler_a, commitment_path(s, "progress"), {"text": " "}), 422, "text_required")
+    invalid(api.post(w.handler_a, commitment_path(s, "fulfil"), {}))
+    refused(api.post(w.clerk, commitment_path(s, "fulfil"), {"note": "x"}), 403, "not_permitted")
+    refused(
+        api.post(w.coordinator, commitment_path(s, "explain"), {"explanation": "x"}), 403, "not_permitted"
+    )
+    not_found(api.post(w.handler_b, commitment_path(s, "progress"), {"text": "x"}))
+    not_found(api.post(w.handler_a, url(lead(s), "/commitments/999999/progress"), {"text": "x"}))
+    other = setup.stage.to("replied", result="B")
+    not_found(
+        api.post(
+            w.handler_a,
+            url(lead(other), f"/commitments/{lead(s).reply.commitments.get().pk}/progress"),
+            {"text": "x"},
+        )
+    )
+    ok(api.post(w.handler_a, commitment_path(s, "fulfil"), {"note": "已落实"}))
+    refused(
+        api.post(w.handler_a, commitment_path(s, "explain"), {"explanation": "x"}), 409, "invalid_transition"
+    )
+    # A draft reply's commitment is not yet in force.
+    drafted = setup.stage.to("drafted", result="B")
+    refused(
+        api.post(w.handler_a, commitment_path(drafted, "progress"), {"text": "x"}),
+        409,
+        "reply_not_signed_off",
+    )

@@ -32,6 +32,7 @@ from minyi.suggestions import actions as A
 from minyi.suggestions.models import (
     Assignment,
     AssignmentRole,
+    Commitment,
     Contact,
     Suggestion,
     WithdrawalConsent,
@@ -57,6 +58,7 @@ from ..schemas.suggestions import (
     AssignResultOut,
     CloseIn,
     CommitmentIn,
+    CommitmentOut,
     ContactIn,
     ContactOut,
     ContentIn,
@@ -67,6 +69,7 @@ from ..schemas.suggestions import (
     DeclineIn,
     EvaluateIn,
     EvaluationOut,
+    ExplanationIn,
     ExtensionApproveIn,
     ExtensionIn,
     ExtensionOut,
@@ -85,6 +88,7 @@ from ..schemas.suggestions import (
     SuggestionDetailOut,
     SuggestionOut,
     SuggestionPage,
+    TextIn,
     TimelineEventOut,
     WithdrawalAnswerIn,
     WithdrawalOut,
@@ -93,6 +97,7 @@ from ..schemas.suggestions import (
     actions_of,
     assignment_out,
     attachment_out,
+    commitment_out,
     contact_out,
     coordination_out,
     cosigner_out,
@@ -944,3 +949,53 @@ def refuse_extension(request, code: str, assignment_id: int, request_id: int, pa
     """`do_refuse_extension`, with the reason."""
     extension = _extension(request, code, assignment_id, request_id)
     return extension_out(A.do_refuse_extension(extension, actor=request.user, note=payload.note))
+
+
+# --- commitments (承诺事项, followed after the reply) --------------------------------------------------
+
+
+def _commitment_of(request: HttpRequest, code: str, assignment_id: int, commitment_id: int):
+    assignment = _assignment(request, code, assignment_id)
+    commitment = (
+        Commitment.objects.select_related("reply__assignment")
+        .filter(pk=commitment_id, reply__assignment=assignment)
+        .first()
+    )
+    if commitment is None:
+        raise Http404("no such commitment")
+    return commitment
+
+
+@router.post(
+    "{code}/assignments/{assignment_id}/commitments/{commitment_id}/progress",
+    response={200: CommitmentOut, **WRITE_ERRORS},
+    summary="报告承诺落实进展 · Report progress on a commitment (the unit)",
+)
+def report_commitment_progress(request, code: str, assignment_id: int, commitment_id: int, payload: TextIn):
+    """`do_report_commitment_progress` on an open commitment of a signed-off reply."""
+    commitment = _commitment_of(request, code, assignment_id, commitment_id)
+    A.do_report_commitment_progress(commitment, actor=request.user, text=payload.text)
+    return commitment_out(Commitment.objects.get(pk=commitment.pk))
+
+
+@router.post(
+    "{code}/assignments/{assignment_id}/commitments/{commitment_id}/fulfil",
+    response={200: CommitmentOut, **WRITE_ERRORS},
+    summary="确认承诺已落实 · Report a commitment fulfilled (the unit)",
+)
+def fulfil_commitment(request, code: str, assignment_id: int, commitment_id: int, payload: RequiredNoteIn):
+    """`do_fulfil_commitment`, saying how."""
+    commitment = _commitment_of(request, code, assignment_id, commitment_id)
+    return commitment_out(A.do_fulfil_commitment(commitment, actor=request.user, note=payload.note))
+
+
+@router.post(
+    "{code}/assignments/{assignment_id}/commitments/{commitment_id}/explain",
+    response={200: CommitmentOut, **WRITE_ERRORS},
+    summary="说明承诺未落实原因 · Explain why a commitment is not fulfilled (unit or staff)",
+)
+def explain_commitment(request, code: str, assignment_id: int, commitment_id: int, payload: ExplanationIn):
+    """`do_explain_commitment`: the commitment leaves the open ledger as explained."""
+    commitment = _commitment_of(request, code, assignment_id, commitment_id)
+    explained = A.do_explain_commitment(commitment, actor=request.user, explanation=payload.explanation)
+    return commitment_out(explained)

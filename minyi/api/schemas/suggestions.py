@@ -172,6 +172,14 @@ class ReplyIn(Schema):
     commitments: list[CommitmentIn] = Field(default_factory=list)
 
 
+class TextIn(Schema):
+    text: str
+
+
+class ExplanationIn(Schema):
+    explanation: str
+
+
 class ExtensionIn(Schema):
     reason: str
     until: datetime.date
@@ -626,6 +634,17 @@ def evaluation_out(e: Any) -> dict[str, Any]:
     }
 
 
+def commitment_out(c: Any) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "text": c.text,
+        "due_on": c.due_on,
+        "state": c.state,
+        "state_label": label(CommitmentState, c.state),
+        "closing_note": c.closing_note,
+    }
+
+
 def reply_out(r: Any) -> dict[str, Any]:
     evaluation = getattr(r, "evaluation", None)
     return {
@@ -638,17 +657,7 @@ def reply_out(r: Any) -> dict[str, Any]:
         "drafted_at": r.drafted_at,
         "signed_off_at": r.signed_off_at,
         "sent_back_reason": r.sent_back_reason,
-        "commitments": [
-            {
-                "id": c.pk,
-                "text": c.text,
-                "due_on": c.due_on,
-                "state": c.state,
-                "state_label": label(CommitmentState, c.state),
-                "closing_note": c.closing_note,
-            }
-            for c in r.commitments.all()
-        ],
+        "commitments": [commitment_out(c) for c in r.commitments.all()],
         "attachments": [attachment_out(a) for a in r.attachments.all()],
         "evaluation": evaluation_out(evaluation) if evaluation is not None else None,
     }
