@@ -152,8 +152,8 @@ class SuggestionForm(BootstrapMixin, forms.Form):
         label=_("建议承办单位"),
         required=False,
         coerce=int,
-        help_text=_("可不选；可按住 Ctrl（手机上直接点选）选择多个。最终由代表工委交办。"),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("可不选，也可选择多个。最终由代表工委交办。"),
+        widget=forms.CheckboxSelectMultiple,
     )
     attachments = attachments_field()
 
@@ -388,14 +388,14 @@ class AssignForm(BootstrapMixin, forms.Form):
         label=_("协办单位"),
         required=False,
         coerce=int,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("可不选，也可选择多个。"),
     )
     split_units = forms.TypedMultipleChoiceField(
         label=_("分办单位"),
         required=False,
         coerce=int,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("分办时选择两个或以上单位（接替被调整的分办单位时选一个）。"),
     )
     note = forms.CharField(label=_("交办说明"), required=False, widget=forms.Textarea(attrs=SHORT_TEXTAREA))

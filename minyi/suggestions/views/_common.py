@@ -27,16 +27,14 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minyi.congress.actions import ensure_policy
-from minyi.congress.models import Policy
 from minyi.core.decorators import congress_view
 from minyi.core.errors import DomainError, ValidationFailed
-from minyi.workdays.services import WorkCalendar, get_calendar
+from minyi.supervision.warnings import Status, WarningClock
 
 from .. import actions as A
 from ..models import (
@@ -60,12 +58,23 @@ from ..states import ACTION_LABELS, INITIAL, transition_for
 
 @dataclass(frozen=True)
 class DeadlineBadge:
-    """A deadline as the pages show it: computed for today, never stored."""
+    """A deadline as the pages show it, with its warning colour for today (computed, never stored,
+    by `minyi.supervision.warnings` — the one rule every page and the API use)."""
 
     deadline: Deadline
-    level: str  # Bootstrap colour: success / warning / danger / secondary
-    text: str
-    days_left: int | None
+    status: Status
+
+    @property
+    def level(self) -> str:
+        return self.status.level
+
+    @property
+    def text(self) -> str:
+        return self.status.label
+
+    @property
+    def days_left(self) -> int | None:
+        return self.status.working_days_left
 
     @property
     def label(self) -> str:
@@ -83,38 +92,22 @@ class DeadlineBadge:
     def is_open(self) -> bool:
         return self.deadline.closed_at is None
 
+    @property
+    def missing_years(self) -> tuple[int, ...]:
+        return self.status.missing_years
 
-class Clock:
+
+class Clock(WarningClock):
     """Today, the working-day calendar and the congress's warning threshold, once per request."""
 
-    def __init__(
-        self, policy: Policy, calendar: WorkCalendar | None = None, today: datetime.date | None = None
-    ):
-        self.policy = policy
-        self.calendar = calendar or get_calendar()
-        self.today = today or timezone.localdate()
-        self.warning_days = policy.warning_days
+    @property
+    def warning_days(self) -> int:
+        return self.policy.warning_days
 
     def badge(self, deadline: Deadline | None) -> DeadlineBadge | None:
         if deadline is None:
             return None
-        if deadline.closed_at is not None:
-            if deadline.close_reason == Deadline.CloseReason.DONE:
-                text = _("按期完成") if deadline.closed_on_time else _("逾期完成")
-                level = "success" if deadline.closed_on_time else "danger"
-            else:
-                text, level = deadline.get_close_reason_display(), "secondary"
-            return DeadlineBadge(deadline, level, str(text), None)
-        due = deadline.due_on
-        left = self.calendar.working_days_between(self.today, due)
-        if due < self.today:
-            late = -left
-            text = _("已逾期 %(n)s 个工作日") % {"n": late} if late > 0 else _("已逾期")
-            return DeadlineBadge(deadline, "danger", text, left)
-        if due == self.today:
-            return DeadlineBadge(deadline, "warning", _("今天到期"), 0)
-        text = _("还剩 %(n)s 个工作日") % {"n": left}
-        return DeadlineBadge(deadline, "warning" if left <= self.warning_days else "success", text, left)
+        return DeadlineBadge(deadline, self.status(deadline))
 
 
 def clock_for(request: HttpRequest) -> Clock:
@@ -230,6 +223,12 @@ class Step:
     #: The permission checked when the record is fetched: None → ``suggestions.<action>``; "" → none
     #: beyond seeing the suggestion (the action itself decides).
     perm: str | None = None
+    #: The submit button's text (default: the title).
+    button: Any = None
+
+    @property
+    def submit_label(self) -> str:
+        return str(self.button or self.title)
 
     @property
     def permission(self) -> str:

@@ -82,6 +82,7 @@ STEPS = [
         form=_invite_form,
         confirm=None,
         success=_cosigner_name,
+        button=gettext_lazy("发出邀请"),
         template="suggestions/step_invite.html",
         context=lambda c: {"choices": c.form.shown_choices(), "q": c.form.q},
         next=lambda c, r: detail_url(c.request, c.suggestion, "cosigners"),
@@ -152,6 +153,7 @@ STEPS = [
         "agree_withdrawal",
         "withdrawal",
         lambda c: A.do_answer_withdrawal(c.obj, actor=c.user, agree=True, note=c.data.get("text") or ""),
+        context=lambda c: {"withdrawal": c.obj},
         form=lambda c, d, f: ReasonForm(d, label=_("说明"), required=False),
         confirm=gettext_lazy("确定同意撤回这件联名建议吗？"),
         success=gettext_lazy("您已同意撤回。"),
@@ -160,6 +162,7 @@ STEPS = [
         "refuse_withdrawal",
         "withdrawal",
         lambda c: A.do_answer_withdrawal(c.obj, actor=c.user, agree=False, note=c.data.get("text") or ""),
+        context=lambda c: {"withdrawal": c.obj},
         form=lambda c, d, f: ReasonForm(d, label=_("不同意的理由"), required=False),
         confirm=gettext_lazy("不同意后撤回申请即结束，建议继续办理。确定吗？"),
         style="outline-danger",
@@ -169,6 +172,7 @@ STEPS = [
         "confirm_contact",
         "contact",
         lambda c: A.do_confirm_contact(c.obj, actor=c.user, note=c.data.get("text") or ""),
+        context=lambda c: {"contact": c.obj},
         form=lambda c, d, f: ReasonForm(d, label=_("补充说明"), required=False),
         confirm=gettext_lazy("确认承办单位确实这样联系过您吗？"),
         success=gettext_lazy("已确认联系情况。"),
@@ -177,6 +181,7 @@ STEPS = [
         "dispute_contact",
         "contact",
         lambda c: A.do_dispute_contact(c.obj, actor=c.user, note=c.data["text"]),
+        context=lambda c: {"contact": c.obj},
         form=lambda c, d, f: ReasonForm(
             d, label=_("异议"), help_text=_("例如：没有联系过我，或联系的情况与记录不符。")
         ),
@@ -193,6 +198,7 @@ STEPS = [
         perm_on_suggestion=True,
         confirm=gettext_lazy("测评提交后不能修改。确定提交吗？"),
         success=gettext_lazy("测评已提交，谢谢！"),
+        button=gettext_lazy("提交测评"),
         template="suggestions/step_evaluate.html",
         context=_evaluate_context,
         fields={

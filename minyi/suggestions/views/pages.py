@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,9 +34,13 @@ from ..models import (
 from ..rules import can_view_assignment, roles_of, unit_ids
 from ..states import AssignmentState, CoSignerState, SuggestionState, WithdrawalState
 from . import _queries as Q_
-from ._common import Clock, DeadlineBadge, access_child, can_create, clock_for, detail_url, moves
+from ._common import Clock, DeadlineBadge, Move, access_child, can_create, clock_for, detail_url, moves
 from .registry import STEPS
 
+#: Suggestion-level actions whose buttons sit next to what they act on, not in the top card.
+SUGGESTION_ACTIONS_ELSEWHERE = frozenset(
+    {"edit", "revoke_cosigner", "evaluate", "withdraw", "request_withdrawal", "invite_cosigner"}
+)
 PER_PAGE = 20
 WORK_LIMIT = 50
 
@@ -365,17 +371,21 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:  # noqa: C901, PLR091
     s = selectors.access_suggestion(user, congress, pk)
     clock = clock_for(request)
     s_actions = selectors.available_actions(user, s)
-    s_moves = moves(
-        request,
-        STEPS,
-        s,
-        s,
-        [
-            a
-            for a in s_actions
-            if a not in ("revoke_cosigner", "evaluate", "edit", "withdraw", "request_withdrawal")
-        ],
-    )
+    main_actions = [a for a in s_actions if a in STEPS and a not in SUGGESTION_ACTIONS_ELSEWHERE]
+    s_moves = moves(request, STEPS, s, s, main_actions)
+    if s.state == SuggestionState.ASSIGNED:  # adding co-units while the units are at work
+        s_moves = [replace(m, label=_("追加协办单位")) if m.action == "assign" else m for m in s_moves]
+    if "edit" in s_actions:
+        edit = Move(
+            "edit",
+            _("修改建议"),
+            reverse("suggestions:edit", args=[congress.code, s.pk]),
+            False,
+            None,
+            "outline-primary",
+        )
+        s_moves.insert(0, edit)
+    todo: list[tuple[str, list[Move]]] = []
 
     # co-signers and withdrawal
     cosigners = list(s.cosigners.select_related("deputy").order_by("invited_at", "pk"))
@@ -408,6 +418,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:  # noqa: C901, PLR091
         and not pending_withdrawal
     ):
         withdraw_moves += moves(request, STEPS, s, s, ["request_withdrawal"])
+    todo.append(("", s_moves + withdraw_moves))
+    for c in cosigners:
+        answers = [m for m in c.moves if m.action in ("confirm_cosign", "decline_cosign")]
+        if answers:
+            todo.append((_("%(lead)s邀请您联名") % {"lead": s.lead.name}, answers))
+    if pending_withdrawal is not None and pending_withdrawal.moves:
+        todo.append(
+            (_("领衔代表申请撤回：%(r)s") % {"r": pending_withdrawal.reason}, pending_withdrawal.moves)
+        )
 
     # assignments, their deadlines, contacts and requests
     assignments = list(
@@ -444,12 +463,28 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:  # noqa: C901, PLR091
         a.inside = can_view_assignment(user, a)
         a.badges = by_assignment.get(a.pk, [])
         a.open_badges = [b for b in a.badges if b.is_open]
-        a.moves = _assignment_moves(request, s, a) if a.state != AssignmentState.CANCELLED else []
+        # an earlier round is history: its work is done, the buttons belong to the current round
+        current_round = a.round == s.round and a.state != AssignmentState.CANCELLED
+        a.moves = _assignment_moves(request, s, a) if current_round else []
+        if a.moves:
+            todo.append((f"{a.unit}（{a.get_role_display()}）", a.moves))
         a.show_opinion = a.role == AssignmentRole.CO and (a.inside or a.round in lead_rounds)
         a.contact_list = list(a.contacts.all())
         for contact in a.contact_list:
             contact.assignment = a
             contact.moves = moves(request, STEPS, s, contact, selectors.available_actions(user, contact))
+            if contact.moves:
+                todo.append(
+                    (
+                        _("%(unit)s于%(day)s%(method)s联系您，请确认")
+                        % {
+                            "unit": a.unit,
+                            "day": date_format(contact.contacted_on),
+                            "method": contact.get_method_display(),
+                        },
+                        contact.moves,
+                    )
+                )
         a.pending_reassign = next((r for r in a.reassign_requests.all() if r.status == "pending"), None)
         a.extensions = list(a.extension_requests.all()) if a.inside else []
         for ext in a.extensions:
@@ -459,6 +494,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:  # noqa: C901, PLR091
                 if ext.state == "pending"
                 else []
             )
+            if ext.moves:
+                todo.append((_("%(unit)s的延期申请") % {"unit": a.unit}, ext.moves))
         a.reply_shown = reply_of.get(a.pk)
         if a.reply_shown is not None:
             r = a.reply_shown
@@ -471,6 +508,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:  # noqa: C901, PLR091
                 and not hasattr_evaluation(r)
             ):
                 r.evaluate_url = reverse("suggestions:evaluate", args=[congress.code, s.pk, r.pk])
+                evaluate = STEPS["evaluate"]
+                todo.append(
+                    (
+                        _("%(unit)s的答复") % {"unit": a.unit},
+                        [Move("evaluate", evaluate.title, r.evaluate_url, False, None, "primary")],
+                    )
+                )
             for c in r.commitments.all():
                 c.reply = r
                 c.moves = (
@@ -478,8 +522,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:  # noqa: C901, PLR091
                     if r.signed_off_at
                     else []
                 )
+                if c.moves:
+                    todo.append((_("承诺事项：%(t)s") % {"t": Truncator(c.text).chars(30)}, c.moves))
     rounds = sorted({a.round for a in assignments})
-    by_round = [(n, [a for a in assignments if a.round == n]) for n in rounds]
+    by_round = [(n, [a for a in assignments if a.round == n], n == s.round) for n in rounds]
     signed_replies = [r for r in replies if r.signed_off_at]
     commitments = [c for r in signed_replies for c in r.commitments.all()]
     commitment_badges = {
@@ -497,9 +543,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:  # noqa: C901, PLR091
     context = {
         "s": s,
         "state_colour": STATE_COLOURS.get(s.state, "secondary"),
-        "moves": s_moves,
-        "withdraw_moves": withdraw_moves,
+        "todo": [(label, ms) for label, ms in todo if ms],
         "can_edit": "edit" in s_actions,
+        "show_missing": "submit" in s_actions or "edit" in s_actions,
         "can_invite": "invite_cosigner" in s_actions,
         "invite_url": reverse("suggestions:invite_cosigner", args=[congress.code, s.pk]),
         "edit_url": reverse("suggestions:edit", args=[congress.code, s.pk]),

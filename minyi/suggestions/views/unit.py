@@ -123,6 +123,7 @@ STEPS = [
         confirm=gettext_lazy("联系记录登记后不能修改，代表会看到并确认。确定登记吗？"),
         style="outline-primary",
         success=gettext_lazy("已登记联系情况，等待代表确认。"),
+        button=gettext_lazy("登记"),
         fields={
             "contacted_in_future": "contacted_on",
             "contacted_before_assignment": "contacted_on",
@@ -152,6 +153,7 @@ STEPS = [
         confirm=None,
         label=gettext_lazy("起草答复"),
         success=gettext_lazy("答复已保存，等待单位负责人签发。"),
+        button=gettext_lazy("保存答复稿，送负责人签发"),
         template="suggestions/step_reply.html",
         context=_reply_context,
         fields={
