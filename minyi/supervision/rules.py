@@ -169,6 +169,7 @@ readers = sees_whole_board | is_viewer
 rules.add_perm("supervision.view_board", sees_whole_board | is_coordinator)
 rules.add_perm("supervision.view_whole_board", sees_whole_board)
 rules.add_perm("supervision.decide_requests", is_staff | is_coordinator)
+rules.add_perm("supervision.decide_extensions", is_staff)
 rules.add_perm("supervision.recalculate_deadlines", is_admin)
 rules.add_perm("supervision.view_themes", readers)
 rules.add_perm("supervision.manage_themes", is_admin)

@@ -74,6 +74,11 @@ class Status:
         return str(COLOUR_LABELS[self.colour])
 
     @property
+    def working_days_overdue(self) -> int:
+        left = self.working_days_left
+        return -left if left is not None and left < 0 else 0
+
+    @property
     def is_open(self) -> bool:
         return self.colour != GREY
 

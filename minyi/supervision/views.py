@@ -1,0 +1,1077 @@
+"""网上督办 pages below /c/<code>/supervision/.
+
+Every view goes through `congress_view()` (sign-in, the congress as tenant, 404 without a
+membership) and checks a `supervision.*` permission — 404 when it is missing, so pages and ids
+cannot be probed. Views validate input with a form, call one `do_*` action (ours, or the suggestion
+actions for extensions and re-assignments), turn a DomainError into a message next to the field,
+and redirect on success.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minyi.congress.actions import FieldErrors, ensure_policy
+from minyi.congress.models import Unit
+from minyi.core.decorators import congress_view
+from minyi.core.errors import DomainError, InvalidTransition
+from minyi.suggestions import actions as suggestion_actions
+from minyi.suggestions.models import Assignment, Deadline
+from minyi.suggestions.states import AssignmentState
+from minyi.workdays.selectors import day_names
+from minyi.workdays.services import calendar_warnings
+
+from . import actions, selectors
+from . import deadlines as D
+from .forms import (
+    AnswerForm,
+    AttachmentForm,
+    BoardFilterForm,
+    ConcludeForm,
+    DecisionForm,
+    DeputyViewForm,
+    InspectionForm,
+    InstructionForm,
+    RecalculateForm,
+    RecordForm,
+    RemoveForm,
+    ResponseForm,
+    SuggestionSearchForm,
+    TaskForceForm,
+    ThemeForm,
+)
+from .models import KeyTheme, RecordAttachment, SupervisionRecord, TaskForceMember
+from .warnings import RED, YELLOW, WarningClock
+
+PER_PAGE = 20
+LIST_LIMIT = 25
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _url(name: str, request: HttpRequest, *args: Any) -> str:
+    return reverse(f"supervision:{name}", args=[request.congress.code, *args])  # type: ignore[attr-defined]
+
+
+def _need(request: HttpRequest, perm: str, obj: Any = None) -> None:
+    if not rules.has_perm(perm, request.user, obj if obj is not None else request.congress):  # type: ignore[attr-defined]
+        raise Http404("not permitted")
+
+
+def _can(request: HttpRequest, perm: str, obj: Any = None) -> bool:
+    return rules.has_perm(perm, request.user, obj if obj is not None else request.congress)  # type: ignore[attr-defined]
+
+
+def _clock(request: HttpRequest) -> WarningClock:
+    clock = getattr(request, "_minyi_warning_clock", None)
+    if clock is None:
+        clock = WarningClock(ensure_policy(request.congress))  # type: ignore[attr-defined]
+        request._minyi_warning_clock = clock  # type: ignore[attr-defined]
+    return clock
+
+
+def _page(request: HttpRequest, items: Any, param: str = "page", per_page: int = PER_PAGE):
+    return Paginator(items, per_page).get_page(request.GET.get(param))
+
+
+def _querystring(request: HttpRequest, *drop: str) -> str:
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _put_errors(form: Any, exc: DomainError) -> None:
+    if isinstance(exc, FieldErrors):
+        for name, msgs in exc.errors.items():
+            form.add_error(name if name in form.fields else None, msgs)
+    else:
+        form.add_error(None, exc.detail)
+
+
+def _status_code(exc: DomainError) -> int:
+    return 409 if isinstance(exc, InvalidTransition) else 422
+
+
+def _perms(request: HttpRequest) -> dict[str, bool]:
+    names = [
+        "view_board",
+        "view_whole_board",
+        "decide_requests",
+        "decide_extensions",
+        "recalculate_deadlines",
+        "view_themes",
+        "manage_themes",
+        "add_record",
+        "manage_task_force",
+        "view_task_force",
+        "inspect",
+        "view_instructions",
+        "record_instruction",
+        "conclude_instruction",
+    ]
+    return {name: _can(request, f"supervision.{name}") for name in names}
+
+
+TABS = {
+    "board": "board",
+    "deadline_detail": "board",
+    "suggestion_detail": "board",
+    "recalculate": "recalculate",
+    "theme_list": "themes",
+    "theme_form": "themes",
+    "theme_detail": "themes",
+    "record_form": "themes",
+    "record_detail": "themes",
+    "instruction_list": "instructions",
+    "instruction_form": "instructions",
+    "instruction_detail": "instructions",
+    "task_force": "task_force",
+    "inspection_form": "task_force",
+    "inspection_detail": "task_force",
+}
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    tab = TABS.get(template.rsplit("/", 1)[-1].removesuffix(".html"), "")
+    return render(request, template, {"sv_perms": _perms(request), "sv_tab": tab, **context}, status=status)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _save_uploads(record: SupervisionRecord, files: list, kind: str, actor: Any) -> None:
+    for upload in files:
+        actions.do_add_record_attachment(record, actor=actor, upload=upload, kind=kind, name=upload.name)
+
+
+# --- the board -------------------------------------------------------------------------------------
+
+
+def _board_filters(request: HttpRequest, scope: set[int] | None) -> dict[str, Any]:
+    """The drill-down filter (one unit, one body, or the congress staff) — 404 for a unit of another
+    congress or, for a coordinator, outside their bodies."""
+    form = BoardFilterForm(request.GET)
+    values = form.cleaned_data if form.is_valid() else {}
+    out: dict[str, Any] = {"unit": None, "body": None, "staff_only": False}
+    congress = request.congress  # type: ignore[attr-defined]
+    for name in ("unit", "body"):
+        pk = values.get(name)
+        if pk:
+            unit = Unit.objects.filter(pk=pk, congress=congress).select_related("body").first()
+            if unit is None or (scope is not None and unit.body_id not in scope):
+                raise Http404("no such unit")
+            if name == "body" and unit.kind != Unit.Kind.BODY:
+                raise Http404("not a body")
+            out[name] = unit
+    if values.get("staff") and scope is None:
+        out["staff_only"] = True
+    return out
+
+
+def _rows(clock: WarningClock, page: Any) -> list[tuple[Deadline, Any]]:
+    items = list(page)
+    selectors.attach_statutory(items)
+    return [
+        (d, clock.status(d), clock.status(d.statutory) if getattr(d, "statutory", None) else None)
+        for d in items
+    ]
+
+
+@congress_view()
+def board(request: HttpRequest) -> HttpResponse:
+    """督办看板: open deadlines by colour, per body and per unit, with the yellow and red items oldest
+    first, pending extension and re-assignment requests, and supervision time limits."""
+    _need(request, "supervision.view_board")
+    congress = request.congress  # type: ignore[attr-defined]
+    scope = selectors.board_scope(request.user, congress)
+    clock = _clock(request)
+    filters = _board_filters(request, scope)
+    counts = selectors.board_counts(congress, clock.bounds, bodies=scope)
+    red = _page(request, selectors.board_list(congress, clock.bounds, RED, bodies=scope, **filters), "red")
+    yellow = _page(
+        request, selectors.board_list(congress, clock.bounds, YELLOW, bodies=scope, **filters), "yellow"
+    )
+    decide = _can(request, "supervision.decide_requests")
+    extensions = reassignments = []
+    if decide:
+        if _can(request, "supervision.decide_extensions"):
+            extensions = list(selectors.pending_extensions(congress, bodies=scope)[:LIST_LIMIT])
+        reassignments = list(selectors.pending_reassignments(congress, bodies=scope)[:LIST_LIMIT])
+    waiting = selectors.open_record_deadlines(congress, bodies=scope)
+    records = [
+        (r, clock.status_for(started_on=r.held_on, due_on=r.respond_by))
+        for r in waiting["records"][:LIST_LIMIT]
+    ]
+    inspections = [
+        (i, clock.status_for(started_on=i.inspected_on, due_on=i.due_on))
+        for i in waiting["inspections"][:LIST_LIMIT]
+    ]
+    return _render(
+        request,
+        "supervision/board.html",
+        {
+            "clock": clock,
+            "scope": scope,
+            "filters": filters,
+            "filtered": any(filters.values()),
+            "counts": counts,
+            "red": red,
+            "red_rows": _rows(clock, red),
+            "yellow": yellow,
+            "yellow_rows": _rows(clock, yellow),
+            "red_qs": _querystring(request, "red"),
+            "yellow_qs": _querystring(request, "yellow"),
+            "extensions": extensions,
+            "reassignments": reassignments,
+            "record_waits": records,
+            "inspection_waits": inspections,
+            "warnings": calendar_warnings(clock.today, calendar=clock.calendar),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@require_POST
+@congress_view()
+def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or refuse a unit's extension request from the board (the suggestion action decides
+    who may; the deputy is notified from its audit row)."""
+    _need(request, "supervision.decide_extensions")
+    congress = request.congress  # type: ignore[attr-defined]
+    scope = selectors.board_scope(request.user, congress)
+    qs = selectors.pending_extensions(congress, bodies=scope)
+    extension = qs.filter(pk=pk).first() or _missing()
+    form = DecisionForm(request.POST)
+    back = _safe_next(request, _url("board", request))
+    if not form.is_valid():
+        messages.error(request, _("请检查填写的内容。"))
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        if data["decision"] == "approve":
+            suggestion_actions.do_approve_extension(
+                extension, actor=request.user, until=data["until"], note=data["note"]
+            )
+            messages.success(request, _("已批准延期申请。"))
+        else:
+            suggestion_actions.do_refuse_extension(extension, actor=request.user, note=data["note"])
+            messages.success(request, _("已不批准延期申请。"))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect(back)
+
+
+@require_POST
+@congress_view()
+def decide_reassignment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or refuse a unit's re-assignment request from the board."""
+    _need(request, "supervision.decide_requests")
+    congress = request.congress  # type: ignore[attr-defined]
+    scope = selectors.board_scope(request.user, congress)
+    assignment = selectors.pending_reassignments(congress, bodies=scope).filter(pk=pk).first() or _missing()
+    form = DecisionForm(request.POST)
+    back = _safe_next(request, _url("board", request))
+    if not form.is_valid():
+        messages.error(request, _("请检查填写的内容。"))
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        if data["decision"] == "approve":
+            suggestion_actions.do_approve_reassignment(assignment, actor=request.user, note=data["note"])
+            messages.success(request, _("已同意调整，请为该建议重新交办。"))
+        else:
+            suggestion_actions.do_refuse_reassignment(assignment, actor=request.user, note=data["note"])
+            messages.success(request, _("已不同意调整，原单位继续办理。"))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect(back)
+
+
+def _missing() -> Any:
+    raise Http404("no such record")
+
+
+# --- deadlines -------------------------------------------------------------------------------------
+
+
+@congress_view()
+def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """How a due date was computed: rule, start, due date, calendar version, working days used and
+    left, the local target beside the statutory ceiling, and the holidays on the way."""
+    congress = request.congress  # type: ignore[attr-defined]
+    deadline = selectors.get_deadline(request.user, congress, pk)
+    clock = _clock(request)
+    names = day_names(deadline.started_on.year, deadline.due_on.year)
+    explained = D.explain(deadline, policy=clock.policy, calendar=clock.calendar, names=names)
+    siblings = selectors.siblings(deadline)
+    ceiling = None
+    assignment = deadline.assignment
+    if assignment is not None and deadline.kind in (*D.REPLY_KINDS, Deadline.Kind.REPLY_STATUTORY):
+        ceiling = clock.calendar.add_months(assignment.assigned_on, clock.policy.reply_max_months)
+    versions = dict(clock.calendar.year_versions)
+    return _render(
+        request,
+        "supervision/deadline_detail.html",
+        {
+            "deadline": deadline,
+            "status": clock.status(deadline),
+            "explained": explained,
+            "local": siblings.get("local"),
+            "local_status": clock.status(siblings["local"]) if siblings.get("local") else None,
+            "statutory": siblings.get("statutory"),
+            "statutory_status": clock.status(siblings["statutory"]) if siblings.get("statutory") else None,
+            "ceiling": ceiling,
+            "policy": clock.policy,
+            "current_version": clock.calendar.version,
+            "year_versions": [
+                (y, versions[y])
+                for y in range(deadline.started_on.year, deadline.due_on.year + 1)
+                if y in versions
+            ],
+            "suggestion": deadline.suggestion,
+            "supervises": _can(request, "supervision.view_board") or _can(request, "supervision.view_themes"),
+            "clock": clock,
+        },
+    )
+
+
+@congress_view()
+def recalculate(request: HttpRequest) -> HttpResponse:
+    """Preview what an explicit recalculation would change; confirm with a reason."""
+    _need(request, "supervision.recalculate_deadlines")
+    congress = request.congress  # type: ignore[attr-defined]
+    clock = _clock(request)
+    preview = selectors.recalculation_preview(
+        congress, policy=clock.policy, calendar=clock.calendar, today=clock.today
+    )
+    status = 200
+    if request.method == "POST":
+        form = RecalculateForm(request.POST)
+        if form.is_valid():
+            try:
+                result = actions.do_recalculate_deadlines(
+                    congress,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    expected=form.cleaned_data["token"],
+                )
+            except DomainError as exc:
+                _put_errors(form, exc)
+                status = _status_code(exc)
+            else:
+                messages.success(
+                    request, _("已重新计算 %(n)s 项期限，每项变更都已记录。") % {"n": len(result.changed)}
+                )
+                return redirect(_url("board", request))
+        else:
+            status = 422
+        if status != 200:
+            preview = selectors.recalculation_preview(
+                congress, policy=clock.policy, calendar=clock.calendar, today=clock.today
+            )
+            form.data = form.data.copy()
+            form.data["token"] = preview.token
+    else:
+        form = RecalculateForm(initial={"token": preview.token})
+    return _render(
+        request,
+        "supervision/recalculate.html",
+        {
+            "form": form,
+            "preview": preview,
+            "changes": preview.changes[:200],
+            "more": max(len(preview.changes) - 200, 0),
+            "policy": clock.policy,
+            "clock": clock,
+        },
+        status=status,
+    )
+
+
+# --- one suggestion under supervision ----------------------------------------------------------------
+
+
+@congress_view()
+def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything supervision knows about one suggestion: its deadlines with colours, key themes,
+    leader instructions, task-force inspections and supervision records."""
+    congress = request.congress  # type: ignore[attr-defined]
+    suggestion = selectors.get_suggestion(request.user, congress, pk)
+    clock = _clock(request)
+    deadlines = selectors.suggestion_deadlines(suggestion)
+    inspections = list(selectors.inspections_of(suggestion=suggestion))
+    return _render(
+        request,
+        "supervision/suggestion_detail.html",
+        {
+            "suggestion": suggestion,
+            "deadline_rows": clock.statuses(deadlines),
+            "themes": list(
+                KeyTheme.objects.filter(memberships__suggestion=suggestion).order_by("-year", "name")
+            ),
+            "instructions": list(selectors.instructions_of(congress).filter(suggestion=suggestion)),
+            "inspections": [
+                (
+                    i,
+                    clock.status_for(started_on=i.inspected_on, due_on=i.due_on)
+                    if i.due_on and not i.answered
+                    else None,
+                )
+                for i in inspections
+            ],
+            "records": list(selectors.records_of(suggestion=suggestion)),
+            "clock": clock,
+        },
+    )
+
+
+def _record_form_page(
+    request: HttpRequest, target: Any, *, title: str, back: str, kinds: list[str] | None = None, initial=None
+) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    _need(request, "supervision.add_record")
+    form = RecordForm(
+        request.POST or None, request.FILES or None, congress=congress, kinds=kinds, initial=initial or {}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    record = actions.do_add_supervision_record(
+                        target,
+                        actor=request.user,
+                        kind=data["kind"],
+                        held_on=data["held_on"],
+                        place=data["place"],
+                        participants=data["participants"],
+                        deputies=data["deputies"],
+                        findings=data["findings"],
+                        requirements=data["requirements"],
+                        unit=data["unit"],
+                        respond_by=data["respond_by"],
+                    )
+                    _save_uploads(record, data["files"], data["file_kind"], request.user)
+            except DomainError as exc:
+                _put_errors(form, exc)
+                if exc.code in ("file_type", "file_too_large", "file_empty"):
+                    form.add_error("files", exc.detail)
+                status = _status_code(exc)
+            else:
+                messages.success(request, _("督办记录已登记。"))
+                return redirect(_url("record_detail", request, record.pk))
+        else:
+            status = 422
+        messages.error(request, _("保存失败，请按提示修改后再提交。"))
+    return _render(
+        request,
+        "supervision/record_form.html",
+        {"form": form, "title": title, "back": back, "target": target},
+        status,
+    )
+
+
+@congress_view()
+def suggestion_record_create(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = selectors.get_suggestion(request.user, request.congress, pk)  # type: ignore[attr-defined]
+    return _record_form_page(
+        request,
+        suggestion,
+        title=_("登记督办记录：%(s)s") % {"s": suggestion},
+        back=_url("suggestion_detail", request, suggestion.pk),
+    )
+
+
+@congress_view()
+def instruction_create(request: HttpRequest, pk: int) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    suggestion = selectors.get_suggestion(request.user, congress, pk)
+    _need(request, "supervision.record_instruction")
+    form = InstructionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                instruction = actions.do_record_instruction(
+                    suggestion, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as exc:
+                _put_errors(form, exc)
+                status = _status_code(exc)
+            else:
+                messages.success(request, _("领导批示已登记，该建议列入批示专项督查。"))
+                return redirect(_url("instruction_detail", request, instruction.pk))
+        else:
+            status = 422
+        messages.error(request, _("保存失败，请按提示修改后再提交。"))
+    return _render(
+        request, "supervision/instruction_form.html", {"form": form, "suggestion": suggestion}, status
+    )
+
+
+@congress_view()
+def inspection_create(request: HttpRequest, pk: int) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    suggestion = selectors.get_suggestion(request.user, congress, pk)
+    _need(request, "supervision.inspect")
+    assignments = (
+        Assignment.objects.filter(suggestion=suggestion)
+        .exclude(state=AssignmentState.CANCELLED)
+        .select_related("unit")
+    )
+    form = InspectionForm(request.POST or None, assignments=assignments)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            assignment = data.pop("assignment")
+            try:
+                inspection = actions.do_record_inspection(assignment, actor=request.user, **data)
+            except DomainError as exc:
+                _put_errors(form, exc)
+                status = _status_code(exc)
+            else:
+                messages.success(request, _("督导检查已登记。"))
+                return redirect(_url("inspection_detail", request, inspection.pk))
+        else:
+            status = 422
+        messages.error(request, _("保存失败，请按提示修改后再提交。"))
+    return _render(
+        request,
+        "supervision/inspection_form.html",
+        {"form": form, "suggestion": suggestion, "no_assignments": not assignments.exists()},
+        status,
+    )
+
+
+# --- key themes ------------------------------------------------------------------------------------
+
+
+@congress_view()
+def theme_list(request: HttpRequest) -> HttpResponse:
+    _need(request, "supervision.view_themes")
+    congress = request.congress  # type: ignore[attr-defined]
+    clock = _clock(request)
+    years = selectors.theme_years(congress)
+    try:
+        year = int(request.GET.get("year") or (years[0] if years else clock.today.year))
+    except ValueError:
+        year = clock.today.year
+    themes = list(selectors.themes_of(congress, year=year))
+    progress = selectors.theme_progress(themes, clock.bounds)
+    return _render(
+        request,
+        "supervision/theme_list.html",
+        {
+            "themes": [(t, progress[t.pk]) for t in themes],
+            "years": sorted(set(years) | {clock.today.year}, reverse=True),
+            "year": year,
+        },
+    )
+
+
+def _theme_form_values(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "year": data["year"],
+        "name": data["name"],
+        "supervising_leader": data["supervising_leader"],
+        "supervising_leader_name": data["supervising_leader_name"],
+        "lead_unit": data["lead_unit"],
+        "plan": data["plan"],
+    }
+
+
+@congress_view()
+def theme_create(request: HttpRequest) -> HttpResponse:
+    _need(request, "supervision.manage_themes")
+    congress = request.congress  # type: ignore[attr-defined]
+    form = ThemeForm(request.POST or None, congress=congress, initial={"year": _clock(request).today.year})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                theme = actions.do_create_theme(
+                    congress, actor=request.user, **_theme_form_values(form.cleaned_data)
+                )
+            except DomainError as exc:
+                _put_errors(form, exc)
+                status = _status_code(exc)
+            else:
+                messages.success(request, _("重点督办主题“%(t)s”已设定。") % {"t": theme.name})
+                return redirect(_url("theme_detail", request, theme.pk))
+        else:
+            status = 422
+        messages.error(request, _("保存失败，请按提示修改后再提交。"))
+    return _render(request, "supervision/theme_form.html", {"form": form, "theme": None}, status)
+
+
+@congress_view()
+def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    theme = selectors.get_theme(request.user, congress, pk, perm="supervision.manage_themes")
+    initial = {
+        "year": theme.year,
+        "name": theme.name,
+        "supervising_leader": theme.supervising_leader_id,
+        "supervising_leader_name": theme.supervising_leader_name,
+        "lead_unit": theme.lead_unit_id,
+        "plan": theme.plan,
+        "active": theme.active,
+    }
+    form = ThemeForm(request.POST or None, congress=congress, edit=True, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            changes = {**_theme_form_values(form.cleaned_data), "active": form.cleaned_data["active"]}
+            try:
+                actions.do_update_theme(theme, actor=request.user, changes=changes)
+            except DomainError as exc:
+                _put_errors(form, exc)
+                status = _status_code(exc)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect(_url("theme_detail", request, theme.pk))
+        else:
+            status = 422
+        messages.error(request, _("保存失败，请按提示修改后再提交。"))
+    return _render(request, "supervision/theme_form.html", {"form": form, "theme": theme}, status)
+
+
+@congress_view()
+def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A key theme: plan, leader, lead unit, progress colour, member suggestions with their most
+    urgent deadline, supervision records — and, for admins, a search to add suggestions."""
+    congress = request.congress  # type: ignore[attr-defined]
+    theme = selectors.get_theme(request.user, congress, pk)
+    clock = _clock(request)
+    members = _page(request, selectors.theme_members(theme))
+    member_list = list(members)
+    worst = selectors.worst_colours([m.suggestion_id for m in member_list], clock.bounds)
+    progress = selectors.theme_progress([theme], clock.bounds)[theme.pk]
+    manage = _can(request, "supervision.manage_themes")
+    search = SuggestionSearchForm(request.GET or None)
+    candidates = None
+    if manage and theme.active and search.is_valid() and search.cleaned_data["q"]:
+        candidates = list(selectors.candidate_suggestions(theme, search.cleaned_data["q"])[:10])
+    return _render(
+        request,
+        "supervision/theme_detail.html",
+        {
+            "theme": theme,
+            "progress": progress,
+            "members": members,
+            "member_rows": [(m, worst.get(m.suggestion_id)) for m in member_list],
+            "records": list(selectors.records_of(theme=theme)),
+            "search": search,
+            "candidates": candidates,
+            "manage": manage,
+            "clock": clock,
+        },
+    )
+
+
+@require_POST
+@congress_view()
+def theme_add_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    theme = selectors.get_theme(request.user, congress, pk, perm="supervision.manage_themes")
+    from minyi.suggestions.models import Suggestion
+
+    suggestion = Suggestion.objects.filter(pk=request.POST.get("suggestion") or 0, congress=congress).first()
+    if suggestion is None:
+        raise Http404("no such suggestion")
+    try:
+        actions.do_add_theme_suggestion(theme, actor=request.user, suggestion=suggestion)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("已将“%(s)s”列入督办主题。") % {"s": suggestion})
+    return redirect(_url("theme_detail", request, theme.pk))
+
+
+@require_POST
+@congress_view()
+def theme_remove_suggestion(request: HttpRequest, pk: int, suggestion_pk: int) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    theme = selectors.get_theme(request.user, congress, pk, perm="supervision.manage_themes")
+    member = (
+        theme.memberships.select_related("suggestion").filter(suggestion_id=suggestion_pk).first()
+        or _missing()
+    )
+    form = RemoveForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        actions.do_remove_theme_suggestion(
+            theme, actor=request.user, suggestion=member.suggestion, reason=reason
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("已将“%(s)s”移出督办主题。") % {"s": member.suggestion})
+    return redirect(_url("theme_detail", request, theme.pk))
+
+
+@congress_view()
+def theme_record_create(request: HttpRequest, pk: int) -> HttpResponse:
+    theme = selectors.get_theme(request.user, request.congress, pk)  # type: ignore[attr-defined]
+    return _record_form_page(
+        request,
+        theme,
+        title=_("登记督办记录：%(t)s") % {"t": theme},
+        back=_url("theme_detail", request, theme.pk),
+        initial={"unit": theme.lead_unit_id},
+    )
+
+
+# --- supervision records -----------------------------------------------------------------------------
+
+
+@congress_view()
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One supervision record, with the unit's response and the photos and minutes."""
+    congress = request.congress  # type: ignore[attr-defined]
+    record = selectors.get_record(request.user, congress, pk)
+    can_respond = record.unit_id is not None and _can(request, "supervision.respond_record", record)
+    can_upload = _can(request, "supervision.add_record") or can_respond
+    response_form = ResponseForm(initial={"response": record.unit_response})
+    upload_form = AttachmentForm()
+    status = 200
+    if request.method == "POST":
+        which = request.POST.get("form")
+        if which == "response" and can_respond:
+            response_form = ResponseForm(request.POST)
+            if response_form.is_valid():
+                try:
+                    actions.do_record_unit_response(
+                        record, actor=request.user, response=response_form.cleaned_data["response"]
+                    )
+                except DomainError as exc:
+                    _put_errors(response_form, exc)
+                    status = _status_code(exc)
+                else:
+                    messages.success(request, _("反馈已保存。"))
+                    return redirect(_url("record_detail", request, record.pk))
+            else:
+                status = 422
+        elif which == "upload" and can_upload:
+            upload_form = AttachmentForm(request.POST, request.FILES)
+            if upload_form.is_valid():
+                try:
+                    with transaction.atomic():
+                        _save_uploads(
+                            record,
+                            upload_form.cleaned_data["files"],
+                            upload_form.cleaned_data["file_kind"],
+                            request.user,
+                        )
+                except DomainError as exc:
+                    upload_form.add_error("files", exc.detail)
+                    status = _status_code(exc)
+                else:
+                    messages.success(request, _("材料已上传。"))
+                    return redirect(_url("record_detail", request, record.pk))
+            else:
+                status = 422
+        else:
+            raise Http404("not permitted")
+        messages.error(request, _("保存失败，请按提示修改后再提交。"))
+    clock = _clock(request)
+    due_status = None
+    if record.respond_by:
+        closed = record.responded_at
+        from django.utils import timezone
+
+        due_status = clock.status_for(
+            started_on=record.held_on,
+            due_on=record.respond_by,
+            closed_on=timezone.localdate(closed) if closed else None,
+        )
+    return _render(
+        request,
+        "supervision/record_detail.html",
+        {
+            "record": record,
+            "deputies": list(record.deputies.all()),
+            "attachments": list(record.attachments.select_related("uploaded_by")),
+            "can_respond": can_respond,
+            "can_upload": can_upload,
+            "response_form": response_form,
+            "upload_form": upload_form,
+            "due_status": due_status,
+            "readers": _can(request, "supervision.view_themes"),
+        },
+        status,
+    )
+
+
+@congress_view()
+def record_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    attachment = (
+        RecordAttachment.objects.select_related("record").filter(pk=pk, record__congress=congress).first()
+    )
+    if attachment is None:
+        raise Http404("no such attachment")
+    selectors.get_record(request.user, congress, attachment.record_id)  # 404 unless the record is visible
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("file missing") from None
+    response = FileResponse(
+        handle,
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- instructions ----------------------------------------------------------------------------------
+
+
+@congress_view()
+def instruction_list(request: HttpRequest) -> HttpResponse:
+    """The inspection office's board: suggestions under special supervision after a leader's
+    instruction, with their time limits and the office's own supervision records."""
+    _need(request, "supervision.view_instructions")
+    congress = request.congress  # type: ignore[attr-defined]
+    clock = _clock(request)
+    show = request.GET.get("show", "open")
+    open_only = {"open": True, "closed": False}.get(show)
+    page = _page(request, selectors.instructions_of(congress, open_only=open_only))
+    items = list(page)
+    worst = selectors.worst_colours([i.suggestion_id for i in items], clock.bounds)
+    rows = []
+    for i in items:
+        due = (
+            clock.status_for(started_on=i.instructed_on, due_on=i.due_on) if i.due_on and i.is_open else None
+        )
+        rows.append((i, due, worst.get(i.suggestion_id)))
+    return _render(
+        request,
+        "supervision/instruction_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "show": show,
+            "querystring": _querystring(request, "page"),
+            "clock": clock,
+        },
+    )
+
+
+@congress_view()
+def instruction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    instruction = selectors.get_instruction(request.user, congress, pk)
+    clock = _clock(request)
+    form = ConcludeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        _need(request, "supervision.conclude_instruction")
+        if form.is_valid():
+            try:
+                actions.do_conclude_instruction(
+                    instruction, actor=request.user, conclusion=form.cleaned_data["conclusion"]
+                )
+            except DomainError as exc:
+                _put_errors(form, exc)
+                status = _status_code(exc)
+            else:
+                messages.success(request, _("专项督查已结束。"))
+                return redirect(_url("instruction_detail", request, instruction.pk))
+        else:
+            status = 422
+        messages.error(request, _("保存失败，请按提示修改后再提交。"))
+    records = list(selectors.records_of(instruction=instruction))
+    record_rows = [
+        (
+            r,
+            clock.status_for(started_on=r.held_on, due_on=r.respond_by)
+            if r.respond_by and not r.responded
+            else None,
+        )
+        for r in records
+    ]
+    deadlines = [
+        row
+        for row in clock.statuses(selectors.suggestion_deadlines(instruction.suggestion))
+        if row[1].is_open
+    ]
+    return _render(
+        request,
+        "supervision/instruction_detail.html",
+        {
+            "instruction": instruction,
+            "due_status": clock.status_for(started_on=instruction.instructed_on, due_on=instruction.due_on)
+            if instruction.due_on and instruction.is_open
+            else None,
+            "record_rows": record_rows,
+            "deadline_rows": deadlines,
+            "form": form,
+            "sees_suggestion": selectors.may_see_suggestion(request.user, instruction.suggestion),
+        },
+        status,
+    )
+
+
+@congress_view()
+def instruction_record_create(request: HttpRequest, pk: int) -> HttpResponse:
+    instruction = selectors.get_instruction(request.user, request.congress, pk)  # type: ignore[attr-defined]
+    return _record_form_page(
+        request,
+        instruction,
+        title=_("登记专项督查记录：%(i)s") % {"i": instruction},
+        back=_url("instruction_detail", request, instruction.pk),
+        initial={"kind": SupervisionRecord.Kind.SPECIAL},
+    )
+
+
+# --- task force and inspections --------------------------------------------------------------------
+
+
+@congress_view()
+def task_force(request: HttpRequest) -> HttpResponse:
+    _need(request, "supervision.view_task_force")
+    congress = request.congress  # type: ignore[attr-defined]
+    manage = _can(request, "supervision.manage_task_force")
+    form = TaskForceForm(request.POST or None, candidates=selectors.task_force_candidates(congress))
+    status = 200
+    if request.method == "POST":
+        _need(request, "supervision.manage_task_force")
+        if form.is_valid():
+            try:
+                actions.do_add_task_force_member(
+                    congress,
+                    actor=request.user,
+                    user=form.cleaned_data["user"],
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as exc:
+                _put_errors(form, exc)
+                status = _status_code(exc)
+            else:
+                messages.success(request, _("%(u)s已加入督导专班。") % {"u": form.cleaned_data["user"]})
+                return redirect(_url("task_force", request))
+        else:
+            status = 422
+        messages.error(request, _("保存失败，请按提示修改后再提交。"))
+    inspections = _page(request, selectors.inspections_of(congress=congress))
+    return _render(
+        request,
+        "supervision/task_force.html",
+        {
+            "members": list(selectors.task_force(congress)),
+            "form": form if manage else None,
+            "inspections": inspections,
+            "querystring": _querystring(request, "page"),
+        },
+        status,
+    )
+
+
+@require_POST
+@congress_view()
+def task_force_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    _need(request, "supervision.manage_task_force")
+    member = TaskForceMember.objects.filter(pk=pk, congress=request.congress).first() or _missing()  # type: ignore[attr-defined]
+    form = RemoveForm(request.POST)
+    try:
+        actions.do_remove_task_force_member(
+            member, actor=request.user, reason=form.cleaned_data["reason"] if form.is_valid() else ""
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("%(u)s已退出督导专班。") % {"u": member.user})
+    return redirect(_url("task_force", request))
+
+
+@congress_view()
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    inspection = selectors.get_inspection(request.user, congress, pk)
+    can_answer = bool(inspection.required_action) and _can(
+        request, "supervision.answer_inspection", inspection
+    )
+    can_view = _can(request, "supervision.record_deputy_view")
+    answer_form = AnswerForm(initial={"answer": inspection.unit_answer})
+    view_form = DeputyViewForm(initial={"view": inspection.deputy_view, "opinion": inspection.deputy_opinion})
+    status = 200
+    if request.method == "POST":
+        which = request.POST.get("form")
+        if which == "answer" and can_answer:
+            answer_form = AnswerForm(request.POST)
+            if answer_form.is_valid():
+                try:
+                    actions.do_answer_inspection(
+                        inspection, actor=request.user, answer=answer_form.cleaned_data["answer"]
+                    )
+                except DomainError as exc:
+                    _put_errors(answer_form, exc)
+                    status = _status_code(exc)
+                else:
+                    messages.success(request, _("整改情况已反馈。"))
+                    return redirect(_url("inspection_detail", request, inspection.pk))
+            else:
+                status = 422
+        elif which == "deputy_view" and can_view:
+            view_form = DeputyViewForm(request.POST)
+            if view_form.is_valid():
+                try:
+                    actions.do_record_deputy_view(inspection, actor=request.user, **view_form.cleaned_data)
+                except DomainError as exc:
+                    _put_errors(view_form, exc)
+                    status = _status_code(exc)
+                else:
+                    messages.success(request, _("代表意见已登记。"))
+                    return redirect(_url("inspection_detail", request, inspection.pk))
+            else:
+                status = 422
+        else:
+            raise Http404("not permitted")
+        messages.error(request, _("保存失败，请按提示修改后再提交。"))
+    clock = _clock(request)
+    due_status = None
+    if inspection.due_on:
+        from django.utils import timezone
+
+        answered = inspection.answered_at
+        due_status = clock.status_for(
+            started_on=inspection.inspected_on,
+            due_on=inspection.due_on,
+            closed_on=timezone.localdate(answered) if answered else None,
+        )
+    return _render(
+        request,
+        "supervision/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "can_answer": can_answer,
+            "can_view": can_view,
+            "answer_form": answer_form,
+            "view_form": view_form,
+            "due_status": due_status,
+            "readers": _can(request, "supervision.view_themes"),
+        },
+        status,
+    )
