@@ -44,7 +44,6 @@ from .models import (
     WithdrawalConsent,
 )
 from .rules import (
-    OVERSIGHT_ROLES,
     PERMISSIONS,
     STAFF_ROLES,
     UNIT_WORK_ROLES,
@@ -53,6 +52,7 @@ from .rules import (
     can_view_reply,
     can_view_suggestion,
     coordinator_bodies,
+    has_oversight,
     roles_of,
     suggestion_of,
     unit_ids,
@@ -88,7 +88,7 @@ def suggestions_visible_to(user: Any, congress: Congress) -> QuerySet[Suggestion
         return base.none()
     q = Q(pk__in=[])
     not_draft = ~Q(state=S.DRAFT)
-    if roles & OVERSIGHT_ROLES:
+    if has_oversight(user, congress, roles):
         q |= not_draft
     if Role.DEPUTY in roles:
         invited = CoSigner.objects.filter(deputy__user=user, state__in=VISIBLE_COSIGNER_STATES).values(
@@ -118,7 +118,7 @@ def assignments_visible_to(user: Any, congress: Congress) -> QuerySet[Assignment
     """The assignments of `congress` that `user` may open (see `rules.can_view_assignment`)."""
     roles = roles_of(user, congress)
     base = Assignment.objects.filter(suggestion__congress=congress).select_related("unit", "suggestion")
-    if roles & OVERSIGHT_ROLES:
+    if has_oversight(user, congress, roles):
         return base
     bodies = coordinator_bodies(user, congress)
     units = unit_ids(user, congress)
@@ -264,7 +264,7 @@ def timeline(user: Any, suggestion: Suggestion) -> QuerySet[AuditEvent]:
     congress = suggestion.congress
     roles = roles_of(user, congress)
     bodies = coordinator_bodies(user, congress)
-    if roles & OVERSIGHT_ROLES or (
+    if has_oversight(user, congress, roles) or (
         bodies
         and (
             suggestion.forwarded_to_id in bodies
