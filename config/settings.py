@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "minyi.reports",
     "minyi.notifications",
     "minyi.supervision",
+    "minyi.intake",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("minyi.accounts.urls")),
     path("", include("minyi.notifications.urls")),  # /inbox/ and /c/<code>/urge/…
     path("c/<slug:code>/suggestions/", include("minyi.suggestions.urls")),
+    path("c/<slug:code>/intake/", include("minyi.intake.urls")),
     path("c/<slug:code>/reports/", include("minyi.reports.urls")),
     path("c/<slug:code>/supervision/", include("minyi.supervision.urls")),
     path("c/<slug:code>/", include("minyi.congress.urls")),

@@ -1,0 +1,135 @@
+"""Sending the outcome SMS to constituents.
+
+Constituents have no account, so these messages do not go through the notifications inbox (whose
+`Notice` needs a recipient user); `OutcomeNotice` is their own small outbox, with the same
+guarantees:
+
+- **Once per outcome.** The notice row has a unique key (see `selectors.outcome_of`), written in the
+  transaction of `do_notify_constituent_of_outcome`; a second request for the same outcome is refused.
+- **Sent after commit.** `send_after_commit` sends it as soon as the transaction commits (robustly:
+  a gateway error never breaks the page), unless the congress is in its quiet hours
+  (`Policy.quiet_hours_*`, default 21:00–08:00): then it waits for the end of them.
+- **Claimed before sending.** A sender first moves the row ``pending`` → ``sending`` with a
+  conditional update, so two senders never send the same row; it is then marked ``sent`` (with the
+  time). A failure puts it back to ``pending`` later (growing pause), until ``failed`` after
+  `MAX_ATTEMPTS`. A row left in ``sending`` by a dead process goes back to ``pending`` after
+  `STALE_AFTER` (so, as with every gateway, a crash between the gateway's acceptance and the mark can
+  send one message twice — never more).
+- Rows that wait (quiet hours, retries) are sent by the `tasks.send_outcome_notices` task, queued
+  with ``run_after``; `send_due()` can also be called from anywhere (it is idempotent).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from minyi.congress.models import Policy
+from minyi.core import sms
+
+from .models import OutcomeNotice
+
+logger = logging.getLogger("minyi.intake")
+
+MAX_ATTEMPTS = 5
+STALE_AFTER = datetime.timedelta(minutes=15)
+S = OutcomeNotice.Status
+
+
+def quiet_until(policy: Policy, now: datetime.datetime) -> datetime.datetime | None:
+    """The end of the quiet period `now` falls in, or None when sending is allowed (the same rule as
+    the notifications outbox)."""
+    start, end = policy.quiet_hours_start, policy.quiet_hours_end
+    if start is None or end is None or start == end:
+        return None
+    local = timezone.localtime(now)
+    moment = local.time()
+    if start < end:
+        if not start <= moment < end:
+            return None
+        day = local.date()
+    else:
+        if end <= moment < start:
+            return None
+        day = local.date() + datetime.timedelta(days=1) if moment >= start else local.date()
+    return timezone.make_aware(datetime.datetime.combine(day, end), local.tzinfo)
+
+
+def send_after_commit(notice: OutcomeNotice) -> None:
+    """After the current transaction commits: send `notice` now if it is due, else queue the task
+    for when it is."""
+    pk, due = notice.pk, notice.send_after
+
+    def go() -> None:
+        if due <= timezone.now():
+            send_one(pk)
+        else:
+            enqueue(run_after=due)
+
+    transaction.on_commit(go, robust=True)
+
+
+def enqueue(run_after: datetime.datetime | None = None) -> None:
+    """Queue the sending task (never raises: the rows stay pending for the next run of `send_due`)."""
+    try:
+        from .tasks import send_outcome_notices
+
+        task = send_outcome_notices.using(run_after=run_after) if run_after else send_outcome_notices
+        task.enqueue()
+    except Exception:  # noqa: BLE001 — a queue problem only delays the message
+        logger.exception("could not queue the outcome-notice task")
+
+
+def _claim(pk: int, now: datetime.datetime) -> bool:
+    return bool(
+        OutcomeNotice.objects.filter(pk=pk, status=S.PENDING, send_after__lte=now).update(
+            status=S.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def send_one(pk: int, *, now: datetime.datetime | None = None) -> bool:
+    """Claim and send one due notice; True if it was sent now."""
+    now = now or timezone.now()
+    if not _claim(pk, now):
+        return False
+    notice = OutcomeNotice.objects.select_related("opinion").get(pk=pk)
+    mine = OutcomeNotice.objects.filter(pk=pk, status=S.SENDING, claimed_at=now)
+    phone = notice.opinion.constituent_phone
+    try:
+        if not phone:
+            raise ValueError("the opinion has no phone number any more")
+        sms.get_backend().send(phone, notice.text)
+    except Exception as exc:  # noqa: BLE001 — recorded on the row, retried
+        message = f"{type(exc).__name__}: {exc}"[:2000]
+        if notice.attempts >= MAX_ATTEMPTS:
+            mine.update(status=S.FAILED, last_error=message)
+            logger.error("outcome notice %s failed for good: %s", pk, message)
+        else:
+            retry_at = timezone.now() + datetime.timedelta(minutes=min(2**notice.attempts, 60))
+            mine.update(status=S.PENDING, send_after=retry_at, claimed_at=None, last_error=message)
+            logger.warning(
+                "outcome notice %s failed (attempt %s), will retry: %s", pk, notice.attempts, message
+            )
+            enqueue(run_after=retry_at)
+        return False
+    mine.update(status=S.SENT, sent_at=timezone.now(), last_error="")
+    return True
+
+
+def send_due(*, now: datetime.datetime | None = None, limit: int = 200) -> int:
+    """Send every due notice (and take back rows a dead sender left); returns how many were sent."""
+    now = now or timezone.now()
+    OutcomeNotice.objects.filter(status=S.SENDING, claimed_at__lt=now - STALE_AFTER).update(
+        status=S.PENDING, claimed_at=None, send_after=now
+    )
+    ids = list(
+        OutcomeNotice.objects.filter(status=S.PENDING, send_after__lte=now)
+        .order_by("send_after", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    return sum(send_one(pk, now=now) for pk in ids)

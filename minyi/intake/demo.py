@@ -1,0 +1,276 @@
+"""Demo data of the intake app for the fictional demo congress: events and duty days at every active
+station, and voter opinions in every disposition — open, answered on the spot, forwarded, answered by
+the unit, merged, adopted as a suggestion (one submitted the same day, one driven through the real
+suggestion actions to a signed-off reply and the constituent told by SMS).
+
+Everything goes through the real `do_*` actions with the demo accounts that `seed_demo` creates:
+``liaisonN`` (the liaison clerk of the N-th station, by name order of the roster), ``deputyN``,
+``clerk``, ``unitN`` / ``leaderN`` (handler and leader of the N-th unit). Constituents' names and
+phones are fictional (phones 1390000xxxx). Idempotency is the caller's job: every call adds a set.
+
+Hook (in `seed_demo`, after the suggestions): ``seed_demo_intake(congress, rng=random.Random(2026))``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from typing import Any
+
+from django.utils import timezone
+
+from minyi.accounts.models import Membership, Role, User
+from minyi.congress.models import Category, Congress, Deputy, LiaisonStation, ResultClass, Unit
+from minyi.suggestions import actions as SA
+from minyi.suggestions.models import Assignment, Suggestion
+
+from . import actions as A
+from .models import EventKind, Opinion
+
+#: (content, category name) — everyday concerns voters bring to a station.
+CONCERNS = [
+    ("小区楼道灯坏了两个多月，晚上老人上下楼很不安全，希望尽快维修。", "城乡建设"),
+    ("学校门口早晚高峰车辆乱停，孩子过马路很危险，建议设置护学岗。", "交通运输"),
+    ("社区没有老年食堂，独居老人吃饭难，希望能开办助餐点。", "民政社保"),
+    ("河边有人倾倒建筑垃圾，下雨天污水流进河里，请相关部门管一管。", "生态环境"),
+    ("老旧小区没有电梯，七楼的老人常年下不了楼，希望推动加装电梯。", "城乡建设"),
+    ("村里到镇上的公交一天只有两班，上学就医很不方便，建议增加班次。", "交通运输"),
+    ("菜市场排水沟堵塞，地面常年湿滑有异味，建议改造。", "城乡建设"),
+    ("卫生院晚上没有医生值班，孩子发烧只能进城看急诊。", "卫生健康"),
+    ("小区充电桩太少，电动车在楼道充电有火灾隐患。", "城乡建设"),
+    ("农田灌溉渠多处渗漏，今年春灌用水紧张。", "农业农村"),
+    ("幼儿园学位紧张，新建小区配套幼儿园迟迟没有开园。", "教育科技"),
+    ("路口红绿灯时间太短，老人走到一半就变灯了。", "交通运输"),
+]
+ANSWERS = [
+    "已当场联系社区，明天安排电工维修。",
+    "已向居民解释相关政策，并告知办理渠道和所需材料。",
+    "属于物业管理范围，已当场督促物业负责人限期整改。",
+]
+UNIT_ANSWERS = [
+    "已安排执法队员现场查看，对倾倒行为立案查处，并设置了警示牌。",
+    "已纳入本年度改造计划，预计下季度开工。",
+    "经调查，已协调公交公司在早晚高峰各加开一班。",
+]
+OFFICIALS = [
+    "区住建局局长、区城管局副局长",
+    "区交通局局长、街道办事处主任",
+    "区民政局局长、区卫健委副主任",
+    "区生态环境分局局长、区水利局副局长",
+]
+
+
+def _user(congress: Congress, username: str) -> User | None:
+    return User.objects.filter(username=username, memberships__congress=congress).distinct().first()
+
+
+class _Seeder:
+    def __init__(self, congress: Congress, rng: random.Random) -> None:
+        self.congress, self.rng = congress, rng
+        self.today = timezone.localdate()
+        self.concern = 0
+        self.phone = 0
+        self.categories = {c.name: c for c in Category.objects.filter(congress=congress, active=True)}
+        self.clerk = _user(congress, "clerk")
+        self.units = self._units()
+        self.results = {r.code: r for r in ResultClass.objects.filter(congress=congress, active=True)}
+
+    def _units(self) -> list[tuple[Unit, User, User | None]]:
+        """(unit, handler, leader) for each unit with a demo handler account."""
+        out = []
+        handlers = Membership.objects.filter(
+            congress=self.congress, role=Role.UNIT_HANDLER, active=True, unit__isnull=False
+        ).select_related("unit", "user")
+        for m in handlers.order_by("unit__order", "unit__pk"):
+            leader = (
+                Membership.objects.filter(
+                    congress=self.congress, role=Role.UNIT_LEADER, unit=m.unit, active=True
+                )
+                .select_related("user")
+                .first()
+            )
+            out.append((m.unit, m.user, leader.user if leader else None))
+        return out
+
+    def next_concern(self) -> tuple[str, Any]:
+        content, category = CONCERNS[self.concern % len(CONCERNS)]
+        self.concern += 1
+        return content, self.categories.get(category)
+
+    def next_phone(self) -> str:
+        self.phone += 1
+        return f"1390000{self.phone:04d}"
+
+    # --- per station --------------------------------------------------------------------------
+
+    def station(self, station: LiaisonStation, clerk: User, index: int) -> list[Opinion]:
+        deputies = list(
+            Deputy.objects.filter(congress=self.congress, group=station.group, user__isnull=False).order_by(
+                "number"
+            )[:6]
+        ) or list(Deputy.objects.filter(congress=self.congress, user__isnull=False).order_by("number")[:6])
+        if not deputies:
+            return []
+        face_day = self.today - datetime.timedelta(days=self.rng.randint(3, 20))
+        face = A.do_record_event(
+            station,
+            actor=clerk,
+            data=A.EventInput(
+                kind=EventKind.FACE_TO_FACE,
+                date=face_day,
+                title="局长·代表面对面：群众急难愁盼问题现场答疑",
+                place=station.address,
+                topics="一、老旧小区改造和加装电梯；二、学校周边交通安全；三、农贸市场环境整治。",
+                deputies=deputies[:3],
+                officials=OFFICIALS[index % len(OFFICIALS)],
+                minutes="与会局长逐一回应群众提问，现场答复3件，需会后办理的已登记转办。",
+            ),
+        )
+        inquiry = A.do_record_event(
+            station,
+            actor=clerk,
+            data=A.EventInput(
+                kind=EventKind.STATION_INQUIRY,
+                date=self.today - datetime.timedelta(days=self.rng.randint(21, 45)),
+                title="室点问政：居家养老服务",
+                place=station.address,
+                topics="社区助餐、上门护理和适老化改造。",
+                deputies=deputies[1:4],
+                officials="区民政局分管负责人",
+            ),
+        )
+        for offset in (7, 14):
+            day = self.today - datetime.timedelta(days=offset + index % 3)
+            A.do_record_duty_day(
+                station, actor=clerk, date=day, deputies=deputies[:2], notes="接待选民来访。"
+            )
+        A.do_record_duty_day(
+            station,
+            actor=clerk,
+            date=self.today + datetime.timedelta(days=7 - index % 3),
+            deputies=deputies[2:4] or deputies[:1],
+            notes="预告：下周坐班。",
+        )
+        made = []
+        lead = deputies[0]
+        for event in (face, inquiry):
+            for _ in range(2):
+                content, category = self.next_concern()
+                made.append(
+                    A.do_record_opinion(
+                        self.congress,
+                        actor=clerk,
+                        data=A.OpinionInput(
+                            content=content,
+                            event=event,
+                            category=category,
+                            constituent_name=self.rng.choice(
+                                ["王阿姨", "李师傅", "张先生", "刘女士", "陈大爷"]
+                            ),
+                            constituent_phone=self.next_phone(),
+                            deputy=lead,
+                        ),
+                    )
+                )
+        content, category = self.next_concern()
+        lead_user = lead.user
+        assert lead_user is not None
+        made.append(
+            A.do_record_opinion(
+                self.congress,
+                actor=lead_user,
+                data=A.OpinionInput(
+                    content=content, station=station, collected_on=self.today, category=category
+                ),
+            )
+        )
+        return made
+
+    # --- dispositions -------------------------------------------------------------------------
+
+    def dispose(self, opinions: list[Opinion], clerk: User, index: int) -> None:
+        """Five opinions of one station: open / answered / forwarded (answered by the unit on even
+        stations) / merged, and the deputy's own one adopted (submitted the same day on some)."""
+        if len(opinions) < 5 or not self.units:
+            return
+        first, second, third, fourth, own = opinions
+        A.do_answer_opinion_on_spot(second, actor=clerk, answer=ANSWERS[index % len(ANSWERS)])
+        unit, handler, _leader = self.units[index % len(self.units)]
+        A.do_forward_opinion(third, actor=clerk, unit=unit, note="请核实后答复。")
+        if index % 2 == 0:
+            A.do_answer_forwarded_opinion(
+                third, actor=handler, answer=UNIT_ANSWERS[index % len(UNIT_ANSWERS)]
+            )
+            A.do_notify_constituent_of_outcome(third, actor=clerk)
+        A.do_merge_opinion(fourth, actor=clerk, into=first, note="反映的是同一问题。")
+        deputy_user = Deputy.objects.select_related("user").get(pk=own.deputy_id).user
+        suggestion = A.do_adopt_opinion_as_suggestion(
+            own,
+            actor=deputy_user,
+            data=A.AdoptionInput(
+                title="关于" + own.content[:14].rstrip("，。") + "的建议",
+                proposals="建议相关部门尽快研究解决，并向群众反馈。",
+            ),
+        )
+        if index % 3 != 2:
+            SA.do_submit_suggestion(suggestion, actor=deputy_user)
+        if index == 0:
+            self.loop(suggestion, own, clerk)
+
+    def loop(self, suggestion: Suggestion, opinion: Opinion, clerk: User) -> None:
+        """One adopted opinion all the way: accepted, assigned, answered, constituent told."""
+        if self.clerk is None or "A" not in self.results:
+            return
+        unit, handler, leader = self.units[0]
+        if leader is None:
+            return
+        suggestion = SA.do_accept_suggestion(suggestion, actor=self.clerk)
+        SA.do_assign_units(suggestion, actor=self.clerk, lead_units=[unit])
+        assignment = Assignment.objects.get(suggestion=suggestion, unit=unit)
+        SA.do_sign_assignment(assignment, actor=handler)
+        SA.do_log_contact(
+            assignment,
+            actor=handler,
+            phase="before",
+            method="visit",
+            contacted_on=self.today,
+            people="承办人、领衔代表",
+            summary="上门听取代表和群众意见，现场查看。",
+        )
+        SA.do_draft_reply(
+            assignment,
+            actor=handler,
+            body="经实地查看，已安排维修并建立定期巡查制度，问题已解决。",
+            result_class=self.results["A"],
+            commitments=[],
+        )
+        SA.do_sign_off_reply(assignment, actor=leader)
+        A.do_notify_constituent_of_outcome(Opinion.objects.get(pk=opinion.pk), actor=clerk)
+
+
+def seed_demo_intake(congress: Congress, *, rng: random.Random | None = None) -> list[Opinion]:
+    """Events, duty days and opinions in every disposition at the congress's active stations, through
+    the actions. Returns the opinions made."""
+    seeder = _Seeder(congress, rng or random.Random(2026))
+    made: list[Opinion] = []
+    clerks = (
+        Membership.objects.filter(
+            congress=congress, role=Role.LIAISON_CLERK, active=True, station__active=True
+        )
+        .select_related("station", "user")
+        .order_by("station__name", "pk")
+    )
+    seen: set[int] = set()
+    index = 0
+    for m in clerks:
+        if m.station_id in seen:
+            continue
+        seen.add(m.station_id)
+        opinions = seeder.station(m.station, m.user, index)
+        seeder.dispose(opinions, m.user, index)
+        made.extend(opinions)
+        index += 1
+    return made
+
+
+__all__ = ["seed_demo_intake"]
