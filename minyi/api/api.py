@@ -48,7 +48,20 @@ def not_found(request, exc: Http404):
     return api.create_response(request, {"detail": "Not Found"}, status=404)
 
 
-@api.get("/me", tags=["accounts"], summary="The signed-in user and their memberships")
+class MembershipOut(Schema):
+    congress: str
+    role: str
+    role_label: str
+    unit: int | None
+
+
+class MeOut(Schema):
+    username: str
+    name: str
+    memberships: list[MembershipOut]
+
+
+@api.get("/me", response=MeOut, tags=["accounts"], summary="The signed-in user and their memberships")
 def me(request):
     from minyi.core.tenancy import memberships_of
 
