@@ -42,5 +42,12 @@ def sees_unit_figures(user, unit) -> bool:
     return unit.pk in units_of(user, unit.congress, UNIT_FIGURE_ROLES)
 
 
+@rules.predicate
+def works_for_a_unit(user, congress) -> bool:
+    return congress is not None and bool(units_of(user, congress, UNIT_FIGURE_ROLES))
+
+
 rules.add_perm("reports.view_figures", sees_congress_figures)
+# Whether to offer the 统计 menu at all: staff see the congress's figures, unit members their unit's.
+rules.add_perm("reports.open_figures", sees_congress_figures | works_for_a_unit)
 rules.add_perm("reports.view_unit_figures", sees_unit_figures)

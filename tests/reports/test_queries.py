@@ -1,0 +1,63 @@
+"""The engine's query count is fixed: it does not grow with suggestions, units or deputies."""
+
+from __future__ import annotations
+
+import datetime
+
+from minyi.reports.figures import (
+    SPECS,
+    Scope,
+    compute_figures,
+    figure_commitments,
+    figure_deputies,
+    figure_members,
+)
+from minyi.reports.league import unit_league
+
+from .scenario import AS_OF, build_year
+
+d = datetime.date
+
+
+def _run(congress, scope):
+    figures = compute_figures(congress, scope)
+    league = unit_league(congress, scope, 1)
+    return figures, league
+
+
+def test_figures_take_four_queries_and_the_league_two_whatever_the_data(build, django_assert_num_queries):
+    congress = build.w.congress
+    scope = Scope.year(2025, as_of=AS_OF)
+    with django_assert_num_queries(4):
+        compute_figures(congress, scope)
+    with django_assert_num_queries(2):
+        unit_league(congress, scope, 1)
+    build_year(build)
+    for i in range(3):
+        build.full(d(2025, 4, 1), build.unit(f"新单位{i}"), result="B")
+        build.deputy(f"新代表{i}")
+    with django_assert_num_queries(4):
+        figures = compute_figures(congress, scope)
+    with django_assert_num_queries(2):
+        league = unit_league(congress, scope, 1)
+    assert figures["suggestions"].numerator == 9 and len(league.rows) == 5
+    # with a policy at hand, the figures need three
+    from minyi.reports.figures import policy_of
+
+    policy = policy_of(congress)
+    with django_assert_num_queries(3):
+        compute_figures(congress, scope, policy=policy)
+
+
+def test_each_drill_down_is_one_query(build, django_assert_num_queries):
+    build_year(build)
+    congress, scope = build.w.congress, Scope.year(2025, as_of=AS_OF)
+    from minyi.reports.figures import policy_of
+
+    policy = policy_of(congress)
+    for spec in SPECS:
+        finder = {"deputies": figure_deputies, "commitments": figure_commitments}.get(
+            spec.counts, figure_members
+        )
+        with django_assert_num_queries(1):
+            list(finder(congress, scope, spec.key, policy=policy))
