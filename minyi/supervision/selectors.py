@@ -211,7 +211,7 @@ def board_list(
         )
     if staff_only:
         qs = qs.filter(assignment__isnull=True, suggestion__forwarded_to__isnull=True)
-    return qs.select_related("suggestion", "assignment__unit").order_by("due_on", "id")
+    return qs.select_related("suggestion__forwarded_to", "assignment__unit").order_by("due_on", "id")
 
 
 def attach_statutory(deadlines: list[Deadline]) -> None:
