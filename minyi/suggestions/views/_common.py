@@ -220,9 +220,9 @@ class Step:
     fields: dict[str, str] = field(default_factory=dict)  # DomainError code → form field
     style: str = "primary"
     context: Callable[[Call], dict[str, Any]] | None = None
-    #: The permission checked when the record is fetched: None → ``suggestions.<action>``; "" → none
-    #: beyond seeing the suggestion (the action itself decides).
-    perm: str | None = None
+    #: The permission checked when the record is fetched: None → ``suggestions.<action>``; or a
+    #: function of the record giving the permission to check on it.
+    perm: str | Callable[[Any], str] | None = None
     #: The submit button's text (default: the title).
     button: Any = None
 
@@ -231,7 +231,7 @@ class Step:
         return str(self.button or self.title)
 
     @property
-    def permission(self) -> str:
+    def permission(self) -> str | Callable[[Any], str]:
         return f"suggestions.{self.action}" if self.perm is None else self.perm
 
     @property
@@ -336,6 +336,11 @@ def resolve(request: HttpRequest, step: Step, pk: Any, sub: Any) -> tuple[Sugges
             perm=perm or "suggestions.view_assignment",  # type: ignore[attr-defined]
         )
         return assignment.suggestion, assignment
+    if callable(perm):
+        suggestion, obj = access_child(request, step.on, pk, sub, perm=None)
+        if not rules.has_perm(perm(obj), request.user, obj):
+            raise Http404("not permitted")
+        return suggestion, obj
     return access_child(request, step.on, pk, sub, perm=perm, perm_on_suggestion=step.perm_on_suggestion)
 
 

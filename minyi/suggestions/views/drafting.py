@@ -118,7 +118,8 @@ REMOVE_ATTACHMENT = Step(
     "attachment",
     lambda c: A.do_remove_attachment(c.obj, actor=c.user),
     label=gettext_lazy("删除附件"),
-    perm="",
+    # the same permission as adding one: the drafters for the suggestion's files, the unit for a reply's
+    perm=lambda attachment: "suggestions.draft_reply" if attachment.reply_id else "suggestions.edit",
     confirm=gettext_lazy("确定删除这个附件吗？"),
     style="outline-danger",
     success=gettext_lazy("已删除附件。"),
