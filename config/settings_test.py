@@ -13,3 +13,13 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 AXES_FAILURE_LIMIT = 5
+
+# SQLite tests use a file (not the shared-cache in-memory database) so that concurrent writers
+# behave as in production: IMMEDIATE transactions wait on the busy timeout instead of failing at
+# once. One file per test process (xdist workers, parallel runs), in the temporary directory.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"minyi-test-{os.getpid()}.sqlite3")
+    }

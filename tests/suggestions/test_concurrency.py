@@ -2,18 +2,15 @@
 clean domain error, and nothing is lost or written twice (SQLite and PostgreSQL).
 
 On PostgreSQL the second action waits on the row lock (`select_for_update`) and then sees the new
-state. On SQLite the IMMEDIATE transactions serialise writers: with the file database of a real
-deployment the second writer waits (busy timeout); the test database is an in-memory *shared-cache*
-database, where SQLite reports "database table is locked" at once instead of waiting, so `race`
-retries exactly that error — what the busy timeout does for a file database.
+state. On SQLite the IMMEDIATE transactions serialise writers: the second writer waits on the busy
+timeout (the test database is a file, as in a real deployment — see config/settings_test.py).
 """
 
 import threading
-import time
 from collections.abc import Callable
 
 import pytest
-from django.db import OperationalError, close_old_connections, connection
+from django.db import close_old_connections, connection
 
 from minyi.audit.models import AuditEvent
 from minyi.audit.services import verify_chain
@@ -33,7 +30,7 @@ def race(*calls: Callable[[], object]) -> list[object]:
         close_old_connections()
         try:
             barrier.wait()
-            results[i] = _waiting_for_sqlite_lock(call)
+            results[i] = call()
         except Exception as exc:  # noqa: BLE001 — the result is inspected by the test
             results[i] = exc
         finally:
@@ -45,18 +42,6 @@ def race(*calls: Callable[[], object]) -> list[object]:
     for t in threads:
         t.join(60)
     return results
-
-
-def _waiting_for_sqlite_lock(call: Callable[[], object]) -> object:
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            return call()
-        except OperationalError as exc:
-            locked = connection.vendor == "sqlite" and "locked" in str(exc)
-            if not locked or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
 
 
 def test_two_sign_offs_of_the_same_reply(loop):
