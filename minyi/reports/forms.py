@@ -124,15 +124,20 @@ class ScopeForm(forms.Form):
 
 
 class LeagueForm(forms.Form):
-    rank_by = forms.ChoiceField(
-        label=_("排名依据"),
-        choices=[(spec.key, spec.label) for spec in RATES],
-        required=False,
-        initial="satisfaction",
-    )
-    min_count = forms.IntegerField(
-        label=_("最少交办件数"), min_value=1, max_value=1000, required=False, initial=DEFAULT_MIN_COUNT
-    )
+    DEFAULTS = {"rank_by": "satisfaction", "min_count": str(DEFAULT_MIN_COUNT)}
+
+    rank_by = forms.ChoiceField(label=_("排名依据"), choices=[(spec.key, spec.label) for spec in RATES])
+    min_count = forms.IntegerField(label=_("最少交办件数"), min_value=1, max_value=1000)
+
+    @classmethod
+    def for_request(cls, params: QueryDict) -> LeagueForm:
+        """Always bound: the defaults (满意率, 5) fill in what the query string leaves out, so the
+        page shows the options it used."""
+        data = params.copy()
+        for key, value in cls.DEFAULTS.items():
+            if not data.get(key):
+                data[key] = value
+        return cls(data)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -41,7 +41,7 @@ from .figures import (
     policy_of,
 )
 from .forms import LeagueForm, ScopeForm
-from .league import COUNT_DEFINITIONS, DEFAULT_MIN_COUNT, RATE_BY_KEY, RATES, unit_league
+from .league import COUNT_DEFINITIONS, RATE_BY_KEY, RATES, unit_league
 from .rules import UNIT_FIGURE_ROLES
 
 PER_PAGE = 25
@@ -147,18 +147,15 @@ def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
 def league_page(request: HttpRequest) -> HttpResponse:
     congress = request.congress  # type: ignore[attr-defined]
     form = _scope_form(request)
-    options = LeagueForm(request.GET or None)
+    options = LeagueForm.for_request(request.GET)
     context: dict[str, Any] = {
         "form": form,
         "options": options,
         "rates": RATES,
         "count_definitions": COUNT_DEFINITIONS,
     }
-    options_valid = not options.is_bound or options.is_valid()
-    if _valid(form) and options_valid:
-        chosen = options.cleaned_data if options.is_bound else {}
-        rank_by = chosen.get("rank_by") or "satisfaction"
-        min_count = chosen.get("min_count") or DEFAULT_MIN_COUNT
+    if _valid(form) and options.is_valid():
+        rank_by, min_count = options.cleaned_data["rank_by"], options.cleaned_data["min_count"]
         context.update(
             league=unit_league(congress, form.scope(), min_count, rank_by=rank_by),
             rank_spec=RATE_BY_KEY[rank_by],

@@ -192,8 +192,13 @@ def test_league_page(client, build):
     assert [r.name for r in league.ranked] == ["甲区住房和城乡建设局", "甲区教育局"]
     html = response.content.decode()
     assert "(3/3)" in html and "样本不足" in html
-    default = get(client, build.w.supervisor, url("league", query=Y2025)).context["league"]
+    default_page = get(client, build.w.supervisor, url("league", query=Y2025))
+    default = default_page.context["league"]
     assert default.ranked == [] and len(default.insufficient) == 2  # 4 and 2 items < 5
+    # the form shows the options used (满意率, 5) when the query string leaves them out
+    assert default_page.context["options"]["rank_by"].value() == "satisfaction"
+    assert '<option value="satisfaction" selected>' in default_page.content.decode()
+    assert default_page.context["options"]["min_count"].value() == "5"
     by_reply = get(
         client, build.w.supervisor, url("league", query=f"{Y2025}&min_count=1&rank_by=reply_on_time")
     )
