@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "minyi.notifications",
     "minyi.supervision",
     "minyi.intake",
+    "minyi.awards",
+    "minyi.points",
 ]
 
 MIDDLEWARE = [
