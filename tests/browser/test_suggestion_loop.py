@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from minyi.suggestions.models import Suggestion
-from tests.suggestions.conftest import make_taxa
+from tests.suggestions.conftest import make_deputy, make_taxa
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,6 +64,7 @@ TITLE = "关于加快老旧小区加装电梯的建议"
 
 def test_one_suggestion_through_the_whole_loop(world, browser_context, login, shot):
     taxa = make_taxa(world.congress)
+    make_deputy(world.congress, "王晓明", number="A003")
     as_ = Roles(browser_context, login)
 
     # --- the deputy drafts (desktop) ------------------------------------------------------------
@@ -95,9 +96,11 @@ def test_one_suggestion_through_the_whole_loop(world, browser_context, login, sh
 
     # --- invites a co-signer, who confirms on a phone -----------------------------------------
     press(deputy, "invite_cosigner")
-    deputy.get_by_label("查找代表").fill("联名")
-    deputy.get_by_label("查找代表").press("Enter")
-    expect(deputy).to_have_url(re.compile(r"q="))
+    choices = deputy.locator("#choices")
+    expect(choices).to_contain_text("王晓明")
+    deputy.get_by_label("查找代表").fill("联名")  # the list narrows as one types (htmx), no reload
+    expect(choices).not_to_contain_text("王晓明")
+    assert "q=" not in deputy.url
     deputy.get_by_label(re.compile("联名代表.*A002")).check()
     shot(deputy, "03-deputy-invite-cosigner")
     submit(deputy)
@@ -269,6 +272,15 @@ def test_one_suggestion_through_the_whole_loop(world, browser_context, login, sh
     shot(deputy_phone, "21-deputy-phone-closed")
     handler_a.goto(detail)
     shot(handler_a, "22-handler-a-closed")
+    # the lists on a phone
+    clerk_phone = as_("clerk", phone=True)
+    clerk_phone.goto("/c/alpha/suggestions/")
+    expect(clerk_phone.locator("main")).to_contain_text(TITLE)
+    shot(clerk_phone, "24-clerk-phone-list")
+    handler_phone = as_("handler_a", phone=True)
+    handler_phone.goto("/c/alpha/suggestions/todo/")
+    expect(handler_phone.locator("#todo-commitments")).to_contain_text("明年六月前完成三十部电梯加装")
+    shot(handler_phone, "25-handler-phone-worklist")
     # the printable reply letter
     with deputy.expect_navigation():
         deputy.goto(detail)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from minyi.congress.models import Congress
 
-from ..models import Assignment, Deadline, Suggestion
+from ..models import Assignment, AssignmentRole, Deadline, Suggestion
 from ..states import EDITABLE, AssignmentState, CoSignerState
 
 #: Deadlines that are limits for a request rather than duties (not shown as "due" on work lists).
@@ -108,11 +108,13 @@ def current_assignments(suggestions: list[Suggestion]) -> dict[int, list[Assignm
         Assignment.objects.filter(suggestion_id__in=rounds)
         .exclude(state=AssignmentState.CANCELLED)
         .select_related("unit")
-        .order_by("role", "id")
+        .order_by("id")
     )
     for a in qs:
         if a.round == rounds[a.suggestion_id]:
             out[a.suggestion_id].append(a)
+    for rows in out.values():  # the answering units (lead, split) before the co-units
+        rows.sort(key=lambda a: (a.role == AssignmentRole.CO, a.pk))
     return out
 
 

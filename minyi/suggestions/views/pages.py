@@ -537,7 +537,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:  # noqa: C901, PLR091
         c.badge = commitment_badges.get(c.pk)
 
     results = selectors.evaluation_results(s)
-    timeline = list(selectors.timeline(user, s))
+    timeline = list(selectors.timeline(user, s))[::-1]  # newest first: what happened last matters most
     for event in timeline:
         event.label = TIMELINE_LABELS.get(event.code, event.code)
     context = {
