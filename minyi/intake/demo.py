@@ -180,7 +180,12 @@ class _Seeder:
                 self.congress,
                 actor=lead_user,
                 data=A.OpinionInput(
-                    content=content, station=station, collected_on=self.today, category=category
+                    content=content,
+                    station=station,
+                    collected_on=self.today,
+                    category=category,
+                    constituent_name="孙先生",
+                    constituent_phone=self.next_phone(),
                 ),
             )
         )
@@ -210,6 +215,7 @@ class _Seeder:
             data=A.AdoptionInput(
                 title="关于" + own.content[:14].rstrip("，。") + "的建议",
                 proposals="建议相关部门尽快研究解决，并向群众反馈。",
+                category=own.category or next(iter(self.categories.values()), None),
             ),
         )
         if index % 3 != 2:

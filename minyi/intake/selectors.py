@@ -134,7 +134,8 @@ def contact_visible_to(user: Any, opinion: Opinion) -> bool:
 
 def redact(opinion: Opinion) -> Opinion:
     """Blank the contact data on this instance (in memory only; it can no longer be saved)."""
-    opinion.contact_given = opinion.has_contact  # type: ignore[attr-defined]
+    if not getattr(opinion, "_redacted", False):
+        opinion.contact_given = opinion.has_contact  # type: ignore[attr-defined]
     opinion.constituent_name = ""
     opinion.constituent_phone = ""
     opinion._redacted = True  # type: ignore[attr-defined]
@@ -233,8 +234,26 @@ def root_of(opinion: Opinion) -> Opinion:
 
 
 def available_moves(user: Any, opinion: Opinion) -> list:
-    """The table's moves out of the opinion's state that `user` holds the permission for."""
-    return [t for t in actions_from(opinion.state) if rules.has_perm(f"intake.{t.action}", user, opinion)]
+    """The table's moves out of the opinion's state that `user` holds the permission for (telling the
+    constituent only when there is an outcome not yet told)."""
+    moves = []
+    for t in actions_from(opinion.state):
+        if not rules.has_perm(f"intake.{t.action}", user, opinion):
+            continue
+        if t.action == "notify" and notify_blocker(opinion) is not None:
+            continue
+        moves.append(t)
+    return moves
+
+
+def notify_blocker(opinion: Opinion) -> str | None:
+    """Why the constituent cannot be told now (None when they can)."""
+    outcome = outcome_of(opinion)
+    if outcome is None:
+        return _("还没有可以告知反映人的结果：转办单位答复或建议答复签发后才能告知。")
+    if OutcomeNotice.objects.filter(key=outcome.key).exists():
+        return _("已就这一结果告知过反映人，不会重复发送。")
+    return None
 
 
 # --- outcome ---------------------------------------------------------------------------------------

@@ -684,6 +684,10 @@ def opinion_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect(detail_url)
     context: dict[str, Any] = {"o": opinion, "step": step, "back_url": detail_url}
     if action == "notify":
+        blocker = selectors.notify_blocker(opinion)
+        if request.method == "GET" and blocker is not None:
+            messages.error(request, blocker)
+            return redirect(detail_url)
         context["outcome"] = selectors.outcome_of(opinion)
         context["notices"] = list(selectors.notices_of(opinion))
     if request.method == "POST":
