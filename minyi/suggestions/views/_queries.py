@@ -53,6 +53,16 @@ def deputy_progress(user: Any, congress: Congress) -> QuerySet[Suggestion]:
     )
 
 
+def entered_drafts(user: Any, congress: Congress) -> QuerySet[Suggestion]:
+    """Drafts a liaison clerk entered for deputies, waiting for the deputy to submit them."""
+    return (
+        Suggestion.objects.filter(congress=congress, entered_by=user, state="draft")
+        .exclude(lead__user=user)
+        .select_related("lead", "category")
+        .order_by("-updated_at", "-pk")
+    )
+
+
 def open_deadlines_for(
     *,
     suggestions: Iterable[int] = (),

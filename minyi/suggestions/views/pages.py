@@ -229,7 +229,17 @@ def worklist(request: HttpRequest) -> HttpResponse:
     user, congress = request.user, request.congress  # type: ignore[attr-defined]
     clock = clock_for(request)
     sections = selectors.worklist(user, congress)
-    if Role.DEPUTY in roles_of(user, congress):
+    roles = roles_of(user, congress)
+    if Role.LIAISON_CLERK in roles:
+        sections.append(
+            selectors.WorkSection(
+                "entered_drafts",
+                gettext_lazy("代代表录入、待代表本人提交的草稿"),
+                "suggestion",
+                Q_.entered_drafts(user, congress),
+            )
+        )
+    if Role.DEPUTY in roles:
         sections.append(
             selectors.WorkSection(
                 "progress", gettext_lazy("我的建议办理进展"), "suggestion", Q_.deputy_progress(user, congress)
