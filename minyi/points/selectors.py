@@ -134,6 +134,10 @@ def access_entry(user: Any, congress: Congress, pk: Any) -> LedgerEntry:
     return entry
 
 
+def entry_by_key(congress: Congress, key: str) -> LedgerEntry | None:
+    return LedgerEntry.objects.filter(congress=congress, key=key).select_related("deputy").first()
+
+
 def source_url(entry: LedgerEntry, congress: Congress) -> str | None:
     """A page showing where the entry came from (the page itself checks access)."""
     src = entry.source or {}

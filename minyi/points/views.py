@@ -1,0 +1,639 @@
+"""The points pages below /c/<code>/points/ (namespace "points").
+
+- ``/``: the ranking (亮分) of a quarter or year, for the congress or one deputy group;
+- ``me/`` and ``deputies/<pk>/``: a deputy's record (履职档案), every entry with its source, and the
+  objection button on the deputy's own entries;
+- ``objections/``: objections (the staff decide them); ``manual/``: offline activities with evidence,
+  初审 and 复核; ``rules/``: the rule table; ``expectations/``: monthly expectations.
+
+Every view goes through `congress_view()` and fetches records with the `selectors.access_*` helpers
+(404 for missing *and* forbidden). Views validate input with a form, call one `do_*` action and
+turn its `DomainError` into a message (409 for a refused move, 422 for bad input).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from minyi.congress.models import Deputy
+from minyi.core.decorators import congress_view
+from minyi.core.errors import DomainError
+
+from . import actions as A
+from . import selectors as S
+from .events import EVENTS
+from .forms import (
+    DecisionForm,
+    EndExpectationForm,
+    EndRuleForm,
+    ExpectationForm,
+    ManualEntryForm,
+    ObjectionForm,
+    RankingForm,
+    ReplaceRuleForm,
+    ReviewForm,
+    RuleForm,
+    YearForm,
+)
+from .models import ManualEntry, MonthlyExpectation, Objection
+from .periods import Period
+from .rules import OVERSIGHT_ROLES, clerk_groups, deputy_of, roles_of
+
+PER_PAGE = 30
+
+
+def _url(request: HttpRequest, name: str, *args: Any) -> str:
+    return reverse(f"points:{name}", args=[request.congress.code, *args])  # type: ignore[attr-defined]
+
+
+def _status(exc: DomainError) -> int:
+    return 409 if exc.status == 409 else 422
+
+
+def _page(request: HttpRequest, items: Any, per_page: int = PER_PAGE):
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def _querystring(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _failed(request: HttpRequest) -> None:
+    messages.error(request, _("保存失败，请按提示修改后再提交。"))
+
+
+# --- ranking ---------------------------------------------------------------------------------------
+
+
+@congress_view("points.view_ranking")
+@require_GET
+def ranking(request: HttpRequest) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    form = RankingForm(congress, request.GET or None, initial={"period": Period.current().code})
+    status = 200
+    if request.GET and form.is_valid():
+        period, group = form.cleaned_data["period"], form.cleaned_data["group"]
+    else:
+        if request.GET:
+            status = 400
+        period, group = Period.current(), None
+    rows = S.ranking(congress, period, group=group)
+    page = _page(request, rows)
+    viewable = rules.has_perm("points.view_deputies", request.user, congress)
+    groups = clerk_groups(request.user, congress)
+    own = deputy_of(request.user, congress)
+    for row in page.object_list:
+        row.linked = (
+            viewable
+            and (  # type: ignore[attr-defined]
+                bool(roles_of(request.user, congress) & OVERSIGHT_ROLES) or row.deputy.group_id in groups
+            )
+            or (own is not None and row.deputy.pk == own.pk)
+        )
+    return render(
+        request,
+        "points/ranking.html",
+        {
+            "form": form,
+            "period": period,
+            "group": group,
+            "page": page,
+            "querystring": _querystring(request),
+            "synced": S.last_synced(congress, period.year),
+            "can_sync": rules.has_perm("points.sync", request.user, congress),
+            "own": own,
+            "ranking_rule": S.RANKING_RULE,
+            "nav": _nav(request),
+        },
+        status=status,
+    )
+
+
+def _nav(request: HttpRequest) -> dict[str, bool]:
+    user, congress = request.user, request.congress  # type: ignore[attr-defined]
+    return {
+        "own": deputy_of(user, congress) is not None,
+        "objections": rules.has_perm("points.decide_objections", user, congress),
+        "manual": bool(
+            deputy_of(user, congress) is not None
+            or rules.has_perm("points.review_queue", user, congress)
+            or rules.has_perm("points.view_deputies", user, congress)
+        ),
+        "expectations": rules.has_perm("points.view_expectations", user, congress),
+    }
+
+
+@congress_view("points.sync")
+@require_POST
+def sync(request: HttpRequest) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    try:
+        period = (
+            Period.parse(request.POST.get("period", "")) if request.POST.get("period") else Period.current()
+        )
+    except ValueError:
+        period = Period.current()
+    result = A.sync_ledger(congress, period.year, actor=request.user)
+    if result:
+        messages.success(
+            request,
+            _("已按现行规则和事件重新计算%(y)s年积分：新增%(a)s条、删除%(r)s条、变更%(c)s条。")
+            % {"y": period.year, "a": len(result.added), "r": len(result.removed), "c": len(result.changed)},
+        )
+    else:
+        messages.success(request, _("已重新计算%(y)s年积分：与现有记录一致。") % {"y": period.year})
+    return redirect(_url(request, "ranking") + f"?period={period.code}")
+
+
+# --- records ---------------------------------------------------------------------------------------
+
+
+@congress_view("points.view_ranking")
+@require_GET
+def my_record(request: HttpRequest) -> HttpResponse:
+    own = deputy_of(request.user, request.congress)  # type: ignore[attr-defined]
+    if own is None:
+        raise Http404("not a deputy")
+    return redirect(_url(request, "record", own.pk))
+
+
+@congress_view("points.view_ranking")
+@require_GET
+def record(request: HttpRequest, pk: int) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    deputy = S.access_deputy(request.user, congress, pk)
+    form = YearForm(request.GET or None, initial={"year": timezone.localdate().year})
+    year = form.cleaned_data["year"] if request.GET and form.is_valid() else timezone.localdate().year
+    period = Period(year)
+    entries = list(S.record_of(deputy, period))
+    objections = S.objections_by_key(deputy)
+    mine = rules.has_perm("points.object", request.user, deputy)
+    for e in entries:
+        e.url = S.source_url(e, congress)  # type: ignore[attr-defined]
+        e.objection = objections.get(e.key)  # type: ignore[attr-defined]
+        e.can_object = mine and (e.objection is None or e.objection.state != Objection.State.PENDING)  # type: ignore[attr-defined]
+    quarters = {q: sum(e.points for e in entries if e.quarter == q) for q in (1, 2, 3, 4)}
+    page = _page(request, entries, 50)
+    return render(
+        request,
+        "points/record.html",
+        {
+            "deputy": deputy,
+            "form": form,
+            "year": year,
+            "page": page,
+            "querystring": _querystring(request),
+            "summary": S.summarise(entries),
+            "quarters": quarters,
+            "mine": mine,
+            "objections": list(objections.values()),
+            "manual": list(ManualEntry.objects.filter(deputy=deputy).order_by("-submitted_at", "-id")[:20]),
+            "can_submit": rules.has_perm("points.submit_manual", request.user, deputy),
+            "synced": S.last_synced(congress, year),
+            "nav": _nav(request),
+        },
+    )
+
+
+@congress_view("points.view_ranking")
+@require_http_methods(["GET", "POST"])
+def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    entry = S.access_entry(request.user, congress, pk)
+    if not rules.has_perm("points.object", request.user, entry.deputy):
+        raise Http404("not the deputy")
+    form = ObjectionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                A.do_raise_objection(entry, actor=request.user, reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+                status = _status(exc)
+            else:
+                messages.success(request, _("异议已提交，代表工委处理后会在这里显示结果。"))
+                return redirect(_url(request, "record", entry.deputy_id))
+        _failed(request)
+    return render(request, "points/objection_form.html", {"form": form, "entry": entry}, status=status)
+
+
+@congress_view("points.decide_objections")
+@require_GET
+def objection_list(request: HttpRequest) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    return render(
+        request,
+        "points/objection_list.html",
+        {
+            "pending": list(S.objections_of(congress, pending=True)),
+            "page": _page(request, S.objections_of(congress, pending=False), 20),
+            "querystring": _querystring(request),
+            "nav": _nav(request),
+        },
+    )
+
+
+@congress_view("points.view_ranking")
+@require_http_methods(["GET", "POST"])
+def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    objection = S.access_objection(request.user, congress, pk)
+    can_decide = rules.has_perm("points.decide_objections", request.user, congress) and (
+        objection.state == Objection.State.PENDING
+    )
+    form = DecisionForm(request.POST or None, initial={"corrected_points": objection.entry.get("points")})
+    status = 200
+    if request.method == "POST":
+        if not can_decide:
+            raise Http404("cannot decide")
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                A.do_decide_objection(
+                    objection,
+                    actor=request.user,
+                    accept=data["decision"] == "correct",
+                    corrected_points=data["corrected_points"],
+                    reason=data["reason"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+                status = _status(exc)
+            else:
+                messages.success(request, _("异议已处理。"))
+                return redirect(_url(request, "objections"))
+        _failed(request)
+    current = S.entry_by_key(congress, objection.entry_key)
+    return render(
+        request,
+        "points/objection_detail.html",
+        {
+            "objection": objection,
+            "form": form,
+            "can_decide": can_decide,
+            "current": current,
+            "nav": _nav(request),
+        },
+        status=status,
+    )
+
+
+# --- manual entries --------------------------------------------------------------------------------
+
+
+def _submittable(request: HttpRequest):
+    """The deputies the user may register offline activities for."""
+    from minyi.accounts.models import Role
+
+    congress = request.congress  # type: ignore[attr-defined]
+    roles = roles_of(request.user, congress)
+    qs = Deputy.objects.filter(congress=congress)
+    if Role.CONGRESS_CLERK in roles:
+        return qs.order_by("number")
+    mine = Q(group_id__in=clerk_groups(request.user, congress))
+    own = deputy_of(request.user, congress)
+    if own is not None:
+        mine |= Q(pk=own.pk)
+    return qs.filter(mine).order_by("number")
+
+
+@congress_view("points.view_ranking")
+@require_GET
+def manual_list(request: HttpRequest) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    visible = S.manual_entries_visible_to(request.user, congress)
+    return render(
+        request,
+        "points/manual_list.html",
+        {
+            "queue": list(S.review_queue(request.user, congress)),
+            "page": _page(request, visible.order_by("-submitted_at", "-id"), 20),
+            "querystring": _querystring(request),
+            "can_submit": _submittable(request).exists(),
+            "nav": _nav(request),
+        },
+    )
+
+
+@congress_view("points.view_ranking")
+@require_http_methods(["GET", "POST"])
+def manual_create(request: HttpRequest) -> HttpResponse:
+    deputies = _submittable(request)
+    if not deputies.exists():
+        raise Http404("nobody to register for")
+    own = deputy_of(request.user, request.congress)  # type: ignore[attr-defined]
+    initial: dict[str, Any] = {"activity_date": timezone.localdate()}
+    wanted = request.GET.get("deputy")
+    if wanted and deputies.filter(pk=wanted if str(wanted).isdigit() else None).exists():
+        initial["deputy"] = int(wanted)
+    elif own is not None:
+        initial["deputy"] = own.pk
+    form = ManualEntryForm(deputies, request.POST or None, request.FILES or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry = A.do_submit_manual_entry(
+                    data["deputy"],
+                    actor=request.user,
+                    event=data["event"],
+                    activity_date=data["activity_date"],
+                    title=data["title"],
+                    description=data["description"],
+                    evidence=data["evidence"],
+                )
+            except DomainError as exc:
+                form.add_error("evidence" if exc.code.startswith("file") else None, exc.detail)
+                status = _status(exc)
+            else:
+                messages.success(request, _("已登记，待初审。"))
+                return redirect(_url(request, "manual_detail", entry.pk))
+        _failed(request)
+    return render(request, "points/manual_form.html", {"form": form, "nav": _nav(request)}, status=status)
+
+
+@congress_view("points.view_ranking")
+@require_http_methods(["GET", "POST"])
+def manual_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    entry = S.access_manual(request.user, congress, pk)
+    step = None
+    if entry.state == ManualEntry.State.SUBMITTED and rules.has_perm(
+        "points.check_manual", request.user, entry
+    ):
+        step = "check"
+    elif (
+        entry.state == ManualEntry.State.CHECKED
+        and rules.has_perm("points.review_manual", request.user, entry)
+        and entry.checked_by_id != request.user.pk
+    ):
+        step = "review"
+    form = ReviewForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if step is None:
+            raise Http404("nothing to review")
+        status = 422
+        if form.is_valid():
+            fn = A.do_check_manual_entry if step == "check" else A.do_review_manual_entry
+            try:
+                fn(
+                    entry,
+                    actor=request.user,
+                    approve=form.cleaned_data["decision"] == "approve",
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+                status = _status(exc)
+            else:
+                messages.success(request, _("审核意见已保存。"))
+                return redirect(_url(request, "manual_detail", entry.pk))
+        _failed(request)
+    return render(
+        request,
+        "points/manual_detail.html",
+        {"entry": entry, "step": step, "form": form, "nav": _nav(request)},
+        status=status,
+    )
+
+
+@congress_view("points.view_ranking")
+@require_GET
+def manual_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    entry = S.access_manual(request.user, request.congress, pk)  # type: ignore[attr-defined]
+    response = FileResponse(
+        entry.evidence.open("rb"),
+        as_attachment=False,
+        filename=entry.evidence_name,
+        content_type=entry.evidence_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
+
+
+# --- rules -----------------------------------------------------------------------------------------
+
+
+@congress_view("points.view_rules")
+@require_GET
+def rule_list(request: HttpRequest) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    items = S.rules_of(congress)
+    for r in items:
+        r.current = r.valid_on(today)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "points/rules.html",
+        {
+            "rules": items,
+            "events": EVENTS,
+            "can_manage": rules.has_perm("points.manage_rules", request.user, congress),
+            "nav": _nav(request),
+        },
+    )
+
+
+@congress_view("points.manage_rules")
+@require_POST
+def rules_seed(request: HttpRequest) -> HttpResponse:
+    created = A.ensure_default_rules(request.congress, actor=request.user)  # type: ignore[attr-defined]
+    messages.success(
+        request, _("已载入%(n)s条默认规则。") % {"n": len(created)} if created else _("已有规则，未作改动。")
+    )
+    return redirect(_url(request, "rules"))
+
+
+def _rule_form_page(
+    request: HttpRequest, form: Any, heading: str, status: int, rule: Any = None
+) -> HttpResponse:
+    return render(
+        request,
+        "points/rule_form.html",
+        {"form": form, "heading": heading, "rule": rule, "nav": _nav(request)},
+        status=status,
+    )
+
+
+@congress_view("points.manage_rules")
+@require_http_methods(["GET", "POST"])
+def rule_create(request: HttpRequest) -> HttpResponse:
+    form = RuleForm(request.POST or None, initial={"valid_from": timezone.localdate(), "role": "any"})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                A.do_add_rule(request.congress, actor=request.user, **form.cleaned_data)  # type: ignore[attr-defined]
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+                status = _status(exc)
+            else:
+                messages.success(request, _("规则已添加，积分已按新规则重新计算。"))
+                return redirect(_url(request, "rules"))
+        _failed(request)
+    return _rule_form_page(request, form, _("添加积分规则"), status)
+
+
+@congress_view("points.manage_rules")
+@require_http_methods(["GET", "POST"])
+def rule_replace(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = S.access_rule(request.congress, pk)  # type: ignore[attr-defined]
+    start = max(timezone.localdate(), rule.valid_from + datetime.timedelta(days=1))
+    form = ReplaceRuleForm(
+        request.POST or None,
+        initial={"from_date": start, "points": rule.points, "cap": rule.cap, "cap_period": rule.cap_period},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                A.do_replace_rule(rule, actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+                status = _status(exc)
+            else:
+                messages.success(request, _("新分值已生效，积分已重新计算。"))
+                return redirect(_url(request, "rules"))
+        _failed(request)
+    return _rule_form_page(request, form, _("调整分值：%(r)s") % {"r": rule}, status, rule)
+
+
+@congress_view("points.manage_rules")
+@require_http_methods(["GET", "POST"])
+def rule_end(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = S.access_rule(request.congress, pk)  # type: ignore[attr-defined]
+    form = EndRuleForm(request.POST or None, initial={"valid_to": rule.valid_to or timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                A.do_end_rule(rule, actor=request.user, valid_to=form.cleaned_data["valid_to"])
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+                status = _status(exc)
+            else:
+                messages.success(request, _("失效日期已设定，积分已重新计算。"))
+                return redirect(_url(request, "rules"))
+        _failed(request)
+    return _rule_form_page(request, form, _("设定失效日期：%(r)s") % {"r": rule}, status, rule)
+
+
+# --- monthly expectations --------------------------------------------------------------------------
+
+
+@congress_view("points.view_expectations")
+@require_GET
+def expectations(request: HttpRequest) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    form = YearForm(request.GET or None, initial={"year": timezone.localdate().year})
+    year = form.cleaned_data["year"] if request.GET and form.is_valid() else timezone.localdate().year
+    return render(
+        request,
+        "points/expectations.html",
+        {
+            "form": form,
+            "year": year,
+            "rows": S.expectation_table(congress, year),
+            "months": range(1, 13),
+            "settings": list(S.expectations_of(congress).order_by("deputy__number", "-start_month")),
+            "can_manage": rules.has_perm("points.manage_expectations", request.user, congress),
+            "nav": _nav(request),
+        },
+    )
+
+
+@congress_view("points.manage_expectations")
+@require_http_methods(["GET", "POST"])
+def expectation_create(request: HttpRequest) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    form = ExpectationForm(
+        congress,
+        request.POST or None,
+        initial={"per_month": 1, "start_month": timezone.localdate().replace(day=1)},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                A.do_set_expectation(congress, actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+                status = _status(exc)
+            else:
+                messages.success(request, _("每月建议要求已设定。"))
+                return redirect(_url(request, "expectations"))
+        _failed(request)
+    return render(
+        request,
+        "points/simple_form.html",
+        {
+            "form": form,
+            "heading": _("设定每月建议要求"),
+            "back": _url(request, "expectations"),
+            "nav": _nav(request),
+        },
+        status=status,
+    )
+
+
+@congress_view("points.manage_expectations")
+@require_http_methods(["GET", "POST"])
+def expectation_end(request: HttpRequest, pk: int) -> HttpResponse:
+    congress = request.congress  # type: ignore[attr-defined]
+    expectation = MonthlyExpectation.objects.filter(congress=congress, pk=pk).select_related("deputy").first()
+    if expectation is None:
+        raise Http404("no such expectation")
+    form = EndExpectationForm(
+        request.POST or None, initial={"end_month": timezone.localdate().replace(day=1)}
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                A.do_end_expectation(
+                    expectation, actor=request.user, end_month=form.cleaned_data["end_month"]
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+                status = _status(exc)
+            else:
+                messages.success(request, _("已设定截止月份。"))
+                return redirect(_url(request, "expectations"))
+        _failed(request)
+    return render(
+        request,
+        "points/simple_form.html",
+        {
+            "form": form,
+            "heading": _("结束每月建议要求：%(d)s") % {"d": expectation.deputy.name},
+            "back": _url(request, "expectations"),
+            "nav": _nav(request),
+        },
+        status=status,
+    )
