@@ -320,6 +320,7 @@ def do_remove_photo(photo: IntakePhoto, *, actor: Any) -> None:
             _("只有本站联络站工作人员或代表工委可以删除活动照片。"),
         )
     else:
+        assert photo.opinion_id is not None  # a photo belongs to an event or an opinion (constraint)
         opinion = _lock(photo.opinion_id)
         ctx = Ctx(actor=actor, congress=opinion.congress)
         _authorize(

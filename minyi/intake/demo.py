@@ -82,6 +82,8 @@ class _Seeder:
             congress=self.congress, role=Role.UNIT_HANDLER, active=True, unit__isnull=False
         ).select_related("unit", "user")
         for m in handlers.order_by("unit__order", "unit__pk"):
+            if m.unit is None:
+                continue
             leader = (
                 Membership.objects.filter(
                     congress=self.congress, role=Role.UNIT_LEADER, unit=m.unit, active=True
@@ -208,7 +210,8 @@ class _Seeder:
             )
             A.do_notify_constituent_of_outcome(third, actor=clerk)
         A.do_merge_opinion(fourth, actor=clerk, into=first, note="反映的是同一问题。")
-        deputy_user = Deputy.objects.select_related("user").get(pk=own.deputy_id).user
+        assert own.deputy is not None and own.deputy.user is not None
+        deputy_user = own.deputy.user
         suggestion = A.do_adopt_opinion_as_suggestion(
             own,
             actor=deputy_user,
@@ -269,9 +272,9 @@ def seed_demo_intake(congress: Congress, *, rng: random.Random | None = None) ->
     seen: set[int] = set()
     index = 0
     for m in clerks:
-        if m.station_id in seen:
+        if m.station is None or m.station.pk in seen:
             continue
-        seen.add(m.station_id)
+        seen.add(m.station.pk)
         opinions = seeder.station(m.station, m.user, index)
         seeder.dispose(opinions, m.user, index)
         made.extend(opinions)

@@ -214,9 +214,9 @@ def merge_targets(opinion: Opinion) -> QuerySet[Opinion]:
         .exclude(state=OS.MERGED)
     )
     if opinion.station_id is not None:
-        qs = qs.filter(station_id=opinion.station_id)
+        qs = qs.filter(station=opinion.station_id)
     else:
-        qs = qs.filter(deputy_id=opinion.deputy_id)
+        qs = qs.filter(deputy=opinion.deputy_id)
     return qs.order_by("-collected_on", "-id")
 
 
@@ -334,7 +334,7 @@ def outcome_of(opinion: Opinion) -> Outcome | None:
 
 def outcome_text(opinion: Opinion, outcome: Outcome) -> str:
     """The default SMS text (no name: the message itself goes to the constituent's phone)."""
-    where = opinion.station.name if opinion.station_id else _("代表")
+    where = opinion.station.name if opinion.station is not None else _("代表")
     day = opinion.collected_on
     head = _("【民意】您好！您于%(m)s月%(d)s日在%(where)s反映的“%(what)s”") % {
         "m": day.month,
@@ -392,7 +392,7 @@ def default_channel(opinion: Opinion) -> Channel | None:
     channels = list(grassroots_channels(opinion.congress))
     if not channels:
         return None
-    if opinion.event_id is not None:
+    if opinion.event is not None:
         label = str(opinion.event.get_kind_display())
         for channel in channels:
             if channel.name == label:

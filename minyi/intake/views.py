@@ -519,7 +519,7 @@ def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notices": list(selectors.notices_of(opinion)),
             "history": history,
             "outcome": selectors.outcome_of(opinion) if opinion.show_contact else None,  # type: ignore[attr-defined]
-            "can_add_more": opinion.event_id
+            "can_add_more": opinion.event is not None
             and rules.has_perm("intake.record_opinion_at", request.user, opinion.event.station),
         },
     )

@@ -344,3 +344,30 @@ def test_list_pages_have_a_fixed_query_budget(intake, persona, django_assert_max
     for page in pages:
         with django_assert_max_num_queries(counts[page]):
             assert client.get(page).status_code == 200
+
+
+def test_notify_is_offered_only_with_an_outcome_not_yet_told(intake, sms, django_capture_on_commit_callbacks):
+    w = intake.w
+    opinion = intake.record()
+    A.do_forward_opinion(opinion, actor=w.liaison, unit=w.unit_a)
+    client = client_for(w.liaison)
+    assert 'data-action="notify"' not in client.get(url("opinion", intake, opinion.pk)).content.decode()
+    A.do_answer_forwarded_opinion(opinion, actor=w.handler_a, answer="已安排维修。")
+    body = client.get(url("opinion", intake, opinion.pk)).content.decode()
+    assert 'data-action="notify"' in body and "可以告知反映人的结果" in body
+    page = client.get(url("opinion_step", intake, opinion.pk, "notify")).content.decode()
+    assert PHONE in page and "已安排维修" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("opinion_step", intake, opinion.pk, "notify"), {"text": "【民意】已安排维修。"}
+        )
+    assert response.status_code == 302 and sms == [(PHONE, "【民意】已安排维修。")]
+    assert 'data-action="notify"' not in client.get(url("opinion", intake, opinion.pk)).content.decode()
+    response = client.get(url("opinion_step", intake, opinion.pk, "notify"))
+    assert response.status_code == 302
+    response = client.post(url("opinion_step", intake, opinion.pk, "notify"), {"text": "再发一次"})
+    assert response.status_code == 409 and "已就这一结果告知过反映人" in response.content.decode()
+    assert len(sms) == 1
+    # the congress clerk sees that it was sent, not what was said
+    body = client_for(w.clerk).get(url("opinion", intake, opinion.pk)).content.decode()
+    assert "已发送" in body and "【民意】已安排维修。" not in body
