@@ -226,3 +226,48 @@ def test_round_page_query_count_does_not_grow(client, loop, panel, django_assert
     client.force_login(panel[0])
     with django_assert_max_num_queries(20):
         assert client.get(url("score_list", r.pk)).status_code == 200
+
+
+def test_visible_rounds_agree_with_the_view_permission(loop, panel):
+    """`rounds_visible_to` is the queryset twin of ``awards.view_round``, for every persona."""
+    import rules
+
+    from minyi.awards.selectors import rounds_visible_to
+
+    w = loop.w
+    s = loop.drive.to("closed")
+    published = new_round(w, min_scores=3)
+    A.do_open_nominations(published, actor=w.admin)
+    if not published.nominees.exists():
+        A.do_add_nominee(published, actor=w.admin, suggestion=s, reason="增补")
+    for j in panel:
+        A.do_assign_judge(published, actor=w.admin, judge=j)
+    A.do_start_scoring(published, actor=w.admin)
+    for j in panel:
+        score_all(published, published.nominees.get(), j, 80)
+    A.do_close_scoring(published, actor=w.admin)
+    A.do_approve_results(published, actor=w.admin)
+    A.do_publish_results(published, actor=w.admin)
+    draft = A.do_create_round(
+        w.congress,
+        actor=w.admin,
+        year=2025,
+        quarter=1,
+        scoring_deadline=timezone.now() + datetime.timedelta(days=3),
+    )
+    A.do_assign_judge(draft, actor=w.admin, judge=panel[0])
+    rounds = [AwardRound.objects.get(pk=published.pk), AwardRound.objects.get(pk=draft.pk)]
+    personas = [w.admin, w.clerk, w.deputy, w.cosigner, w.liaison, w.coordinator, w.handler_a, w.leader_a]
+    personas += [w.supervisor, w.inspector, w.judge, w.viewer, w.outsider, *panel]
+    for user in personas:
+        visible = set(rounds_visible_to(user, w.congress).values_list("pk", flat=True))
+        allowed = {
+            r.pk for r in rounds if rules.has_perm("awards.view_round", user, AwardRound.objects.get(pk=r.pk))
+        }
+        assert visible == allowed, user
+    assert set(rounds_visible_to(panel[0], w.congress).values_list("pk", flat=True)) == {
+        rounds[0].pk,
+        rounds[1].pk,
+    }
+    assert set(rounds_visible_to(w.deputy, w.congress).values_list("pk", flat=True)) == {rounds[0].pk}
+    assert set(rounds_visible_to(w.outsider, w.congress).values_list("pk", flat=True)) == set()

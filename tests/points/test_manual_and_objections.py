@@ -175,3 +175,29 @@ def test_visibility_of_records(world, kit):
             PS.access_deputy(user, w.congress, d.pk)
     with pytest.raises(Http404):
         PS.access_deputy(w.admin, w.congress, 999999)
+
+
+def test_visible_manual_entries_agree_with_the_view_permission(world, kit):
+    """`manual_entries_visible_to` is the queryset twin of ``points.view_manual``."""
+    import rules
+
+    w = world
+    mine = submit(kit, w)
+    other = make_deputy(w.congress, "elsewhere", number="A011")
+    theirs = P.do_submit_manual_entry(
+        deputy(other),
+        actor=other,
+        event="offline_other",
+        activity_date=TODAY,
+        title="其他活动",
+        evidence=png(),
+    )
+    entries = [mine, theirs]
+    personas = [w.admin, w.clerk, w.deputy, w.cosigner, w.liaison, kit.clerk, w.handler_a, w.supervisor]
+    personas += [w.inspector, w.judge, w.viewer, w.outsider, other]
+    for user in personas:
+        visible = set(PS.manual_entries_visible_to(user, w.congress).values_list("pk", flat=True))
+        allowed = {e.pk for e in entries if rules.has_perm("points.view_manual", user, e)}
+        assert visible == allowed, user
+    assert set(PS.manual_entries_visible_to(kit.clerk, w.congress)) == {mine}
+    assert set(PS.manual_entries_visible_to(other, w.congress)) == {theirs}
