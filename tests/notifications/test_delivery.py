@@ -84,7 +84,8 @@ def test_the_default_sms_backend_writes_the_log(world, caplog):
     Delivery.objects.filter(channel="email").delete()
     with caplog.at_level(logging.INFO, logger="minyi.sms"):
         assert deliver_pending().sent == 1
-    assert "SMS to 13900000000: 【民意】催办：某建议0" in caplog.text
+    assert "SMS to 139****0000: 【民意】催办：某建议0" in caplog.text
+    assert "13900000000" not in caplog.text  # the log never shows the whole number
 
 
 # --- quiet hours ------------------------------------------------------------------------------------

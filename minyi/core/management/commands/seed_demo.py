@@ -8,17 +8,15 @@ transaction, and the audit chain is verified at the end.
 
 Idempotent: when the congress `demo` already exists, nothing is changed.
 
-Later features add their demo data through hooks called inside the same transaction, after the
-accounts exist: `minyi.suggestions.demo.seed_demo_suggestions(congress, rng)` with
-`rng = random.Random(2026)`. A missing hook module is reported and skipped; a failing hook aborts
-the whole seed with its error.
+Each feature then adds its demo data through its own seeder (FEATURE_SEEDERS: suggestions in every
+state, supervision with yellow/red deadlines, liaison-station intake, awards, points), called inside
+the same transaction with `rng = random.Random(2026)`; a failing seeder aborts the whole seed.
 """
 
 from __future__ import annotations
 
 import datetime
 import importlib
-import importlib.util
 import io
 import os
 import random
@@ -440,7 +438,14 @@ class DemoSeeder:
         account("viewer", Role.VIEWER)
 
 
-SUGGESTIONS_HOOK = "minyi.suggestions.demo"
+#: (module, function) of every feature's demo seeder, run in this order after the roster exists.
+FEATURE_SEEDERS = [
+    ("minyi.suggestions.demo", "seed_demo_suggestions"),
+    ("minyi.supervision.demo", "seed_demo_supervision"),
+    ("minyi.intake.demo", "seed_demo_intake"),
+    ("minyi.awards.demo", "seed_demo_awards"),
+    ("minyi.points.demo", "seed_demo_points"),
+]
 
 
 class Command(BaseCommand):
@@ -457,7 +462,7 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 congress = DemoSeeder(password=password).run()
-                self.seed_suggestions(congress)
+                self.seed_features(congress)
             self.stdout.write(self.style.SUCCESS(self.summary(congress)))
         self.ensure_superuser(password)
         result = verify_chain()
@@ -465,20 +470,15 @@ class Command(BaseCommand):
             raise CommandError(f"the audit chain is broken after seeding: row {result.seq}: {result.problem}")
         self.stdout.write(f"Audit chain OK: {result.checked} events.")
 
-    def seed_suggestions(self, congress: Congress) -> None:
-        if (
-            importlib.util.find_spec("minyi.suggestions") is None
-            or importlib.util.find_spec(SUGGESTIONS_HOOK) is None
-        ):
-            self.stdout.write(f"No demo suggestions: {SUGGESTIONS_HOOK} is not installed yet.")
-            return
-        hook = importlib.import_module(SUGGESTIONS_HOOK).seed_demo_suggestions
-        try:
-            hook(congress, random.Random(SEED))
-        except Exception as exc:
-            raise CommandError(
-                f"{SUGGESTIONS_HOOK}.seed_demo_suggestions failed, so nothing was seeded: {exc!r}"
-            ) from exc
+    def seed_features(self, congress: Congress) -> None:
+        """Each feature's own demo seeder, in dependency order; they write through the real actions."""
+        for path, name in FEATURE_SEEDERS:
+            seeder = getattr(importlib.import_module(path), name)
+            try:
+                seeder(congress, rng=random.Random(SEED))
+            except Exception as exc:
+                raise CommandError(f"{path}.{name} failed, so nothing was seeded: {exc!r}") from exc
+            self.stdout.write(f"  {name}: done")
 
     def summary(self, congress: Congress) -> str:
         counts = {
