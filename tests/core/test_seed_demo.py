@@ -51,7 +51,7 @@ def demo(db, monkeypatch):
     return Congress.objects.get(code="demo"), output
 
 
-def test_seed_creates_the_demo_congress(demo):
+def check_seed_creates_the_demo_congress(demo):
     congress, output = demo
     assert congress.name == "示范区人民代表大会常务委员会"
     assert congress.short_name == "示范"
@@ -61,7 +61,7 @@ def test_seed_creates_the_demo_congress(demo):
     assert "Audit chain OK" in output
 
 
-def test_seed_is_idempotent(demo):
+def check_seed_is_idempotent(demo):
     before = counts()
     output = run("seed_demo")
     assert "already exists" in output
@@ -69,7 +69,7 @@ def test_seed_is_idempotent(demo):
     assert counts() == before
 
 
-def test_seed_leaves_an_intact_audit_chain(demo):
+def check_seed_leaves_an_intact_audit_chain(demo):
     assert verify_chain().ok
     assert run("verify_audit").startswith("OK")
     codes = set(AuditEvent.objects.values_list("code", flat=True))
@@ -89,7 +89,7 @@ def test_seed_leaves_an_intact_audit_chain(demo):
     assert granted + by_roster == Membership.objects.count()
 
 
-def test_policy_taxonomies(demo):
+def check_policy_taxonomies(demo):
     congress, _ = demo
     categories = list(Category.objects.filter(congress=congress).values_list("name", flat=True))
     assert categories[0] == "城乡建设" and categories[-1] == "其他" and len(categories) == 10
@@ -108,7 +108,7 @@ def test_policy_taxonomies(demo):
     assert {"涉及代表本人及其亲属的个人问题", "代转人民群众来信", "没有具体内容"} <= reasons
 
 
-def test_term_and_sessions(demo):
+def check_term_and_sessions(demo):
     congress, _ = demo
     term = Term.objects.get(congress=congress)
     assert term.number == 18
@@ -116,7 +116,7 @@ def test_term_and_sessions(demo):
     assert term.sessions.count() == 5
 
 
-def test_roster(demo):
+def check_roster(demo):
     congress, _ = demo
     assert DeputyGroup.objects.filter(congress=congress).count() == 10
     deputies = Deputy.objects.filter(congress=congress)
@@ -134,7 +134,7 @@ def test_roster(demo):
     assert below.filter(kind=Unit.Kind.TOWN).count() == 8
 
 
-def test_accounts_by_role_with_the_demo_password(demo):
+def check_accounts_by_role_with_the_demo_password(demo):
     congress, _ = demo
 
     def roles(username):
@@ -166,7 +166,7 @@ def test_accounts_by_role_with_the_demo_password(demo):
     assert Membership.objects.filter(congress=congress).count() == 2 + 120 + 8 + 4 + 30 + 30 + 1 + 1 + 5 + 1
 
 
-def test_deputies_are_linked_to_their_accounts(demo):
+def check_deputies_are_linked_to_their_accounts(demo):
     congress, _ = demo
     for number, username in [("D001", "deputy1"), ("D057", "deputy57"), ("D120", "deputy120")]:
         deputy = Deputy.objects.get(congress=congress, number=number)
@@ -174,7 +174,7 @@ def test_deputies_are_linked_to_their_accounts(demo):
         assert deputy.user.full_name == deputy.name
 
 
-def test_names_are_fictional_and_distinct(demo):
+def check_names_are_fictional_and_distinct(demo):
     names = list(Deputy.objects.values_list("name", flat=True))
     names += [u.full_name for u in User.objects.exclude(username__startswith="deputy")]
     assert not set(names) & DENYLIST
@@ -183,7 +183,7 @@ def test_names_are_fictional_and_distinct(demo):
     assert all(2 <= len(name) <= 3 for name in names)
 
 
-def test_contact_details_cannot_reach_anyone(demo):
+def check_contact_details_cannot_reach_anyone(demo):
     assert all(
         email.endswith("@demo.minyi.invalid") for email in User.objects.values_list("email", flat=True)
     )
@@ -203,7 +203,7 @@ def test_superuser_only_on_request(db, monkeypatch):
     assert verify_chain().ok
 
 
-def test_demo_logins_lists_every_role(demo):
+def check_demo_logins_lists_every_role(demo):
     output = run("demo_logins")
     for text in (
         "http://127.0.0.1:8000",
@@ -249,3 +249,19 @@ def test_a_denylisted_name_is_drawn_again():
 def test_generated_names_avoid_the_denylist():
     names = NameGenerator(random.Random(2026)).take(5000)
     assert not set(names) & DENYLIST
+
+
+def test_seed_demo(demo):
+    """Seeding the whole demo (every feature) takes a while, so it runs once and every check above
+    looks at the same seeded database; a failing check names itself in the traceback."""
+    check_seed_creates_the_demo_congress(demo)
+    check_seed_is_idempotent(demo)
+    check_seed_leaves_an_intact_audit_chain(demo)
+    check_policy_taxonomies(demo)
+    check_term_and_sessions(demo)
+    check_roster(demo)
+    check_accounts_by_role_with_the_demo_password(demo)
+    check_deputies_are_linked_to_their_accounts(demo)
+    check_names_are_fictional_and_distinct(demo)
+    check_contact_details_cannot_reach_anyone(demo)
+    check_demo_logins_lists_every_role(demo)
