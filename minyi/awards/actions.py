@@ -528,7 +528,11 @@ def do_add_nominee(
 def do_remove_nominee(nominee: Nominee, *, actor: Any, reason: str) -> Nominee:
     """Take a nominee out of the round, with a reason (it stays listed as removed)."""
     award_round = _lock(nominee.round_id)
-    nominee = Nominee.objects.select_for_update().select_related("suggestion", "unit").get(pk=nominee.pk)
+    nominee = (
+        Nominee.objects.select_for_update(of=("self",))
+        .select_related("suggestion", "unit")
+        .get(pk=nominee.pk)
+    )
     _require(actor, "awards.manage_round", award_round, _admin_only())
     if award_round.state != RoundState.NOMINATING:
         raise InvalidTransition(_("只有提名阶段可以移出候选。"), code="not_nominating")

@@ -295,7 +295,7 @@ def do_add_rule(
 @transaction.atomic
 def do_end_rule(rule: PointsRule, *, actor: Any, valid_to: datetime.date) -> PointsRule:
     """Set the last day on which `rule` applies."""
-    rule = PointsRule.objects.select_for_update().select_related("congress").get(pk=rule.pk)
+    rule = PointsRule.objects.select_for_update(of=("self",)).select_related("congress").get(pk=rule.pk)
     congress = rule.congress
     _require(actor, "points.manage_rules", congress, _("只有人大管理员可以设定积分规则。"))
     if valid_to is None:
@@ -339,7 +339,7 @@ def do_replace_rule(
 ) -> PointsRule:
     """调整分值: `rule` ends the day before `from_date` and a new rule with the new values starts
     then (same event and role, same end as the old rule)."""
-    rule = PointsRule.objects.select_for_update().select_related("congress").get(pk=rule.pk)
+    rule = PointsRule.objects.select_for_update(of=("self",)).select_related("congress").get(pk=rule.pk)
     congress = rule.congress
     _require(actor, "points.manage_rules", congress, _("只有人大管理员可以设定积分规则。"))
     if from_date is None or from_date <= rule.valid_from:
@@ -748,7 +748,7 @@ def do_end_expectation(
 ) -> MonthlyExpectation:
     """The last month in which the expectation applies."""
     expectation = (
-        MonthlyExpectation.objects.select_for_update()
+        MonthlyExpectation.objects.select_for_update(of=("self",))
         .select_related("congress", "deputy")
         .get(pk=expectation.pk)
     )

@@ -29,9 +29,14 @@ def test_demo_awards_and_points(db, settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path)},
         },
     }
-    call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
     congress = Congress.objects.get(code="demo")
-    finished, running = seed_demo_awards(congress, rng=random.Random(2026))
+    hooked = "seed_demo_points: done" in out.getvalue()  # seed_demo runs the feature seeders itself
+    if hooked:
+        finished, running = AwardRound.objects.filter(congress=congress).order_by("year", "quarter")
+    else:
+        finished, running = seed_demo_awards(congress, rng=random.Random(2026))
     last = Period.last_quarter()
     assert (finished.state, finished.period_code) == (RoundState.PUBLISHED, last.code)
     assert Score.objects.filter(nominee__round=finished).values("judge").distinct().count() == 5
@@ -39,8 +44,8 @@ def test_demo_awards_and_points(db, settings, tmp_path):
     assert winners.filter(nominee__track="suggestion").count() >= 2
     assert running.state == RoundState.SCORING and Score.objects.filter(nominee__round=running).exists()
 
-    summary = seed_demo_points(congress, rng=random.Random(2026))
-    assert summary["entries"] > 0
+    if not hooked:
+        assert seed_demo_points(congress, rng=random.Random(2026))["entries"] > 0
     assert ManualEntry.objects.filter(congress=congress, state="approved").count() >= 8
     assert ManualEntry.objects.filter(congress=congress, state__in=["submitted", "checked"]).count() == 4
     assert MonthlyExpectation.objects.filter(congress=congress).count() == 2
