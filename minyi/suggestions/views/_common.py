@@ -90,7 +90,8 @@ class DeadlineBadge:
 
     @property
     def is_open(self) -> bool:
-        return self.deadline.closed_at is None
+        """Still running (a lapsed window for a request counts as ended)."""
+        return self.deadline.closed_at is None and self.status.is_open
 
     @property
     def missing_years(self) -> tuple[int, ...]:
