@@ -125,7 +125,7 @@ def _check_settings(award_round: AwardRound, *, now: datetime.datetime, deadline
     ):
         value = getattr(award_round, name)
         if not isinstance(value, int) or not low <= value <= high:
-            label = AwardRound._meta.get_field(name).verbose_name
+            label = getattr(AwardRound._meta.get_field(name), "verbose_name", name)
             errors.append(_("%(f)s须在%(a)s至%(b)s之间。") % {"f": label, "a": low, "b": high})
     award_round.title = (award_round.title or "").strip()
     if not award_round.title:

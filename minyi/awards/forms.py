@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -127,7 +127,7 @@ class CriterionEditForm(CriterionForm):
 
 
 class JudgeForm(forms.Form):
-    judge = forms.ModelChoiceField(
+    judge: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("评审专家"),
         queryset=None,
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -136,8 +136,9 @@ class JudgeForm(forms.Form):
 
     def __init__(self, congress: Congress, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["judge"].queryset = judges_available(congress)
-        self.fields["judge"].label_from_instance = lambda u: u.display_name
+        field = cast(forms.ModelChoiceField, self.fields["judge"])
+        field.queryset = judges_available(congress)
+        field.label_from_instance = lambda u: u.display_name  # type: ignore[method-assign,assignment]
 
 
 class NomineeForm(forms.Form):
@@ -146,14 +147,14 @@ class NomineeForm(forms.Form):
         choices=Track.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
-    suggestion = forms.ModelChoiceField(
+    suggestion: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("建议"),
         queryset=None,
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": _("请选择本人大已立案的建议。")},
     )
-    unit = forms.ModelChoiceField(
+    unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("承办单位"),
         queryset=None,
         required=False,
@@ -171,17 +172,17 @@ class NomineeForm(forms.Form):
         from minyi.suggestions.states import SuggestionState
 
         super().__init__(*args, **kw)
-        self.fields["suggestion"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["suggestion"]).queryset = (
             Suggestion.objects.filter(congress=award_round.congress, accepted_at__isnull=False)
             .exclude(state__in=[SuggestionState.WITHDRAWN, SuggestionState.MERGED, SuggestionState.DECLINED])
             .order_by("-year", "-seq")
         )
-        self.fields["unit"].queryset = Unit.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(
             congress=award_round.congress, active=True
         ).order_by("order", "name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         track = data.get("track")
         if track == Track.SUGGESTION and not data.get("suggestion"):
             self.add_error("suggestion", _("请选择建议。"))

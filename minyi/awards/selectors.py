@@ -176,6 +176,10 @@ def composite_of(row: Any) -> float | None:
     return sum(lows) / len(lows)
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
 def unit_candidates(award_round: AwardRound) -> list[tuple[Unit, dict[str, Any]]]:
     """The units that `UNIT_RULE` proposes: the quarter's league table (minimum count applied),
     ranked by the composite; twice the quota, ties at the boundary included."""
@@ -184,8 +188,11 @@ def unit_candidates(award_round: AwardRound) -> list[tuple[Unit, dict[str, Any]]
 
     start, end = award_round.bounds
     league = unit_league(award_round.congress, Scope.between(start, end), award_round.unit_min_count)
-    scored = [(composite_of(row), row) for row in league.ranked]
-    scored = [(value, row) for value, row in scored if value is not None]
+    scored: list[tuple[float, Any]] = []
+    for row in league.ranked:
+        value = composite_of(row)
+        if value is not None:
+            scored.append((value, row))
     scored.sort(key=lambda pair: (-pair[0], pair[1].name))
     limit = award_round.unit_quota * 2
     boundary = scored[min(limit, len(scored)) - 1][0] if scored else None
@@ -201,7 +208,7 @@ def unit_candidates(award_round: AwardRound) -> list[tuple[Unit, dict[str, Any]]
                     key: {
                         "numerator": row.rates[key].numerator,
                         "denominator": row.rates[key].denominator,
-                        "low": None if row.rates[key].low is None else round(row.rates[key].low, 4),
+                        "low": _rounded(row.rates[key].low),
                     }
                     for key in COMPOSITE_RATES
                 },
@@ -264,9 +271,9 @@ def conflicts(
     units = _user_units(judge_ids, award_round.congress)
     for n in nominees:
         if n.track == Track.SUGGESTION:
-            for judge_id in interests.get(n.suggestion_id, set()) & judge_ids:
+            for judge_id in interests.get(n.suggestion_id or 0, set()) & judge_ids:
                 pairs.add((n.pk, judge_id))
-        else:
+        elif n.unit is not None:
             unit = n.unit
             for judge_id in judge_ids:
                 for unit_id, parent_id, body_id in units.get(judge_id, []):
@@ -352,7 +359,9 @@ def compute_results(award_round: AwardRound) -> Results:
             ]
             score = None
             if len(complete) >= award_round.min_scores and complete:
-                score = (sum(complete) / len(complete)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+                score = (sum(complete, Decimal(0)) / len(complete)).quantize(
+                    TWO_PLACES, rounding=ROUND_HALF_UP
+                )
             rows.append(
                 ResultRow(
                     nominee=n,
@@ -361,7 +370,9 @@ def compute_results(award_round: AwardRound) -> Results:
                     excluded=sum(1 for j in judge_ids if (n.pk, j) in excluded),
                 )
             )
-        ranked = sorted((r for r in rows if r.score is not None), key=lambda r: (-r.score, str(r.nominee)))
+        ranked = sorted(
+            (r for r in rows if r.score is not None), key=lambda r: (-(r.score or 0), str(r.nominee))
+        )
         for row, rank in zip(ranked, shared_ranks([r.score for r in ranked]), strict=True):
             row.rank = rank
             row.awarded = rank <= award_round.quota(track)
@@ -480,5 +491,6 @@ def awarded_suggestions(
         if not start <= day <= end:
             continue
         for n in r.winners:  # type: ignore[attr-defined]
-            out.append(AwardedSuggestion(n.suggestion_id, r.pk, r.title, r.period_code, day))
+            if n.suggestion_id is not None:
+                out.append(AwardedSuggestion(n.suggestion_id, r.pk, r.title, r.period_code, day))
     return sorted(out, key=lambda a: (a.date, a.round_id, a.suggestion_id))

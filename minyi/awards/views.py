@@ -262,7 +262,7 @@ def round_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DomainError as exc:
         return _back(request, award_round, exc)
     if action == "open_nominations":
-        return _back(request, award_round, ok=str(message) % {"n": len(result)})
+        return _back(request, award_round, ok=str(message) % {"n": len(result)})  # type: ignore[arg-type]
     return _back(request, award_round, ok=str(message))
 
 

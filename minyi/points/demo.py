@@ -60,7 +60,8 @@ def _group_clerks(congress: Congress) -> dict[int, User]:
         .select_related("user", "station")
         .order_by("user__username")
     ):
-        out.setdefault(m.station.group_id, m.user)
+        if m.station is not None and m.station.group_id is not None:
+            out.setdefault(m.station.group_id, m.user)
     return out
 
 
@@ -94,7 +95,7 @@ def seed_demo_points(congress: Congress, *, rng: random.Random) -> dict[str, int
         made.append(entry)
         if i >= len(chosen) - 2:
             continue  # the last two wait for 初审
-        P.do_check_manual_entry(entry, actor=clerks[deputy.group_id], approve=True, note="情况属实。")
+        P.do_check_manual_entry(entry, actor=clerks[deputy.group_id or 0], approve=True, note="情况属实。")
         if i >= len(chosen) - 4:
             continue  # two more wait for 复核
         P.do_review_manual_entry(entry, actor=clerk, approve=True, note="同意计分。")

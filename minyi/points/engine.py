@@ -108,7 +108,8 @@ def corrections(congress: Congress) -> dict[str, int]:
         .order_by("decided_at", "id")
         .values_list("entry_key", "corrected_points")
     ):
-        out[key] = points
+        if points is not None:
+            out[key] = points
     return out
 
 

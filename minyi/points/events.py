@@ -28,7 +28,7 @@ class CapPeriod(models.TextChoices):
 
 
 #: The better part a deputy can have in one suggestion (dedup keeps the best one).
-ROLE_ORDER: Final = {PointsRole.LEAD: 0, PointsRole.COSIGNER: 1, PointsRole.ANY: 2}
+ROLE_ORDER: Final[dict[str, int]] = {PointsRole.LEAD: 0, PointsRole.COSIGNER: 1, PointsRole.ANY: 2}
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -34,7 +34,7 @@ def period_choices(today: datetime.date | None = None) -> list[tuple[str, str]]:
 
 class RankingForm(forms.Form):
     period = forms.ChoiceField(label=_("期间"), widget=forms.Select(attrs={"class": "form-select"}))
-    group = forms.ModelChoiceField(
+    group: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("代表小组"),
         queryset=None,
         required=False,
@@ -45,8 +45,8 @@ class RankingForm(forms.Form):
 
     def __init__(self, congress: Congress, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["period"].choices = period_choices()
-        self.fields["group"].queryset = groups_of(congress)
+        cast(forms.ChoiceField, self.fields["period"]).choices = period_choices()
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = groups_of(congress)
 
     def clean_period(self) -> Period:
         return Period.parse(self.cleaned_data["period"])
@@ -60,7 +60,9 @@ class YearForm(forms.Form):
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         this = timezone.localdate().year
-        self.fields["year"].choices = [(y, f"{y}年") for y in range(this, this - 5, -1)]
+        cast(forms.ChoiceField, self.fields["year"]).choices = [
+            (y, f"{y}年") for y in range(this, this - 5, -1)
+        ]
 
 
 def _text(label, *, required=True, rows=3, max_length=None, message=None) -> forms.CharField:
@@ -114,7 +116,7 @@ def _month(label, *, required=True) -> forms.DateField:
 
 
 class ManualEntryForm(forms.Form):
-    deputy = forms.ModelChoiceField(
+    deputy: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("代表"),
         queryset=None,
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -140,8 +142,9 @@ class ManualEntryForm(forms.Form):
 
     def __init__(self, deputies, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["deputy"].queryset = deputies
-        self.fields["deputy"].label_from_instance = lambda d: f"{d.name}（{d.number}）"
+        field = cast(forms.ModelChoiceField, self.fields["deputy"])
+        field.queryset = deputies
+        field.label_from_instance = lambda d: f"{d.name}（{d.number}）"  # type: ignore[method-assign,assignment]
 
     def clean_activity_date(self) -> datetime.date:
         day = self.cleaned_data["activity_date"]
@@ -160,7 +163,7 @@ class ReviewForm(forms.Form):
     note = _text(_("说明"), required=False, rows=2)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("decision") == "reject" and not (data.get("note") or "").strip():
             self.add_error("note", _("不通过时请写明理由。"))
         return data
@@ -181,7 +184,7 @@ class DecisionForm(forms.Form):
     reason = _text(_("处理理由"), max_length=1000, message=_("请写明处理理由。"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("decision") == "correct" and data.get("corrected_points") is None:
             self.add_error("corrected_points", _("请填写更正后的积分。"))
         return data
@@ -203,7 +206,7 @@ class _CapMixin(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("cap") is not None and not data.get("cap_period"):
             self.add_error("cap_period", _("设了上限，请选择上限周期。"))
         if data.get("cap") is None and data.get("cap_period"):
@@ -230,7 +233,7 @@ class RuleForm(_CapMixin):
     field_order = ["event", "role", "points", "cap", "cap_period", "valid_from", "valid_to", "note"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         event = EVENT_BY_CODE.get(data.get("event", ""))
         if event and data.get("role") and data["role"] not in event.roles:
             self.add_error(
@@ -259,7 +262,7 @@ class EndRuleForm(forms.Form):
 
 
 class ExpectationForm(forms.Form):
-    deputy = forms.ModelChoiceField(
+    deputy: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("代表"),
         queryset=None,
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -277,8 +280,9 @@ class ExpectationForm(forms.Form):
 
     def __init__(self, congress: Congress, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["deputy"].queryset = Deputy.objects.filter(congress=congress).order_by("number")
-        self.fields["deputy"].label_from_instance = lambda d: f"{d.name}（{d.number}）"
+        field = cast(forms.ModelChoiceField, self.fields["deputy"])
+        field.queryset = Deputy.objects.filter(congress=congress).order_by("number")
+        field.label_from_instance = lambda d: f"{d.name}（{d.number}）"  # type: ignore[method-assign,assignment]
 
 
 class EndExpectationForm(forms.Form):

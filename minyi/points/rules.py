@@ -41,7 +41,7 @@ def clerk_groups(user: Any, congress: Any) -> set[int]:
     return {
         m.station.group_id
         for m in memberships_of(user, congress)
-        if m.role == Role.LIAISON_CLERK and m.station_id is not None and m.station.group_id is not None
+        if m.role == Role.LIAISON_CLERK and m.station is not None and m.station.group_id is not None
     }
 
 

@@ -49,7 +49,7 @@ class RankRow:
             "rank": self.rank,
             "deputy_number": self.deputy.number,
             "name": self.deputy.name,
-            "group": self.deputy.group.name if self.deputy.group_id else "",
+            "group": self.deputy.group.name if self.deputy.group is not None else "",
             "points": self.points,
             "entries": self.entries,
         }

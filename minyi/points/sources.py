@@ -276,7 +276,9 @@ def key_theme_events(congress: Congress, window: Window) -> list[SourceEvent]:
         else:
             member_since.pop(pair, None)
     # the source names the suggestion only: moving between themes does not change the entry
-    occurrences = [(sid, day, {}) for (_theme, sid), (day, _seq) in member_since.items()]
+    occurrences: list[tuple[int, datetime.date, dict[str, Any]]] = [
+        (sid, day, {}) for (_theme, sid), (day, _seq) in member_since.items()
+    ]
     return _family_events(occurrences, "suggestion_key", lambda f: f"建议{f.label}列为重点督办建议", window)
 
 
@@ -284,7 +286,7 @@ def key_theme_events(congress: Congress, window: Window) -> list[SourceEvent]:
 def award_events(congress: Congress, window: Window) -> list[SourceEvent]:
     from minyi.awards.selectors import awarded_suggestions
 
-    occurrences = [
+    occurrences: list[tuple[int, datetime.date, dict[str, Any]]] = [
         (a.suggestion_id, a.date, {"award_round": a.round_id, "period": a.period})
         for a in awarded_suggestions(congress, datetime.date(2000, 1, 1), window.end)
     ]
