@@ -88,13 +88,14 @@ def _congress_of(obj: Any) -> Any:
 
 
 @rules.predicate
-def sees_whole_board(user: Any, congress: Any) -> bool:
+def sees_whole_board(user: Any, obj: Any) -> bool:
+    congress = _congress_of(obj)
     return bool(roles_of(user, congress) & WHOLE_BOARD_ROLES) or in_task_force(user, congress)
 
 
 @rules.predicate
-def is_coordinator(user: Any, congress: Any) -> bool:
-    return bool(coordinator_bodies(user, congress))
+def is_coordinator(user: Any, obj: Any) -> bool:
+    return bool(coordinator_bodies(user, _congress_of(obj)))
 
 
 @rules.predicate

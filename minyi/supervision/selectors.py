@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import rules
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from minyi.accounts.models import Membership
@@ -301,7 +301,7 @@ def suggestion_deadlines(suggestion: Suggestion) -> list[Deadline]:
     return list(
         Deadline.objects.filter(suggestion=suggestion)
         .select_related("assignment__unit")
-        .order_by("closed_at", "due_on", "id")
+        .order_by(F("closed_at").asc(nulls_first=True), "due_on", "id")
     )
 
 

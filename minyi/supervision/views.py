@@ -156,6 +156,17 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
+def _with_due_status(clock: WarningClock, records: list[SupervisionRecord]) -> list[SupervisionRecord]:
+    """Give each record waiting for the unit's answer its colour as `.due_status` (no queries)."""
+    for r in records:
+        r.due_status = (  # type: ignore[attr-defined]
+            clock.status_for(started_on=r.held_on, due_on=r.respond_by)
+            if r.respond_by and not r.responded
+            else None
+        )
+    return records
+
+
 def _save_uploads(record: SupervisionRecord, files: list, kind: str, actor: Any) -> None:
     for upload in files:
         actions.do_add_record_attachment(record, actor=actor, upload=upload, kind=kind, name=upload.name)
@@ -436,7 +447,7 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 for i in inspections
             ],
-            "records": list(selectors.records_of(suggestion=suggestion)),
+            "records": _with_due_status(clock, list(selectors.records_of(suggestion=suggestion))),
             "clock": clock,
         },
     )
@@ -679,7 +690,7 @@ def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": progress,
             "members": members,
             "member_rows": [(m, worst.get(m.suggestion_id)) for m in member_list],
-            "records": list(selectors.records_of(theme=theme)),
+            "records": _with_due_status(clock, list(selectors.records_of(theme=theme))),
             "search": search,
             "candidates": candidates,
             "manage": manage,

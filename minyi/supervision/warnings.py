@@ -6,7 +6,8 @@ One rule for every page, list, board and API (DOMAIN.md §4):
 - **yellow** (临期): due today, or within the congress's ``policy.warning_days`` working days —
   the working days in (today, due_on] are at most ``warning_days``;
 - **green** (正常): later than that;
-- **grey**: the deadline is closed (met, missed and handled, superseded or cancelled).
+- **grey**: the deadline is closed (met, missed and handled, superseded or cancelled), or it was
+  a window for a request (申请调整期限) that has passed — a lapsed window is not overdue work.
 
 Working days come from the official calendar (`minyi.workdays`); a year without calendar data falls
 back to Monday–Friday and the status lists it in `missing_years`, so pages warn instead of failing.
@@ -14,7 +15,8 @@ back to Monday–Friday and the status lists it in `missing_years`, so pages war
 `deadline_status()` takes a `suggestions.Deadline`; `status_for()` takes plain dates, for the
 supervision records' own time limits (整改时限). `colour_bounds()` turns the rule into two dates so
 that lists can count and filter colours in SQL: red ⇔ ``due_on < today``, yellow ⇔
-``today <= due_on < green_from``, green ⇔ ``due_on >= green_from``.
+``today <= due_on < green_from``, green ⇔ ``due_on >= green_from`` (leave `WINDOW_KINDS` out of
+such counts, as the supervision board does).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ COLOUR_LABELS = {
     GREEN: gettext_lazy("正常"),
     GREY: gettext_lazy("已结束"),
 }
+#: Deadline kinds that bound a request rather than a duty: never red (see `deadline_status`).
+WINDOW_KINDS = frozenset({"reassign_window"})
 #: Bootstrap contextual class of each colour.
 LEVELS = {GREEN: "success", YELLOW: "warning", RED: "danger", GREY: "secondary"}
 
@@ -72,6 +76,11 @@ class Status:
     @property
     def colour_label(self) -> str:
         return str(COLOUR_LABELS[self.colour])
+
+    @property
+    def used_of_allowance(self) -> int:
+        """The working days used, at most the whole allowance (the rest is `working_days_overdue`)."""
+        return min(self.working_days_used, self.working_days_total)
 
     @property
     def working_days_overdue(self) -> int:
@@ -161,11 +170,15 @@ def deadline_status(deadline: Any, *, today: Date, calendar: WorkCalendar, polic
     """The colour and working-day counts of a `suggestions.Deadline` on `today`, with the congress's
     `policy` (its `warning_days`) and the working-day `calendar`."""
     closed_on = timezone.localdate(deadline.closed_at) if deadline.closed_at is not None else None
+    closed_label = _closed_label(deadline) if closed_on is not None else ""
+    if closed_on is None and deadline.kind in WINDOW_KINDS and deadline.due_on < today:
+        # A window for a request (申请调整) is not a duty: once it has passed it simply lapsed.
+        closed_on, closed_label = deadline.due_on, _("申请期限已过")
     return status_for(
         started_on=deadline.started_on,
         due_on=deadline.due_on,
         closed_on=closed_on,
-        closed_label=_closed_label(deadline) if closed_on is not None else "",
+        closed_label=closed_label,
         today=today,
         calendar=calendar,
         policy=policy,

@@ -501,3 +501,63 @@ def _member(loop):
     user = UserFactory(username=f"tf-extra-{next(_counter)}")
     MembershipFactory(user=user, congress=loop.w.congress, role="deputy")
     return user
+
+
+@pytest.fixture
+def record_and_inspection(loop, theme, assigned, task_force):
+    """A theme record for unit A and an inspection of unit A — created after a few others, so that
+    their ids differ from the congress's (a permission must never compare a record with a congress)."""
+    w = loop.w
+    with on(TODAY):
+        for _ in range(3):
+            SA.do_add_supervision_record(
+                theme, actor=w.supervisor, kind="phone", held_on=TODAY, participants="委员", findings="调度"
+            )
+        record = SA.do_add_supervision_record(
+            theme, actor=w.supervisor, kind="site_visit", held_on=TODAY, participants="委员", findings="问题",
+            requirements="整改", respond_by=D(2026, 10, 20),
+        )  # fmt: skip
+        for _ in range(3):
+            SA.do_record_inspection(
+                lead_assignment(assigned), actor=task_force, kind="routine", inspected_on=TODAY,
+                contacted="yes", reply_real="yes", solved="yes", findings="好",
+            )  # fmt: skip
+        inspection = SA.do_record_inspection(
+            lead_assignment(assigned), actor=task_force, kind="surprise", inspected_on=TODAY,
+            contacted="no", reply_real="no", solved="no", findings="差", required_action="整改", due_on=D(2026, 10, 20),
+        )  # fmt: skip
+    assert record.pk != w.congress.pk and inspection.pk != w.congress.pk
+    return record, inspection
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("admin", 200),
+        ("clerk", 200),
+        ("supervisor", 200),
+        ("inspector", 200),
+        ("viewer", 200),
+        ("handler_a", 200),  # the supervised unit
+        ("leader_a", 200),
+        ("coordinator", 200),  # the unit's body
+        ("handler_b", 404),
+        ("deputy", 404),
+        ("judge", 404),
+        ("outsider", 404),
+    ],
+)
+def test_who_opens_a_record_and_an_inspection(client, loop, record_and_inspection, who, status):
+    record, inspection = record_and_inspection
+    client.force_login(getattr(loop.w, who))
+    with on(TODAY):
+        assert client.get(url("record_detail", record.pk)).status_code == status
+        assert client.get(url("inspection_detail", inspection.pk)).status_code == status
+
+
+def test_the_task_force_opens_records_and_inspections(client, loop, record_and_inspection, task_force):
+    record, inspection = record_and_inspection
+    client.force_login(task_force)
+    with on(TODAY):
+        assert client.get(url("record_detail", record.pk)).status_code == 200
+        assert client.get(url("inspection_detail", inspection.pk)).status_code == 200

@@ -168,3 +168,12 @@ def test_the_sql_bounds_give_the_same_colour_as_the_status(today, offset, warnin
     p = policy(warning_days)
     status = status_for(started_on=min(today, due), due_on=due, today=today, calendar=cal, policy=p)
     assert colour_bounds(today=today, calendar=cal, policy=p).colour_of(due) == status.colour
+
+
+def test_a_passed_window_for_a_request_lapses_instead_of_turning_red(cal):
+    window = Deadline(
+        kind=Deadline.Kind.REASSIGN_WINDOW, started_on=D(2026, 9, 24), due_on=D(2026, 10, 9), rule=""
+    )
+    assert deadline_status(window, today=D(2026, 10, 9), calendar=cal, policy=policy()).colour == YELLOW
+    lapsed = deadline_status(window, today=D(2026, 10, 12), calendar=cal, policy=policy())
+    assert (lapsed.colour, lapsed.label) == (GREY, "申请期限已过")
