@@ -20,7 +20,9 @@ test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/mypy minyi/workdays minyi/audit minyi/core/errors.py
+	$(BIN)/mypy minyi/audit minyi/core/errors.py minyi/workdays/services.py minyi/suggestions/actions \
+		minyi/suggestions/states.py minyi/suggestions/selectors.py minyi/suggestions/rules.py \
+		minyi/intake/actions.py minyi/intake/selectors.py minyi/points
 	scripts/test.sh
 
 install: venv assets locale/en/LC_MESSAGES/django.mo
@@ -64,8 +66,9 @@ format:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## Benchmarks (not tests): each bench/bench_*.py prints its table; see docs/PERFORMANCE.md.
 bench: install
-	$(BIN)/python bench/run_all.py
+	set -e; for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var

@@ -131,7 +131,8 @@ def load_calendar(stamp: tuple | None = None) -> WorkCalendar:
     from .models import SpecialDay
 
     rows = _db_stamp() if stamp is None else stamp
-    holidays, workdays = set(), set()
+    holidays: set[Date] = set()
+    workdays: set[Date] = set()
     for day, kind in SpecialDay.objects.order_by().values_list("date", "kind"):
         (holidays if kind == SpecialDay.Kind.HOLIDAY else workdays).add(day)
     return WorkCalendar(
