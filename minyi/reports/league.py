@@ -27,7 +27,15 @@ from minyi.congress.models import Congress, Policy
 from minyi.suggestions.models import Assignment, Contact, Deadline
 from minyi.suggestions.states import AssignmentState, ContactState
 
-from .figures import LOCAL_REPLY_DEADLINES, Scope, UnitWork, _SuggestionRows, policy_of, resolved_classes
+from .figures import (
+    LOCAL_REPLY_DEADLINES,
+    Scope,
+    UnitWork,
+    _SuggestionRows,
+    policy_of,
+    reporting_query,
+    resolved_classes,
+)
 
 #: z for a two-sided 95% interval (the 0.975 quantile of the standard normal distribution).
 Z95 = 1.959963984540054
@@ -244,29 +252,35 @@ def unit_league(
         .order_by("contacted_on", "id")
         .values("contacted_on")[:1]
     )
-    contact_met = work.met([Deadline.Kind.FIRST_CONTACT])
-    contact_missed = work.missed([Deadline.Kind.FIRST_CONTACT])
-    reply_met, reply_missed = work.met(LOCAL_REPLY_DEADLINES), work.missed(LOCAL_REPLY_DEADLINES)
-    replied = work.replied()
-    evaluated = work.evaluated(final=True, count_no_feedback=count_no_feedback)
+    items = _items(congress, scope, policy)
+
+    def once(condition) -> Q:
+        # evaluated once for all items, as an uncorrelated IN (see figures._SuggestionRows.once)
+        return Q(pk__in=items.filter(condition).values("pk"))
+
+    contact_met = once(work.met([Deadline.Kind.FIRST_CONTACT]))
+    contact_missed = once(work.missed([Deadline.Kind.FIRST_CONTACT]))
+    reply_met, reply_missed = once(work.met(LOCAL_REPLY_DEADLINES)), once(work.missed(LOCAL_REPLY_DEADLINES))
+    replied = once(work.replied())
+    evaluated = once(work.evaluated(final=True, count_no_feedback=count_no_feedback))
     sign_due = Q(signed_at__isnull=False) | Q(window_due__lt=today)
 
     parts = {
         "sign_on_time": (Q(signed_on__lte=F("window_due")), sign_due),
         "first_contact_on_time": (contact_met & ~contact_missed, contact_met | contact_missed),
         "reply_on_time": (reply_met & ~reply_missed, reply_met | reply_missed),
-        "contact": (replied & work.face_to_face(), replied),
+        "contact": (replied & once(work.face_to_face()), replied),
         "satisfaction": (
-            evaluated & ~work.not_satisfied(final=True, count_no_feedback=count_no_feedback),
+            evaluated & ~once(work.not_satisfied(final=True, count_no_feedback=count_no_feedback)),
             evaluated,
         ),
-        "resolution": (replied & ~work.final_reply_outside(resolved_classes()), replied),
+        "resolution": (replied & ~once(work.final_reply_outside(resolved_classes())), replied),
     }
     aggregates: dict[str, Any] = {
         "assigned": Count("pk"),
-        "rehandled": Count("pk", filter=work.rehandled()),
-        "overdue": Count("pk", filter=work.overdue_now()),
-        "late": Count("pk", filter=work.ever_late()),
+        "rehandled": Count("pk", filter=once(work.rehandled())),
+        "overdue": Count("pk", filter=once(work.overdue_now())),
+        "late": Count("pk", filter=once(work.ever_late())),
         "first_contact_days": Avg(
             ExpressionWrapper(F("first_contact_on") - F("assigned_on"), output_field=DurationField()),
             filter=Q(first_contact_on__isnull=False),
@@ -277,8 +291,7 @@ def unit_league(
         aggregates[f"{key}__d"] = Count("pk", filter=den)
 
     grouped = (
-        _items(congress, scope, policy)
-        .alias(
+        items.alias(
             window_due=Subquery(window_due.order_by("id").values("due_on")[:1]),
             signed_on=TruncDate("signed_at"),
             first_contact_on=Subquery(first_contact),
@@ -287,6 +300,8 @@ def unit_league(
         .annotate(**aggregates)
         .order_by("unit__order", "unit__name")
     )
+    with reporting_query():
+        results = list(grouped)
     rows = [
         UnitRow(
             unit_id=r["unit"],
@@ -299,7 +314,7 @@ def unit_league(
             overdue=r["overdue"],
             late=r["late"],
         )
-        for r in grouped
+        for r in results
     ]
     league = League(scope=scope, min_count=min_count, rank_by=rank_by)
     league.ranked = sorted((r for r in rows if r.assigned >= min_count), key=lambda r: _rank_key(r, rank_by))

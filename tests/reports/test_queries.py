@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import connection
+
 from minyi.reports.figures import (
     SPECS,
     Scope,
@@ -19,6 +21,11 @@ from .scenario import AS_OF, build_year
 d = datetime.date
 
 
+def jit() -> int:
+    """On PostgreSQL the engine switches JIT off for its transaction: one more statement."""
+    return 1 if connection.vendor == "postgresql" else 0
+
+
 def _run(congress, scope):
     figures = compute_figures(congress, scope)
     league = unit_league(congress, scope, 1)
@@ -28,24 +35,24 @@ def _run(congress, scope):
 def test_figures_take_four_queries_and_the_league_two_whatever_the_data(build, django_assert_num_queries):
     congress = build.w.congress
     scope = Scope.year(2025, as_of=AS_OF)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(4 + jit()):
         compute_figures(congress, scope)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2 + jit()):
         unit_league(congress, scope, 1)
     build_year(build)
     for i in range(3):
         build.full(d(2025, 4, 1), build.unit(f"新单位{i}"), result="B")
         build.deputy(f"新代表{i}")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(4 + jit()):
         figures = compute_figures(congress, scope)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2 + jit()):
         league = unit_league(congress, scope, 1)
     assert figures["suggestions"].numerator == 9 and len(league.rows) == 5
     # with a policy at hand, the figures need three
     from minyi.reports.figures import policy_of
 
     policy = policy_of(congress)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(3 + jit()):
         compute_figures(congress, scope, policy=policy)
 
 
