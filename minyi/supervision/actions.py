@@ -194,7 +194,7 @@ def do_recalculate_deadlines(
         correlation_id=correlation_id,
     )
     for change in preview.changes:
-        d = Deadline.objects.select_for_update().get(pk=change.deadline.pk)
+        d = Deadline.objects.select_for_update(of=("self",)).get(pk=change.deadline.pk)
         old = {"due_on": d.due_on, "rule": d.rule, "calendar_version": d.calendar_version}
         d.due_on, d.rule, d.calendar_version = change.new_due, change.new_rule, calendar.version
         d.save(update_fields=["due_on", "rule", "calendar_version"])
@@ -306,7 +306,7 @@ def do_create_theme(
 def do_update_theme(theme: KeyTheme, *, actor: Any, changes: Mapping[str, Any]) -> KeyTheme:
     """Change a theme's fields (names in `THEME_FIELDS`; foreign keys as instances). Nothing changed:
     no audit row. Ending the supervision of a theme is `changes={"active": False}`."""
-    theme = KeyTheme.objects.select_for_update().select_related("congress").get(pk=theme.pk)
+    theme = KeyTheme.objects.select_for_update(of=("self",)).select_related("congress").get(pk=theme.pk)
     congress = theme.congress
     _require(actor, "supervision.manage_themes", congress, _("只有人大管理员可以修改重点督办主题。"))
     unknown = set(changes) - set(THEME_FIELDS)
@@ -335,7 +335,7 @@ def do_update_theme(theme: KeyTheme, *, actor: Any, changes: Mapping[str, Any]) 
 
 
 def _lock_theme(theme: KeyTheme) -> KeyTheme:
-    return KeyTheme.objects.select_for_update().select_related("congress").get(pk=theme.pk)
+    return KeyTheme.objects.select_for_update(of=("self",)).select_related("congress").get(pk=theme.pk)
 
 
 def _open_theme(theme: KeyTheme) -> None:
@@ -425,7 +425,9 @@ def do_add_supervision_record(
             unit = theme.lead_unit
     elif isinstance(target, Instruction):
         instruction = (
-            Instruction.objects.select_for_update().select_related("congress", "suggestion").get(pk=target.pk)
+            Instruction.objects.select_for_update(of=("self",))
+            .select_related("congress", "suggestion")
+            .get(pk=target.pk)
         )
         congress = instruction.congress
         record.instruction, record.suggestion = instruction, instruction.suggestion
@@ -499,7 +501,7 @@ def do_record_unit_response(record: SupervisionRecord, *, actor: Any, response: 
     or entered for them by those who may record supervision. A later answer replaces the earlier
     one (both stay in the audit trail)."""
     record = (
-        SupervisionRecord.objects.select_for_update()
+        SupervisionRecord.objects.select_for_update(of=("self",))
         .select_related("congress", "unit", "suggestion")
         .get(pk=record.pk)
     )
@@ -533,7 +535,7 @@ def do_add_record_attachment(
     from minyi.suggestions.actions.attachments import _display_name, _inspect
 
     record = (
-        SupervisionRecord.objects.select_for_update()
+        SupervisionRecord.objects.select_for_update(of=("self",))
         .select_related("congress", "suggestion", "unit")
         .get(pk=record.pk)
     )
@@ -595,7 +597,7 @@ def do_add_task_force_member(congress: Congress, *, actor: Any, user: Any, note:
     ):
         raise FieldErrors({"user": _("%(u)s在本人大没有有效的账号角色。") % {"u": user}}, code="not_a_member")
     if (
-        TaskForceMember.objects.select_for_update()
+        TaskForceMember.objects.select_for_update(of=("self",))
         .filter(congress=congress, user=user, removed_at__isnull=True)
         .exists()
     ):
@@ -617,7 +619,11 @@ def do_add_task_force_member(congress: Congress, *, actor: Any, user: Any, note:
 
 @transaction.atomic
 def do_remove_task_force_member(member: TaskForceMember, *, actor: Any, reason: str = "") -> TaskForceMember:
-    member = TaskForceMember.objects.select_for_update().select_related("congress", "user").get(pk=member.pk)
+    member = (
+        TaskForceMember.objects.select_for_update(of=("self",))
+        .select_related("congress", "user")
+        .get(pk=member.pk)
+    )
     _require(
         actor, "supervision.manage_task_force", member.congress, _("只有人大管理员可以调整督导专班成员。")
     )
@@ -731,7 +737,7 @@ def do_record_inspection(
 
 def _lock_inspection(inspection: Inspection) -> Inspection:
     return (
-        Inspection.objects.select_for_update()
+        Inspection.objects.select_for_update(of=("self",))
         .select_related("congress", "suggestion", "assignment__unit")
         .get(pk=inspection.pk)
     )
@@ -861,7 +867,7 @@ def do_record_instruction(
 def do_conclude_instruction(instruction: Instruction, *, actor: Any, conclusion: str) -> Instruction:
     """The inspection office ends the special supervision with its conclusion."""
     instruction = (
-        Instruction.objects.select_for_update()
+        Instruction.objects.select_for_update(of=("self",))
         .select_related("congress", "suggestion")
         .get(pk=instruction.pk)
     )
