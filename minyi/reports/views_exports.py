@@ -97,7 +97,7 @@ def exports(request: HttpRequest) -> HttpResponse:
     options = LeagueForm.for_request(data)
     status = 200
     if request.method == "POST":
-        kind = request.POST.get("kind", "")
+        kind = request.POST.get("export", "")
         if kind not in SCOPE_KINDS:
             messages.error(request, _("请选择要导出的文件。"))
             status = 400
@@ -185,7 +185,7 @@ def bulletin(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/dashboard/bulletin.html", context, status=400)
     year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
     if request.method == "POST":
-        kind = request.POST.get("kind", "")
+        kind = request.POST.get("export", "")
         if kind not in BULLETIN_KINDS or not request.user.has_perm("reports.export_figures", congress):
             raise Http404("no such export")
         b_title = _("%(y)s年第%(q)s季度通报") % {"y": year, "q": quarter}
