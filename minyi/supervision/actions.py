@@ -822,7 +822,9 @@ def do_record_instruction(
     """A leader's written instruction (批示) on a suggestion: it puts the suggestion under special
     supervision by the inspection office until the office concludes it."""
     suggestion = (
-        Suggestion.objects.select_for_update(no_key=True).select_related("congress").get(pk=suggestion.pk)
+        Suggestion.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("congress")
+        .get(pk=suggestion.pk)
     )
     congress = suggestion.congress
     _require(
