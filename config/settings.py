@@ -180,6 +180,12 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Minyi <noreply@minyi.invalid>")
 MINYI_SMS_BACKEND = env.str("MINYI_SMS_BACKEND", default="minyi.core.sms.LogSmsBackend")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Notices (minyi.notifications): the site address for links in e-mail/SMS, how often the worker scans
+# deadlines, and after how long an e-mail/SMS claimed by a worker that died is sent again.
+MINYI_SITE_URL = env.str("MINYI_SITE_URL", default="")
+MINYI_SCAN_INTERVAL_SECONDS = env.int("MINYI_SCAN_INTERVAL_SECONDS", default=300)
+MINYI_DELIVERY_STALE_SECONDS = env.int("MINYI_DELIVERY_STALE_SECONDS", default=900)
 
 # --- Background work ------------------------------------------------------------------------------
 TASKS = {
