@@ -102,6 +102,12 @@ STATE_LABELS: dict[str, str] = {
     "办理中": SuggestionState.ASSIGNED,
     "已立案": SuggestionState.ACCEPTED,
 }
+#: States an exported ledger may show that the import takes as whatever the row's dates imply
+#: (the ledger has no column for the body a suggestion was forwarded to, or a pending re-assignment).
+STATE_ALIASES: dict[str, tuple[str, ...]] = {
+    "待协调员交办": (SuggestionState.ACCEPTED,),
+    "待重新交办": (SuggestionState.ACCEPTED, SuggestionState.ASSIGNED),
+}
 KIND_VALUES: dict[str, str] = {
     "大会期间": SuggestionKind.SESSION,
     "大会期间建议": SuggestionKind.SESSION,
@@ -449,15 +455,16 @@ def _check_row(
         dates["reply"],
         dates["closed"],
     )
-    if co_units and not lead_units:
+    lead_given = bool(_list(cells.get("主办单位")))  # given, even if a name is wrong (reported above)
+    if _list(cells.get("协办单位")) and not lead_given:
         err("协办单位", _("有协办单位时必须填写主办单位。"))
     if (
-        lead_units
+        lead_given
         and assigned_on is None
         and not any(e.column == "交办日期" for e in report.errors[errors_before:])
     ):
         err("交办日期", _("填写了主办单位，请同时填写交办日期。"))
-    if assigned_on and not lead_units:
+    if assigned_on and not lead_given:
         err("主办单位", _("填写了交办日期，请同时填写主办单位。"))
     if assigned_on and accepted_on and assigned_on < accepted_on:
         err("交办日期", _("交办日期不能早于立案日期（%(d)s）。") % {"d": accepted_on.isoformat()})
@@ -527,7 +534,9 @@ def _check_row(
         else SuggestionState.ACCEPTED
     )
     state = implied
-    if text := _text(cells.get("状态")):
+    if (text := _text(cells.get("状态"))) and STATE_ALIASES.get(text, ()) and implied in STATE_ALIASES[text]:
+        pass  # e.g. 待协调员交办: accepted, not assigned yet
+    elif text:
         if text not in STATE_LABELS:
             err("状态", _("请填写：%(c)s（或留空）。") % {"c": "、".join(STATE_LABELS)})
         elif STATE_LABELS[text] != implied:
