@@ -74,6 +74,8 @@ def _is_db_backend(backend: Any) -> bool:
 @task(takes_context=True)
 def scan_and_reschedule(context: TaskContext) -> dict[str, Any]:
     """The periodic scan and delivery, then the next run of the chain."""
+    from minyi.core.periodic import run_periodic_jobs
+
     from .scan import run_scan
 
     me = str(context.task_result.id)
@@ -81,6 +83,7 @@ def scan_and_reschedule(context: TaskContext) -> dict[str, Any]:
     try:
         result = run_scan(enqueue=False).as_dict()
         result["delivered"] = deliver_pending(worker=worker_name("scan")).as_dict()
+        result["jobs"] = run_periodic_jobs()
     finally:
         _reschedule(me)
     return result
