@@ -58,6 +58,7 @@ from minyi.suggestions.models import (
     SuggestionKind,
 )
 from minyi.suggestions.states import AssignmentState, CommitmentState, ContactState, CoSignerState
+from minyi.supervision.models import ThemeSuggestion
 
 S = Suggestion
 DAY = datetime.timedelta(days=1)
@@ -82,8 +83,9 @@ class Scope:
 
     `start`/`end` (inclusive dates; None = unbounded) select suggestions by the date of acceptance;
     the filters are primary keys of the congress's rows (a unit, a body = one of the four root
-    units, a category, a theme tag, a channel) or a `SuggestionKind` value. `as_of` is the day on
-    which open deadlines are judged (None = today)."""
+    units, a category, a theme tag, a channel, a key theme of the supervision module) or a
+    `SuggestionKind` value; `key` True keeps the key suggestions (重点督办: members of any key
+    theme), False the others. `as_of` is the day on which open deadlines are judged (None = today)."""
 
     start: datetime.date | None = None
     end: datetime.date | None = None
@@ -94,9 +96,11 @@ class Scope:
     theme: int | None = None
     channel: int | None = None
     kind: str | None = None
+    key: bool | None = None
+    key_theme: int | None = None
     label: str = ""
 
-    FILTERS = ("body", "unit", "category", "theme", "channel", "kind")
+    FILTERS = ("body", "unit", "category", "theme", "channel", "kind", "key", "key_theme")
 
     def __post_init__(self) -> None:
         if self.start and self.end and self.start > self.end:
@@ -502,6 +506,11 @@ class _SuggestionRows:
                 suggestion_id=OuterRef("pk"), themetag_id=scope.theme
             )
             q &= Exists(tagged)
+        if scope.key is not None:
+            member = Exists(ThemeSuggestion.objects.filter(suggestion=OuterRef("pk")))
+            q &= member if scope.key else ~member
+        if scope.key_theme is not None:
+            q &= Exists(ThemeSuggestion.objects.filter(suggestion=OuterRef("pk"), theme_id=scope.key_theme))
         if scope.unit is not None or scope.body is not None:
             assigned = Exists(Assignment.objects.filter(self.relevant(""), suggestion=OuterRef("pk")))
             if scope.body is not None and scope.unit is None:

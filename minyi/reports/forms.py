@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minyi.congress.models import Category, Channel, Congress, Session, Term, ThemeTag, Unit
 from minyi.suggestions.models import SuggestionKind
+from minyi.supervision.models import KeyTheme
 
 from .figures import Scope
 from .league import DEFAULT_MIN_COUNT, RATES
@@ -36,9 +37,31 @@ class ScopeForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("提出时间"), choices=[("", _("全部"))] + list(SuggestionKind.choices), required=False
     )
+    key = forms.TypedChoiceField(
+        label=_("重点督办"),
+        choices=[("", _("全部")), ("1", _("重点督办建议")), ("0", _("非重点督办建议"))],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+        required=False,
+    )
+    key_theme = forms.ModelChoiceField(label=_("督办主题"), queryset=KeyTheme.objects.none(), required=False)
 
     #: Fields that go into the query string, in order.
-    KEYS = ("year", "start", "end", "term", "session", "body", "unit", "category", "theme", "channel", "kind")
+    KEYS = (
+        "year",
+        "start",
+        "end",
+        "term",
+        "session",
+        "body",
+        "unit",
+        "category",
+        "theme",
+        "channel",
+        "kind",
+        "key",
+        "key_theme",
+    )
 
     def __init__(self, congress: Congress, data: QueryDict | None = None, *, fixed_unit: Unit | None = None):
         super().__init__(data=data)
@@ -57,6 +80,7 @@ class ScopeForm(forms.Form):
         self.fields["category"].queryset = Category.objects.filter(congress=congress)
         self.fields["theme"].queryset = ThemeTag.objects.filter(congress=congress)
         self.fields["channel"].queryset = Channel.objects.filter(congress=congress)
+        self.fields["key_theme"].queryset = KeyTheme.objects.filter(congress=congress)
         if fixed_unit is not None:
             for name in ("body", "unit"):
                 del self.fields[name]
@@ -95,9 +119,11 @@ class ScopeForm(forms.Form):
         data = self.cleaned_data
         filters = {
             name: (data[name].pk if hasattr(data.get(name), "pk") else data.get(name))
-            for name in ("body", "unit", "category", "theme", "channel", "kind")
+            for name in ("body", "unit", "category", "theme", "channel", "kind", "key_theme")
             if data.get(name)
         }
+        if data.get("key") is not None:
+            filters["key"] = data["key"]
         if self.fixed_unit is not None:
             filters["unit"] = self.fixed_unit.pk
         if data.get("start"):
@@ -113,8 +139,10 @@ class ScopeForm(forms.Form):
         params = QueryDict(mutable=True)
         for name in self.KEYS:
             value = self.cleaned_data.get(name) if name in self.fields else None
-            if value in (None, ""):
+            if value is None or value == "":
                 continue
+            if isinstance(value, bool):
+                value = int(value)
             params[name] = value.pk if hasattr(value, "pk") else str(value)
         if self.fixed_unit is not None:
             params["unit"] = self.fixed_unit.pk

@@ -315,3 +315,27 @@ def test_scope_refuses_a_bad_kind_and_serialises():
     data = Scope.year(2025, as_of=d(2026, 1, 5), unit=3).as_dict()
     assert data["start"] == "2025-01-01" and data["end"] == "2025-12-31"
     assert data["as_of"] == "2026-01-05" and data["unit"] == 3
+
+
+def test_key_supervision_filters(year, build):
+    from minyi.supervision.actions import do_add_theme_suggestion, do_create_theme
+
+    congress, admin, s = build.w.congress, build.w.admin, year.s
+    property_theme = do_create_theme(
+        congress, actor=admin, year=2025, name="物业管理", supervising_leader_name="王某某 常委会副主任"
+    )
+    elderly = do_create_theme(
+        congress, actor=admin, year=2025, name="居家养老", supervising_leader_name="李某某"
+    )
+    for key in ("S4", "S5"):
+        do_add_theme_suggestion(property_theme, actor=admin, suggestion=s[key])
+    do_add_theme_suggestion(elderly, actor=admin, suggestion=s["S6"])
+    do_add_theme_suggestion(elderly, actor=admin, suggestion=s["S4"])
+    assert names(figure_members(congress, scope(key=True), "suggestions")) == {"S4", "S5", "S6"}
+    assert names(figure_members(congress, scope(key=False), "suggestions")) == {"S1", "S2", "S3"}
+    assert names(figure_members(congress, scope(key_theme=elderly.pk), "suggestions")) == {"S4", "S6"}
+    key_figures = compute_figures(congress, scope(key=True))
+    assert parts(key_figures["on_time_assignment_rate"]) == (1, 2)  # S4 on time, S5 overdue, S6 not due
+    assert parts(key_figures["overdue"]) == 2  # S4, S5
+    other = compute_figures(congress, scope(key=False))
+    assert parts(other["completion_rate"]) == (3, 3)

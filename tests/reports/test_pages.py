@@ -312,3 +312,21 @@ def test_query_budget_does_not_grow_with_the_data(client, build, django_assert_n
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(target).status_code == 200
     assert len(small.captured_queries) <= 25
+
+
+def test_key_filter_on_the_page_and_in_the_links(client, build):
+    from minyi.supervision.actions import do_add_theme_suggestion, do_create_theme
+
+    year = build_year(build)
+    theme = do_create_theme(
+        build.w.congress, actor=build.w.admin, year=2025, name="物业管理", supervising_leader_name="王某某"
+    )
+    do_add_theme_suggestion(theme, actor=build.w.admin, suggestion=year.s["S4"])
+    response = get(client, build.w.clerk, url("figures", query=f"{Y2025}&key=1"))
+    assert response.context["figures"]["suggestions"].numerator == 1
+    assert f"{url('figure', 'suggestions')}?{Y2025}&amp;key=1&amp;part=numerator" in response.content.decode()
+    listed = get(client, build.w.clerk, url("figure", "suggestions", query=f"{Y2025}&key=0"))
+    assert {s.title for s in listed.context["page"].object_list} == {"S1", "S2", "S3", "S5", "S6"}
+    themed = get(client, build.w.clerk, url("figures", query=f"{Y2025}&key_theme={theme.pk}"))
+    assert themed.context["figures"]["suggestions"].numerator == 1
+    assert get(client, build.w.clerk, url("figures", query="key=maybe")).status_code == 400

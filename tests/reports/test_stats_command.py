@@ -144,3 +144,19 @@ def test_refusals(world, args, message):
 def test_year_and_range_are_exclusive(world):
     with pytest.raises(CommandError):
         stats("--congress", "alpha", "--year", "2025", "--from", "2025-01-01", "--to", "2025-02-01")
+
+
+def test_key_options(build):
+    from minyi.supervision.actions import do_add_theme_suggestion, do_create_theme
+
+    year = build_year(build)
+    theme = do_create_theme(
+        build.w.congress, actor=build.w.admin, year=2025, name="物业管理", supervising_leader_name="王某某"
+    )
+    do_add_theme_suggestion(theme, actor=build.w.admin, suggestion=year.s["S4"])
+    assert stats_json("--congress", "alpha", "--year", "2025", "--key", "yes")["suggestions"] == 1
+    assert stats_json("--congress", "alpha", "--year", "2025", "--key", "no")["suggestions"] == 5
+    data = stats_json("--congress", "alpha", "--year", "2025", "--key-theme", str(theme.pk))
+    assert data["suggestions"] == 1 and data["scope"]["key_theme"] == theme.pk
+    with pytest.raises(CommandError, match="no key theme"):
+        stats("--congress", "beta", "--key-theme", str(theme.pk))

@@ -1,5 +1,6 @@
 """`python manage.py stats --congress CODE [--year Y | --from D --to D | --term N [--session M]]
-[--unit U] [--body B] [--kind session|interim] [--as-of D] [--league] [--json]`
+[--unit U] [--body B] [--kind session|interim] [--key yes|no] [--key-theme ID] [--as-of D] [--league]
+[--json]`
 
 Prints every figure of the congress for the scope (DOMAIN.md §5): as a table, or with ``--json`` as
 one JSON object whose top-level keys are the figures (counts as integers, rates as fractions 0–1,
@@ -20,6 +21,7 @@ from django.utils import timezone
 from minyi.congress.models import Congress, Session, Term, Unit
 from minyi.reports.figures import Scope, compute_figures
 from minyi.reports.league import DEFAULT_MIN_COUNT, unit_league
+from minyi.supervision.models import KeyTheme
 
 
 def _date(value: str, option: str) -> datetime.date:
@@ -59,6 +61,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--kind", choices=["session", "interim"], help="大会期间 or 闭会期间 suggestions only"
         )
+        parser.add_argument(
+            "--key", choices=["yes", "no"], help="重点督办 suggestions only (yes) or all but them (no)"
+        )
+        parser.add_argument(
+            "--key-theme", dest="key_theme", type=int, help="members of this key theme (its id)"
+        )
         parser.add_argument("--as-of", dest="as_of", help="judge open deadlines on this day (default: today)")
         parser.add_argument("--league", action="store_true", help="add the unit league table")
         parser.add_argument(
@@ -78,6 +86,14 @@ class Command(BaseCommand):
             filters["body"] = _unit(congress, opts["body"], "--body", body=True).pk
         if opts["kind"]:
             filters["kind"] = opts["kind"]
+        if opts["key"]:
+            filters["key"] = opts["key"] == "yes"
+        if opts["key_theme"] is not None:
+            if not KeyTheme.objects.filter(congress=congress, pk=opts["key_theme"]).exists():
+                raise CommandError(
+                    f"--key-theme: no key theme {opts['key_theme']} in congress {congress.code}"
+                )
+            filters["key_theme"] = opts["key_theme"]
         if opts["as_of"]:
             filters["as_of"] = _date(opts["as_of"], "--as-of")
         scope = self._scope(congress, opts, filters)
