@@ -557,7 +557,7 @@ def do_add_record_attachment(
         uploaded_by=actor,
     )
     attachment.file.save("upload", upload, save=False)
-    stored = attachment.file.name
+    stored = attachment.file.name or ""
     try:
         attachment.save()
         _record(

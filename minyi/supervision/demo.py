@@ -159,15 +159,19 @@ def _cast(congress: Congress) -> _Cast:
     if admin is None or clerk is None or coordinator_m is None:
         raise RuntimeError(f"{congress.code} needs an admin, a clerk and the government's coordinator")
     body = coordinator_m.unit
+    assert body is not None  # a coordinator's membership always names its body
     today = timezone.localdate()
-    deputies = [
-        (d.user, d)
-        for d in Deputy.objects.filter(congress=congress, user__isnull=False)
-        .select_related("user")
-        .order_by("number")
-        if d.in_office_on(today)
-        and Membership.objects.filter(user=d.user, congress=congress, role=Role.DEPUTY).exists()
-    ]
+    deputy_users = set(
+        Membership.objects.filter(congress=congress, role=Role.DEPUTY, active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    deputies: list[tuple[User, Deputy]] = []
+    for d in (
+        Deputy.objects.filter(congress=congress, user__isnull=False).select_related("user").order_by("number")
+    ):
+        if d.user is not None and d.user_id in deputy_users and d.in_office_on(today):
+            deputies.append((d.user, d))
     handlers = {
         m.unit_id: m.user
         for m in Membership.objects.filter(congress=congress, role=Role.UNIT_HANDLER, active=True)

@@ -3,7 +3,7 @@ the views put next to the fields."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from minyi.accounts.models import User
 from minyi.congress.forms import BootstrapMixin, DateInput
 from minyi.congress.models import Congress, Deputy, Unit
+from minyi.suggestions.models import Assignment
 from minyi.workdays.services import MAX_YEAR, MIN_YEAR
 
 from .models import ATTACHMENT_KINDS, Check, DeputyView, Inspection, SupervisionRecord
@@ -87,8 +88,8 @@ class ThemeForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, congress: Congress, edit: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supervising_leader"].queryset = _members(congress)
-        self.fields["lead_unit"].queryset = _units(congress)
+        cast(forms.ModelChoiceField, self.fields["supervising_leader"]).queryset = _members(congress)
+        cast(forms.ModelChoiceField, self.fields["lead_unit"]).queryset = _units(congress)
         if edit:
             self.fields["active"] = forms.BooleanField(
                 label=_("督办中"), required=False, help_text=_("取消勾选即结束该主题的督办（记录保留）。")
@@ -137,7 +138,7 @@ class RecordForm(BootstrapMixin, forms.Form):
         help_text=_("需要单位反馈时选择；督办主题默认为牵头单位。"),
     )
     respond_by = forms.DateField(label=_("反馈时限"), required=False, widget=DateInput())
-    files = MultipleFileField(
+    uploads = MultipleFileField(
         label=_("照片和纪要"),
         help_text=_("可选择多个文件：照片（JPG、PNG 等）、PDF 或 Word 文档。"),
     )
@@ -145,10 +146,14 @@ class RecordForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, congress: Congress, kinds: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["deputies"].queryset = Deputy.objects.filter(congress=congress).order_by("number")
-        self.fields["unit"].queryset = _units(congress)
+        cast(forms.ModelMultipleChoiceField, self.fields["deputies"]).queryset = Deputy.objects.filter(
+            congress=congress
+        ).order_by("number")
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = _units(congress)
         if kinds is not None:
-            self.fields["kind"].choices = [c for c in SupervisionRecord.Kind.choices if c[0] in kinds]
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
+                c for c in SupervisionRecord.Kind.choices if c[0] in kinds
+            ]
 
 
 class ResponseForm(BootstrapMixin, forms.Form):
@@ -156,11 +161,11 @@ class ResponseForm(BootstrapMixin, forms.Form):
 
 
 class AttachmentForm(BootstrapMixin, forms.Form):
-    files = MultipleFileField(label=_("文件"))
+    uploads = MultipleFileField(label=_("文件"))
     file_kind = forms.ChoiceField(label=_("材料类型"), choices=ATTACHMENT_KINDS, initial="photo")
 
-    def clean_files(self) -> list:
-        files = self.cleaned_data["files"]
+    def clean_uploads(self) -> list:
+        files = self.cleaned_data["uploads"]
         if not files:
             raise forms.ValidationError(_("请选择要上传的文件。"), code="required")
         return files
@@ -177,15 +182,22 @@ class TaskForceForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, candidates, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = candidates
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = candidates
 
 
 def _check_field(label: Any) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, choices=Check.choices, widget=forms.RadioSelect)
 
 
+class AssignmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Assignment) -> str:
+        return f"{obj.unit}（{obj.get_role_display()}，{obj.get_state_display()}）"
+
+
 class InspectionForm(BootstrapMixin, forms.Form):
-    assignment = forms.ModelChoiceField(label=_("检查的承办单位"), queryset=None, widget=forms.RadioSelect)
+    assignment = AssignmentChoiceField(
+        label=_("检查的承办单位"), queryset=Assignment.objects.none(), widget=forms.RadioSelect
+    )
     kind = forms.ChoiceField(label=_("检查方式"), choices=Inspection.Kind.choices, widget=forms.RadioSelect)
     inspected_on = forms.DateField(label=_("检查日期"), widget=DateInput())
     contacted = _check_field(_("是否真正联系了代表"))
@@ -204,9 +216,7 @@ class InspectionForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, assignments, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["assignment"]
-        field.queryset = assignments
-        field.label_from_instance = lambda a: f"{a.unit}（{a.get_role_display()}，{a.get_state_display()}）"
+        cast(forms.ModelChoiceField, self.fields["assignment"]).queryset = assignments
 
 
 class AnswerForm(BootstrapMixin, forms.Form):

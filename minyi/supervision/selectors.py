@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,13 +129,13 @@ def board_counts(congress: Congress, bounds: Bounds, *, bodies: set[int] | None 
     from django.utils.translation import gettext as _
 
     base = watched_deadlines(congress, bodies=bodies)
-    per_unit = list(
+    per_unit: list[Any] = list(
         base.filter(assignment__isnull=False)
         .order_by()
         .values("assignment__unit_id")
         .annotate(**_colour_counts(bounds))
     )
-    per_forward = list(
+    per_forward: list[Any] = list(
         base.filter(assignment__isnull=True)
         .order_by()
         .values("suggestion__forwarded_to_id")
@@ -227,7 +228,7 @@ def attach_statutory(deadlines: list[Deadline]) -> None:
             )
         }
     for d in deadlines:
-        d.statutory = statutory.get(d.assignment_id) if d.kind == Deadline.Kind.REPLY else None
+        d.statutory = statutory.get(d.assignment_id) if d.kind == Deadline.Kind.REPLY else None  # type: ignore[attr-defined]
 
 
 def pending_extensions(congress: Congress, *, bodies: set[int] | None = None) -> QuerySet[ExtensionRequest]:
@@ -325,7 +326,7 @@ def worst_colours(suggestion_ids: list[int], bounds: Bounds) -> dict[int, str]:
     """The most urgent open colour of each suggestion (one query)."""
     if not suggestion_ids:
         return {}
-    rows = (
+    rows: Iterable[Any] = (
         Deadline.objects.filter(
             suggestion_id__in=suggestion_ids, closed_at__isnull=True, kind__in=D.SUPERVISED_KINDS
         )
@@ -333,7 +334,7 @@ def worst_colours(suggestion_ids: list[int], bounds: Bounds) -> dict[int, str]:
         .values("suggestion_id")
         .annotate(**_colour_counts(bounds))
     )
-    out = {}
+    out: dict[int, str] = {}
     for r in rows:
         out[r["suggestion_id"]] = RED if r[RED] else YELLOW if r[YELLOW] else GREEN if r[GREEN] else GREY
     return out
@@ -459,7 +460,7 @@ def theme_progress(themes: list[KeyTheme], bounds: Bounds) -> dict[int, ThemePro
     out = {pk: ThemeProgress() for pk in ids}
     if not ids:
         return out
-    for r in (
+    members: Iterable[Any] = (
         ThemeSuggestion.objects.filter(theme_id__in=ids)
         .order_by()
         .values("theme_id")
@@ -468,10 +469,11 @@ def theme_progress(themes: list[KeyTheme], bounds: Bounds) -> dict[int, ThemePro
             replied=Count("id", filter=Q(suggestion__state__in=REPLIED_STATES)),
             closed=Count("id", filter=Q(suggestion__state=S.CLOSED)),
         )
-    ):
+    )
+    for r in members:
         p = out[r["theme_id"]]
         p.total, p.replied, p.closed = r["total"], r["replied"], r["closed"]
-    for r in (
+    colours: Iterable[Any] = (
         Deadline.objects.filter(
             closed_at__isnull=True,
             kind__in=D.SUPERVISED_KINDS,
@@ -480,9 +482,10 @@ def theme_progress(themes: list[KeyTheme], bounds: Bounds) -> dict[int, ThemePro
         .order_by()
         .values("suggestion__theme_memberships__theme_id")
         .annotate(**_colour_counts(bounds))
-    ):
-        p = out[r["suggestion__theme_memberships__theme_id"]]
-        p.red, p.yellow, p.green = r[RED], r[YELLOW], r[GREEN]
+    )
+    for c in colours:
+        p = out[c["suggestion__theme_memberships__theme_id"]]
+        p.red, p.yellow, p.green = c[RED], c[YELLOW], c[GREEN]
     return out
 
 

@@ -52,7 +52,7 @@ from .forms import (
     ThemeForm,
 )
 from .models import KeyTheme, RecordAttachment, SupervisionRecord, TaskForceMember
-from .warnings import RED, YELLOW, WarningClock
+from .warnings import RED, YELLOW, Status, WarningClock
 
 PER_PAGE = 20
 LIST_LIMIT = 25
@@ -196,7 +196,7 @@ def _board_filters(request: HttpRequest, scope: set[int] | None) -> dict[str, An
     return out
 
 
-def _rows(clock: WarningClock, page: Any) -> list[tuple[Deadline, Any]]:
+def _rows(clock: WarningClock, page: Any) -> list[tuple[Deadline, Status, Status | None]]:
     items = list(page)
     selectors.attach_statutory(items)
     return [
@@ -397,8 +397,7 @@ def recalculate(request: HttpRequest) -> HttpResponse:
             preview = selectors.recalculation_preview(
                 congress, policy=clock.policy, calendar=clock.calendar, today=clock.today
             )
-            form.data = form.data.copy()
-            form.data["token"] = preview.token
+            form.data = {**form.data.dict(), "token": preview.token}  # type: ignore[attr-defined]
     else:
         form = RecalculateForm(initial={"token": preview.token})
     return _render(
@@ -480,11 +479,11 @@ def _record_form_page(
                         unit=data["unit"],
                         respond_by=data["respond_by"],
                     )
-                    _save_uploads(record, data["files"], data["file_kind"], request.user)
+                    _save_uploads(record, data["uploads"], data["file_kind"], request.user)
             except DomainError as exc:
                 _put_errors(form, exc)
                 if exc.code in ("file_type", "file_too_large", "file_empty"):
-                    form.add_error("files", exc.detail)
+                    form.add_error("uploads", exc.detail)
                 status = _status_code(exc)
             else:
                 messages.success(request, _("督办记录已登记。"))
@@ -789,12 +788,12 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     with transaction.atomic():
                         _save_uploads(
                             record,
-                            upload_form.cleaned_data["files"],
+                            upload_form.cleaned_data["uploads"],
                             upload_form.cleaned_data["file_kind"],
                             request.user,
                         )
                 except DomainError as exc:
-                    upload_form.add_error("files", exc.detail)
+                    upload_form.add_error("uploads", exc.detail)
                     status = _status_code(exc)
                 else:
                     messages.success(request, _("材料已上传。"))

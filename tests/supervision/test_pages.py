@@ -261,17 +261,17 @@ def test_a_supervisor_records_a_site_visit_with_photos_and_the_unit_answers(
         }
         bad = client.post(
             url("theme_record_create", theme.pk),
-            {**form, "findings": "", "files": [SimpleUploadedFile("a.png", PNG)]},
+            {**form, "findings": "", "uploads": [SimpleUploadedFile("a.png", PNG)]},
         )
         assert bad.status_code == 422 and "这个字段是必填项" in text(bad)
         evil = client.post(
             url("theme_record_create", theme.pk),
-            {**form, "files": [SimpleUploadedFile("a.png", b"MZ\x90\x00 not an image")]},
+            {**form, "uploads": [SimpleUploadedFile("a.png", b"MZ\x90\x00 not an image")]},
         )
         assert evil.status_code == 422 and "不支持的文件类型" in text(evil)
         assert not SupervisionRecord.objects.exists()  # the record and the bad file go together
         response = client.post(
-            url("theme_record_create", theme.pk), {**form, "files": [SimpleUploadedFile("现场.png", PNG)]}
+            url("theme_record_create", theme.pk), {**form, "uploads": [SimpleUploadedFile("现场.png", PNG)]}
         )
     record = SupervisionRecord.objects.get()
     assert response.status_code == 302 and response["Location"] == url("record_detail", record.pk)
