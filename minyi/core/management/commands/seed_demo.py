@@ -8,9 +8,9 @@ transaction, and the audit chain is verified at the end.
 
 Idempotent: when the congress `demo` already exists, nothing is changed.
 
-Each feature then adds its demo data through its own seeder (FEATURE_SEEDERS: suggestions in every
-state, supervision with yellow/red deadlines, liaison-station intake, awards, points), called inside
-the same transaction with `rng = random.Random(2026)`; a failing seeder aborts the whole seed.
+Each feature then adds its demo data through its own seeder (FEATURE_SEEDERS: the 2023 history
+ledger, suggestions in every state, supervision with yellow/red deadlines, liaison-station intake,
+awards, points), called inside the same transaction with `rng = random.Random(2026)`; a failing seeder aborts the whole seed.
 """
 
 from __future__ import annotations
@@ -440,6 +440,7 @@ class DemoSeeder:
 
 #: (module, function) of every feature's demo seeder, run in this order after the roster exists.
 FEATURE_SEEDERS = [
+    ("minyi.reports.history", "seed_demo_history"),  # the model district's 2023, from a ledger
     ("minyi.suggestions.demo", "seed_demo_suggestions"),
     ("minyi.supervision.demo", "seed_demo_supervision"),
     ("minyi.intake.demo", "seed_demo_intake"),
