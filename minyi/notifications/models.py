@@ -148,7 +148,9 @@ class Delivery(models.Model):
 
 
 class DeadlineReminder(models.Model):
-    """One reminder stage of one deadline, handled by the scan run `batch` (once: unique)."""
+    """One reminder stage of one deadline for one due date, handled by the scan run `batch` (once:
+    unique). A deadline whose due date is moved (recalculated with a new calendar or policy) gets its
+    stages again for the new date."""
 
     class Stage(models.TextChoices):
         DUE_SOON = "due_soon", _("即将到期")
@@ -157,6 +159,7 @@ class DeadlineReminder(models.Model):
 
     deadline = models.ForeignKey("suggestions.Deadline", on_delete=models.CASCADE, related_name="reminders")
     stage = models.CharField(_("阶段"), max_length=16, choices=Stage.choices)
+    due_on = models.DateField(_("到期日期"), null=True)
     batch = models.UUIDField(editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -164,7 +167,9 @@ class DeadlineReminder(models.Model):
         verbose_name = _("期限提醒")
         verbose_name_plural = _("期限提醒")
         constraints = [
-            models.UniqueConstraint(fields=["deadline", "stage"], name="deadlinereminder_once"),
+            models.UniqueConstraint(
+                fields=["deadline", "stage", "due_on"], name="deadlinereminder_once_per_due_date"
+            ),
         ]
         indexes = [models.Index(fields=["batch", "stage"], name="deadlinereminder_batch")]
 

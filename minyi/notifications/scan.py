@@ -5,7 +5,7 @@ It sends, as in-app notices with e-mail/SMS queued in the same transaction:
 1. **work arriving** and **deadlines changing** — read from the audit trail after a cursor
    (`ScanCursor`), e.g. ``assignment.created`` → the unit; ``extension.approved`` → the lead deputy
    (`EVENT_RULES`);
-2. for every open deadline, once per stage (`DeadlineReminder`, `DEADLINE_RULES`):
+2. for every open deadline, once per stage and due date (`DeadlineReminder`, `DEADLINE_RULES`):
    **due soon** (yellow: due within `policy.warning_days` working days, as on the supervision
    boards; not on the day the limit started) → whoever must act; **overdue** (the due date has
    passed) → them and their leader; **escalated** (more than `policy.escalation_grace_days`
@@ -14,7 +14,7 @@ It sends, as in-app notices with e-mail/SMS queued in the same transaction:
 3. **no feedback**: a replied suggestion whose evaluation deadline has passed is recorded as "no
    feedback" (`do_mark_no_feedback`, the system action).
 
-Exactly once: each notice has a unique key (``dl:<stage>:<deadline>:<user>``,
+Exactly once: each notice has a unique key (``dl:<stage>:<deadline>:<due date>:<user>``,
 ``ev:<rule>:<seq>:<user>``) and each deadline stage a unique `DeadlineReminder` row; everything of
 one run commits together with the cursor, so a second run, a concurrent run (it waits on the cursor
 row, then finds nothing new) or a run after a crash (the crashed run rolled back) sends nothing twice
@@ -110,10 +110,10 @@ def choice_label(name: str, choices: Sequence[tuple[str, Any]]) -> Case:
     )
 
 
-def _unit_name(prefix: str = "", path: str = "assignment") -> Case:
-    """The assignment's unit name (with `prefix`), or "" for a row without an assignment."""
+def _unit_name(prefix: str = "", path: str = "assignment", suffix: str = "") -> Case:
+    """The assignment's unit name (between `prefix` and `suffix`), or "" for a row without one."""
     return Case(
-        When(**{f"{path}__isnull": False}, then=text(prefix, F(f"{path}__unit__name"))),
+        When(**{f"{path}__isnull": False}, then=text(prefix, F(f"{path}__unit__name"), suffix)),
         default=Value(""),
         output_field=CharField(),
     )
@@ -185,8 +185,32 @@ class EventRule:
     where: Q = field(default_factory=Q)
 
 
+def _json(path: str) -> Coalesce:
+    """A value of an audit row's JSON (`new__until`, `old__due_on`) as text, "—" when missing."""
+    return Coalesce(KT(path), Value("—"), output_field=CharField())
+
+
 def _until(key: str) -> Coalesce:
-    return Coalesce(KT(f"new__{key}"), Value("—"), output_field=CharField())
+    return _json(f"new__{key}")
+
+
+REPLY_KINDS = [K.REPLY, K.REPLY_STATUTORY, K.REHANDLE_REPLY]
+
+
+def _recalculated() -> Concat:
+    """Body of a ``deadline.recalculated`` notice: which limit, from when to when, and why."""
+    return text(
+        _unit_name(suffix=_("的")),
+        choice_label("new__kind", Deadline.Kind.choices),
+        _("期限由"),
+        _json("old__due_on"),
+        _("调整为"),
+        _json("new__due_on"),
+        _("（"),
+        _json("new__rule"),
+        _("）。原因："),
+        F("note"),
+    )
 
 
 EVENT_RULES: list[EventRule] = [
@@ -319,6 +343,23 @@ EVENT_RULES: list[EventRule] = [
             F("assignment__unit__name"), _("不再承办您领衔的建议，将另行交办，答复期限自重新交办之日起计算。")
         ),
         ~Q(assignment__role=AssignmentRole.CO),
+    ),
+    EventRule(
+        "recalculated_deputy",
+        "deadline.recalculated",
+        who.LEAD_DEPUTY,
+        Notice.Kind.DEADLINE_CHANGED,
+        lambda: _("答复期限调整："),
+        _recalculated,
+        Q(new__kind__in=REPLY_KINDS),
+    ),
+    EventRule(
+        "recalculated_unit",
+        "deadline.recalculated",
+        who.UNIT_ALL,
+        Notice.Kind.DEADLINE_CHANGED,
+        lambda: _("期限调整："),
+        _recalculated,
     ),
     EventRule(
         "reply_drafted",
@@ -560,7 +601,9 @@ def remind_deadlines(run: Run) -> None:
     for stage in Stage.values:
         rules = [r for r in DEADLINE_RULES if r.stage == stage]
         kinds = sorted({k for r in rules for k in r.kinds})
-        already = DeadlineReminder.objects.filter(deadline=OuterRef("pk"), stage=stage)
+        already = DeadlineReminder.objects.filter(
+            deadline=OuterRef("pk"), stage=stage, due_on=OuterRef("due_on")
+        )
         due = Deadline.objects.filter(
             stage_condition(run, stage), closed_at__isnull=True, kind__in=kinds
         ).filter(~Exists(already))
@@ -570,10 +613,11 @@ def remind_deadlines(run: Run) -> None:
             {
                 "deadline": F("id"),
                 "stage": Value(stage),
+                "due_on": F("due_on"),
                 "batch": Value(run.batch),
                 "created_at": Value(run.now),
             },
-            conflict=["deadline", "stage"],
+            conflict=["deadline", "stage", "due_on"],
         )
         if not run.result.reminders[stage]:
             continue
@@ -631,7 +675,9 @@ def _notify_stage(run: Run, rule: DeadlineRule) -> None:
         Notice,
         rows,
         {
-            "key": text(f"dl:{rule.stage}:", as_text("id"), ":", as_text(audience.user)),
+            "key": text(
+                f"dl:{rule.stage}:", as_text("id"), ":", as_text("due_on"), ":", as_text(audience.user)
+            ),
             "congress": F("congress"),
             "recipient": F(audience.user),
             "kind": Value(rule.kind),

@@ -147,3 +147,41 @@ def test_the_number_of_queries_does_not_grow_with_the_items(loop, time_machine):
     assert large_notices > 6 * small_notices
     assert large == small, (small, large)
     assert timezone.localdate() == at(6, 29).date()
+
+
+def test_recalculated_deadlines_are_told_and_reminded_again_for_their_new_date(loop, time_machine):
+    from minyi.congress.actions import do_update_policy, ensure_policy
+    from minyi.supervision.actions import do_recalculate_deadlines
+
+    w = loop.w
+    time_machine.move_to(at(3, 2), tick=False)
+    s = loop.drive.to("signed", direct=True)  # first contact due Mon 16 March, reply Thu 2 April
+    run_scan()
+    time_machine.move_to(at(3, 17), tick=False)
+    assert scan_new() == [("overdue", "handler_a"), ("overdue", "leader_a")]
+    # The congress gives units 15 working days for the first contact and two months for the reply,
+    # and recalculates the open deadlines.
+    do_update_policy(
+        ensure_policy(w.congress), actor=w.admin, changes={"first_contact_days": 15, "reply_months": 2}
+    )
+    do_recalculate_deadlines(w.congress, actor=w.admin, reason="本地规则调整")
+    assert scan_new() == [
+        ("deadline_changed", "deputy"),  # the reply date
+        ("deadline_changed", "handler_a"),  # both dates
+        ("deadline_changed", "handler_a"),
+        ("deadline_changed", "leader_a"),
+        ("deadline_changed", "leader_a"),
+    ]
+    deputy = Notice.objects.get(recipient=w.deputy, event__code="deadline.recalculated")
+    assert deputy.body.startswith(
+        "甲区住房和城乡建设局的答复（本地目标）期限由2026-04-02调整为2026-05-06（"
+    )  # (1–5 May off)
+    assert deputy.body.endswith("原因：本地规则调整")
+    # The first contact is now due Mon 23 March: late again from Tue 24 March, and told again.
+    first_contact = Deadline.objects.get(suggestion=s, kind=Deadline.Kind.FIRST_CONTACT)
+    assert first_contact.due_on == at(3, 23).date()
+    time_machine.move_to(at(3, 23), tick=False)
+    assert ("overdue", "handler_a") not in scan_new()
+    time_machine.move_to(at(3, 24), tick=False)
+    assert scan_new() == [("overdue", "handler_a"), ("overdue", "leader_a")]
+    assert DeadlineReminder.objects.filter(deadline=first_contact, stage="overdue").count() == 2
