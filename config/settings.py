@@ -104,6 +104,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
+    # PostgreSQL's JIT compiles the wide figure queries for seconds and saves nothing here.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,8 +1,11 @@
 """Personas: one user per role in congress "alpha", and an admin of another congress "beta"."""
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps as django_apps
+from django.db.models.signals import post_migrate
 
 from minyi.accounts.models import Role, User
 from minyi.congress.actions import ensure_policy
@@ -17,6 +20,20 @@ from .factories import (
     UnitFactory,
     UserFactory,
 )
+
+
+def _reseed_calendar(sender, **kwargs):
+    """Transactional tests (live-server browser tests, races) end with a flush that empties every
+    table, the migration-seeded holiday calendar included; Django then sends post_migrate, and this
+    puts the official calendar back (no audit row, exactly as the data migration does), so later
+    tests on the same worker still count holidays."""
+    if sender.label != "workdays":
+        return
+    seeding = importlib.import_module("minyi.workdays.migrations.0002_seed_2004_2026")
+    seeding.seed(django_apps, None)
+
+
+post_migrate.connect(_reseed_calendar, dispatch_uid="tests.reseed_calendar")
 
 
 @dataclass
