@@ -18,24 +18,30 @@ per breakdown). How long they take at scale is measured by `bench/bench_figures.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import re
+import time
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from minyi.congress.models import Congress, Deputy, DeputyGroup, Policy, Unit
-from minyi.suggestions.models import CoSigner, Deadline, Reply, Suggestion
+from minyi.suggestions.models import Assignment, CoSigner, Deadline, Reply, Suggestion
 from minyi.suggestions.states import AssignmentState, CoSignerState
 
 from .figures import (
     UNIT_DUTY_DEADLINES,
+    Figure,
     Figures,
     Scope,
     _instant,
@@ -394,6 +400,44 @@ class Overview:
     def charts_json(self) -> list[dict[str, Any]]:
         return [chart.as_json() for chart in self.charts]
 
+    # the snapshot (`cached_overview`) -----------------------------------------------------------
+    def dump(self) -> dict[str, Any]:
+        return {
+            "figures": {
+                "completion_definition": self.figures.completion_definition,
+                "no_feedback_excluded": self.figures.no_feedback_excluded,
+                "items": [asdict(f) for f in self.figures],
+            },
+            "cards": [asdict(c) for c in self.cards],
+            "charts": [
+                {**asdict(c), "series": [[name, [asdict(p) for p in points]] for name, points in c.series]}
+                for c in self.charts
+            ],
+            "overdue_units": [asdict(u) for u in self.overdue_units],
+        }
+
+    @classmethod
+    def load(cls, congress: Congress, scope: Scope, data: dict[str, Any]) -> Overview:
+        f = data["figures"]
+        figures = Figures(
+            congress=congress,
+            scope=scope,
+            completion_definition=f["completion_definition"],
+            no_feedback_excluded=f["no_feedback_excluded"],
+            items={item["key"]: Figure(**item) for item in f["items"]},
+        )
+        charts = []
+        for c in data["charts"]:
+            series = [(name, [Point(**p) for p in points]) for name, points in c.pop("series")]
+            charts.append(Chart(**c, series=series))
+        return cls(
+            scope=scope,
+            figures=figures,
+            cards=[Card(**c) for c in data["cards"]],
+            charts=charts,
+            overdue_units=[OverdueUnit(**u) for u in data["overdue_units"]],
+        )
+
     def chart(self, chart_id: str) -> Chart:
         return next(c for c in self.charts if c.id == chart_id)
 
@@ -498,17 +542,45 @@ def _by_taxonomy(base: QuerySet[Suggestion], links: Links, name: str, title: str
     )
 
 
-def _by_body(
-    congress: Congress, scope: Scope, base: QuerySet[Suggestion], policy: Policy, links: Links
-) -> Chart:
+def _body_members(
+    scope: Scope, base: QuerySet[Suggestion]
+) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """(suggestion, body) pairs: the scope's suggestions that a body's filter keeps (assigned to one
+    of its units, or forwarded to it — `figures._SuggestionRows.base`), and those of them that are
+    overdue under that filter (an overdue duty of one of the body's units, or the assignment itself
+    overdue). Three queries; the engine's "suggestions" and "overdue" with ``body=b`` are exactly the
+    pairs with b — checked against the engine's lists in tests/reports/test_dashboard.py."""
+    ids = base.values("pk")
+    members = set(
+        Assignment.objects.filter(_relevant(scope, ""), suggestion__in=ids)
+        .exclude(unit__body__isnull=True)
+        .values_list("suggestion_id", "unit__body_id")
+        .distinct()
+    )
+    if scope.unit is None:
+        members |= set(base.filter(forwarded_to__isnull=False).values_list("pk", "forwarded_to_id"))
+    duties = set(
+        _overdue_duties(scope, base)
+        .exclude(assignment__unit__body__isnull=True)
+        .values_list("suggestion_id", "assignment__unit__body_id")
+        .distinct()
+    )
+    late_assignment = set(
+        Deadline.objects.filter(
+            kind=Deadline.Kind.ASSIGN, closed_at__isnull=True, due_on__lt=scope.today, suggestion__in=ids
+        ).values_list("suggestion_id", flat=True)
+    )
+    overdue = {(sid, body) for sid, body in members if (sid, body) in duties or sid in late_assignment}
+    return members, overdue
+
+
+def _by_body(congress: Congress, scope: Scope, base: QuerySet[Suggestion], links: Links) -> Chart:
     bodies = list(Unit.objects.filter(congress=congress, kind=Unit.Kind.BODY).order_by("order", "name"))
-    aggregates: dict[str, Any] = {}
-    for body in bodies:
-        narrowed = scope.with_(body=body.pk)
-        for key in ("suggestions", "overdue"):
-            rows = figure_members(congress, narrowed, key, policy=policy).values("pk")
-            aggregates[f"{key}_{body.pk}"] = Count("pk", filter=Q(pk__in=rows))
-    counts = base.order_by().aggregate(**aggregates) if aggregates else {}
+    if scope.body is not None:
+        bodies = [b for b in bodies if b.pk == scope.body]
+    members, overdue = _body_members(scope, base) if bodies else (set(), set())
+    counts = Counter(body for _sid, body in members)
+    late = Counter(body for _sid, body in overdue)
     label = lambda b: b.short_name or b.name  # noqa: E731
     return Chart(
         id="by_body",
@@ -518,17 +590,11 @@ def _by_body(
         series=[
             (
                 _("承办件数"),
-                [
-                    Point(label(b), counts[f"suggestions_{b.pk}"], links.figure("suggestions", body=b.pk))
-                    for b in bodies
-                ],
+                [Point(label(b), counts[b.pk], links.figure("suggestions", body=b.pk)) for b in bodies],
             ),
             (
                 _("逾期未办"),
-                [
-                    Point(label(b), counts[f"overdue_{b.pk}"], links.figure("overdue", body=b.pk))
-                    for b in bodies
-                ],
+                [Point(label(b), late[b.pk], links.figure("overdue", body=b.pk)) for b in bodies],
             ),
         ],
         note=_("一件建议交办给多个机关的单位时，每个机关各计一次；转交机关尚未分办的计入该机关。"),
@@ -577,7 +643,7 @@ def overview(
         _by_taxonomy(base, links, "channel", _("按收集渠道"), "no_channel"),
     ]
     if unit is None:
-        charts.append(_by_body(congress, scope, base, policy, links))
+        charts.append(_by_body(congress, scope, base, links))
     return Overview(
         scope=scope,
         figures=figures,
@@ -585,6 +651,74 @@ def overview(
         charts=charts,
         overdue_units=_overdue_units(scope, base, links),
     )
+
+
+#: Bump when what a snapshot holds changes (old snapshots are then never read again).
+SNAPSHOT_FORMAT = 1
+SNAPSHOT_KEPT = datetime.timedelta(days=30)
+
+
+def data_version(congress: Congress) -> int:
+    """The congress's data version: the sequence number of its latest audit row (or of the latest
+    row of no congress). Every change of records is an audited action (house rule), so this moves
+    with every change that could move a figure. One query, on the (congress, seq) index."""
+    from minyi.audit.models import AuditEvent
+
+    def latest(**where: Any) -> Subquery:
+        return Subquery(AuditEvent.objects.filter(**where).order_by("-seq").values("seq")[:1])
+
+    row = (
+        Congress.objects.filter(pk=congress.pk)
+        .annotate(own=latest(congress=congress), shared=latest(congress__isnull=True))
+        .values("own", "shared")
+        .first()
+    ) or {}
+    return max(row.get("own") or 0, row.get("shared") or 0)
+
+
+def snapshot_key(
+    congress: Congress, scope: Scope, querystring: str, policy: Policy, unit: Unit | None
+) -> str:
+    ident = [
+        SNAPSHOT_FORMAT,
+        get_language(),
+        {k: v for k, v in scope.as_dict().items() if k != "as_of"},  # the day is checked apart
+        unit.pk if unit else None,
+        sorted(QueryDict(querystring).lists()),
+        policy.updated_at.isoformat() if getattr(policy, "updated_at", None) else None,
+    ]
+    return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def cached_overview(
+    congress: Congress, scope: Scope, querystring: str = "", *, unit: Unit | None = None
+) -> tuple[Overview, bool]:
+    """`overview()` read from its snapshot when the data has not changed since it was computed, else
+    computed and stored. Returns (the overview, whether it came from the snapshot)."""
+    from .models import FigureSnapshot
+
+    policy = policy_of(congress)
+    version = data_version(congress)  # read before computing: a later change makes it stale
+    key = snapshot_key(congress, scope, querystring, policy, unit)
+    narrowed = scope.with_(unit=unit.pk) if unit is not None else scope
+    snap = FigureSnapshot.objects.filter(congress=congress, key=key).first()
+    if snap is not None and snap.version == version and snap.as_of == scope.today:
+        return Overview.load(congress, narrowed, snap.payload), True
+    started = time.perf_counter()
+    result = overview(congress, scope, querystring, policy=policy, unit=unit)
+    # Snapshots nobody asked for in a month (other scopes, other languages) are dropped.
+    FigureSnapshot.objects.filter(congress=congress, computed_at__lt=timezone.now() - SNAPSHOT_KEPT).delete()
+    FigureSnapshot.objects.update_or_create(
+        congress=congress,
+        key=key,
+        defaults={
+            "as_of": scope.today,
+            "version": version,
+            "payload": result.dump(),
+            "seconds": time.perf_counter() - started,
+        },
+    )
+    return result, False
 
 
 # --- deputy groups -------------------------------------------------------------------------------

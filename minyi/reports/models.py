@@ -144,3 +144,31 @@ class HistoryBatch(_Job):
 
     def __str__(self) -> str:
         return f"{self.filename} · {self.get_status_display()}"
+
+
+class FigureSnapshot(models.Model):
+    """A dashboard's computed numbers (the summary table the dashboards read), kept exactly in step
+    with the records: `version` is the congress's data version when they were computed — the
+    sequence number of the latest audit row of the congress (or of no congress) — and a snapshot is
+    used only while that is still the latest. Every change of records is an audited action that
+    writes its audit row in the same transaction, so any change makes every snapshot of the
+    congress stale at once; the next reader recomputes it (`dashboard.cached_overview`)."""
+
+    congress = models.ForeignKey(
+        "congress.Congress", on_delete=models.CASCADE, related_name="+", verbose_name=_("人大")
+    )
+    #: Hash of what the numbers are for: the scope, a unit, the language, the policy's last change.
+    key = models.CharField(max_length=64)
+    as_of = models.DateField(_("期限判断日"))
+    version = models.BigIntegerField(_("数据版本"))
+    payload = models.JSONField(_("数据"))
+    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+    seconds = models.FloatField(_("计算用时（秒）"), default=0)
+
+    class Meta:
+        verbose_name = _("统计快照")
+        verbose_name_plural = _("统计快照")
+        constraints = [models.UniqueConstraint(fields=["congress", "key"], name="figuresnapshot_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.congress_id}/{self.key[:8]} v{self.version}"

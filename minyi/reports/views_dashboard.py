@@ -34,7 +34,6 @@ from . import dashboard as D
 from . import rules_exports  # noqa: F401  (registers reports.export_figures, reports.import_history)
 from .figures import policy_of
 from .forms import ScopeForm
-from .league import unit_league
 from .rules import UNIT_FIGURE_ROLES
 
 PER_PAGE = 25
@@ -69,7 +68,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not valid:
         return render(request, "reports/dashboard/overview.html", context, status=400)
     querystring = form.querystring()
-    context.update(overview=D.overview(congress, form.scope(), querystring), querystring=querystring)
+    result, cached = D.cached_overview(congress, form.scope(), querystring)
+    context.update(overview=result, from_snapshot=cached, querystring=querystring)
     return render(request, "reports/dashboard/overview.html", context)
 
 
@@ -83,15 +83,10 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     context = _context(request, form=form, unit=unit, tab="dashboard")
     if not valid:
         return render(request, "reports/dashboard/unit.html", context, status=400)
-    policy = policy_of(congress)
     scope = form.scope()
     querystring = form.querystring()
-    league = unit_league(congress, scope, 1, policy=policy)
-    context.update(
-        overview=D.overview(congress, scope, querystring, policy=policy, unit=unit),
-        row=league.row_for(unit.pk),
-        querystring=querystring,
-    )
+    result, cached = D.cached_overview(congress, scope, querystring, unit=unit)
+    context.update(overview=result, from_snapshot=cached, querystring=querystring)
     return render(request, "reports/dashboard/unit.html", context)
 
 
