@@ -198,9 +198,9 @@ def test_a_scan_killed_mid_run_leaves_nothing_and_the_next_sends_everything(late
     # has written the notices of the audit events (work arriving) and of other stages.
     with psycopg.connect(database_url().replace("postgres://", "postgresql://")) as blocker:
         blocker.execute(
-            "INSERT INTO notifications_deadlinereminder (deadline_id, stage, batch, created_at) "
-            "VALUES (%s, 'overdue', gen_random_uuid(), now())",
-            [reply.pk],
+            "INSERT INTO notifications_deadlinereminder (deadline_id, stage, due_on, batch, created_at) "
+            "VALUES (%s, 'overdue', %s, gen_random_uuid(), now())",
+            [reply.pk, reply.due_on],
         )
         scanner = manage("scan_deadlines", "--json", "--skip-checks")
         try:
