@@ -12,9 +12,10 @@
       color: PALETTE,
       animation: false,
       textStyle: { fontFamily: "system-ui, -apple-system, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif" },
-      tooltip: { trigger: spec.kind === "pie" ? "item" : "axis", confine: true },
+      // richText: the tooltip is drawn on the canvas, not as HTML with style attributes (CSP).
+      tooltip: { trigger: spec.kind === "pie" ? "item" : "axis", confine: true, renderMode: "richText" },
       legend: spec.series.length > 1 || spec.kind === "pie" ? { top: 0, type: "scroll" } : undefined,
-      grid: { left: 8, right: 16, top: spec.series.length > 1 ? 32 : 12, bottom: 8, containLabel: true }
+      grid: { left: 8, right: 16, top: spec.series.length > 1 ? 48 : 20, bottom: 8, containLabel: true }
     };
   }
 
