@@ -456,6 +456,7 @@ def estimate(job: ExportJob) -> int:
 
 def start_export(congress: Congress, kind: str, params: str, *, actor: Any, title: str = "") -> ExportJob:
     """Create the job and build it now (small) or queue it (large)."""
+    stale_exports(congress)
     job = ExportJob(
         congress=congress,
         kind=kind,
