@@ -9,6 +9,8 @@ if [ ! -x "$PY" ]; then
   exit 1
 fi
 
+# The deadline scan re-queues itself every few minutes; make sure one chain exists before the worker starts.
+"$PY" manage.py scan_deadlines --schedule
 "$PY" manage.py db_worker &
 worker=$!
 
