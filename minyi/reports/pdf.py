@@ -172,6 +172,8 @@ def _chart(chart: Chart, width: float = 170 * mm, height: float = 62 * mm) -> Dr
     bars.height = height - (24 * mm if len(chart.series) > 1 else 18 * mm)
     bars.data = [[p.value for p in pts] for _name, pts in chart.series]
     bars.categoryAxis.categoryNames = [c if len(c) <= 14 else c[:13] + "…" for c in chart.categories]
+    if horizontal:
+        bars.categoryAxis.reverseDirection = True  # the first category on top, as on the page
     for axis in (bars.categoryAxis.labels, bars.valueAxis.labels):
         axis.fontName, axis.fontSize = name, 7
     if not horizontal and len(chart.categories) > 8:
