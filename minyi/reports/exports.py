@@ -28,6 +28,7 @@ from django.db.models import F, QuerySet
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -76,29 +77,46 @@ NO_FEEDBACK_LABEL = "未反馈"
 class LedgerColumn:
     header: str
     width: int
-    note: str
+    note: Any  # lazy text
     required: bool = False
     date: bool = False
 
 
 LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
-    LedgerColumn("建议编号", 20, "如 示范〔2023〕第12号；同一人大内不能重复。", required=True),
-    LedgerColumn("案由", 44, "建议的标题，不超过200字。", required=True),
-    LedgerColumn("领衔代表", 12, "代表姓名；重名时写代表证号，或“姓名（代表证号）”。", required=True),
-    LedgerColumn("联名代表", 24, "确认联名的代表，多人用顿号“、”分隔；写法同领衔代表。"),
-    LedgerColumn("分类", 12, "本人大办理规则中的分类名称。"),
-    LedgerColumn("收集渠道", 16, "本人大办理规则中的收集渠道名称。"),
-    LedgerColumn("提出时间", 10, "大会期间 或 闭会期间；留空为闭会期间。"),
-    LedgerColumn("主办单位", 26, "承办单位名称或简称；分办的多个单位用顿号分隔，每个单位各自答复。"),
-    LedgerColumn("协办单位", 26, "承办单位名称或简称，多个用顿号分隔。"),
-    LedgerColumn("立案日期", 12, "YYYY-MM-DD。", required=True, date=True),
-    LedgerColumn("交办日期", 12, "YYYY-MM-DD；填写主办单位时必填，不早于立案日期。", date=True),
-    LedgerColumn("见面联系日期", 14, "承办单位首次当面联系代表（走访、座谈、现场察看）的日期。", date=True),
-    LedgerColumn("答复日期", 12, "答复函签发日期，不早于交办日期。", date=True),
-    LedgerColumn("答复类别", 10, "A、B、C、D（或类别名称）；分办的可按主办单位顺序分别填写，用顿号分隔。"),
-    LedgerColumn("测评结果", 12, "满意、基本满意、不满意 或 未反馈；分办的可按主办单位顺序分别填写。"),
-    LedgerColumn("状态", 14, "已办结、已测评待办结、已答复待测评、办理中 或 已立案；留空则按所填日期推定。"),
-    LedgerColumn("办结日期", 12, "YYYY-MM-DD；不早于答复日期。", date=True),
+    LedgerColumn("建议编号", 20, gettext_lazy("如 示范〔2023〕第12号；同一人大内不能重复。"), required=True),
+    LedgerColumn("案由", 44, gettext_lazy("建议的标题，不超过200字。"), required=True),
+    LedgerColumn(
+        "领衔代表", 12, gettext_lazy("代表姓名；重名时写代表证号，或“姓名（代表证号）”。"), required=True
+    ),
+    LedgerColumn("联名代表", 24, gettext_lazy("确认联名的代表，多人用顿号“、”分隔；写法同领衔代表。")),
+    LedgerColumn("分类", 12, gettext_lazy("本人大办理规则中的分类名称。")),
+    LedgerColumn("收集渠道", 16, gettext_lazy("本人大办理规则中的收集渠道名称。")),
+    LedgerColumn("提出时间", 10, gettext_lazy("大会期间 或 闭会期间；留空为闭会期间。")),
+    LedgerColumn(
+        "主办单位", 26, gettext_lazy("承办单位名称或简称；分办的多个单位用顿号分隔，每个单位各自答复。")
+    ),
+    LedgerColumn("协办单位", 26, gettext_lazy("承办单位名称或简称，多个用顿号分隔。")),
+    LedgerColumn("立案日期", 12, gettext_lazy("YYYY-MM-DD。"), required=True, date=True),
+    LedgerColumn("交办日期", 12, gettext_lazy("YYYY-MM-DD；填写主办单位时必填，不早于立案日期。"), date=True),
+    LedgerColumn(
+        "见面联系日期",
+        14,
+        gettext_lazy("承办单位首次当面联系代表（走访、座谈、现场察看）的日期。"),
+        date=True,
+    ),
+    LedgerColumn("答复日期", 12, gettext_lazy("答复函签发日期，不早于交办日期。"), date=True),
+    LedgerColumn(
+        "答复类别", 10, gettext_lazy("A、B、C、D（或类别名称）；分办的可按主办单位顺序分别填写，用顿号分隔。")
+    ),
+    LedgerColumn(
+        "测评结果", 12, gettext_lazy("满意、基本满意、不满意 或 未反馈；分办的可按主办单位顺序分别填写。")
+    ),
+    LedgerColumn(
+        "状态",
+        14,
+        gettext_lazy("已办结、已测评待办结、已答复待测评、办理中 或 已立案；留空则按所填日期推定。"),
+    ),
+    LedgerColumn("办结日期", 12, gettext_lazy("YYYY-MM-DD；不早于答复日期。"), date=True),
 )
 LEDGER_HEADERS = tuple(c.header for c in LEDGER_COLUMNS)
 
@@ -337,7 +355,7 @@ def ledger_workbook(
     _definitions_sheet(
         wb,
         figures,
-        [(f"{_('汇总表')}·{c.header}", c.note) for c in LEDGER_COLUMNS]
+        [(f"{_('汇总表')}·{c.header}", str(c.note)) for c in LEDGER_COLUMNS]
         + [
             (
                 _("汇总表的行"),

@@ -1155,7 +1155,7 @@ def build_template(congress: Congress) -> bytes:
     for i, col in enumerate(LEDGER_COLUMNS, start=1):
         cell = ws.cell(row=1, column=i)
         cell.font, cell.fill = (red if col.required else bold), fill
-        cell.comment = Comment(("必填。" if col.required else "") + col.note, "民意")
+        cell.comment = Comment((_("必填。") if col.required else "") + str(col.note), "民意")
         letter = cell.column_letter
         ws.column_dimensions[letter].width = col.width
         if col.date:
@@ -1194,22 +1194,32 @@ def build_template(congress: Congress) -> bytes:
     help_ws = wb.create_sheet(HELP_SHEET)
     help_ws.column_dimensions["A"].width = 16
     help_ws.column_dimensions["B"].width = 90
-    help_ws.append(["历史数据导入模板 · 填写说明"])
+    help_ws.append([_("历史数据导入模板 · 填写说明")])
     help_ws["A1"].font = Font(bold=True, size=14)
     for line in (
-        "1. 在“建议办理情况汇总表”工作表中，每行填写一件已立案的历史建议；第1行是表头，请勿修改。红色表头为必填。",
-        "2. 代表、承办单位、分类、收集渠道、答复类别须与本人大名册和办理规则一致（见“可选值”工作表）；往届代表请先导入该届代表名册。",
-        "3. 任何一行有错误时整份文件都不会导入；请按错误清单（行号、列、原因）改正后重新上传。同一文件不能重复导入（编号不能重复）。",
-        "4. 导入的建议与平台上办理的建议一样计入统计；系统按办理规则和工作日历推算交办、首次联系、答复期限，按所填日期判断是否按期。",
-        "5. 本平台导出的“建议办理情况汇总表”可直接作为导入文件。“可选值”和“填写说明”工作表导入时会被忽略。",
+        _(
+            "1. 在“建议办理情况汇总表”工作表中，每行填写一件已立案的历史建议；第1行是表头，请勿修改。红色表头为必填。"
+        ),
+        _(
+            "2. 代表、承办单位、分类、收集渠道、答复类别须与本人大名册和办理规则一致（见“可选值”工作表）；往届代表请先导入该届代表名册。"
+        ),
+        _(
+            "3. 任何一行有错误时整份文件都不会导入；请按错误清单（行号、列、原因）改正后重新上传。同一文件不能重复导入（编号不能重复）。"
+        ),
+        _(
+            "4. 导入的建议与平台上办理的建议一样计入统计；系统按办理规则和工作日历推算交办、首次联系、答复期限，按所填日期判断是否按期。"
+        ),
+        _(
+            "5. 本平台导出的“建议办理情况汇总表”可直接作为导入文件。“可选值”和“填写说明”工作表导入时会被忽略。"
+        ),
     ):
         help_ws.append([line])
     help_ws.append([])
-    help_ws.append(["列", "说明"])
+    help_ws.append([_("列"), _("说明")])
     for c in help_ws[help_ws.max_row]:
         c.font = bold
     for col in LEDGER_COLUMNS:
-        help_ws.append([col.header, ("必填。" if col.required else "") + col.note])
+        help_ws.append([col.header, (_("必填。") if col.required else "") + str(col.note)])
     for row in help_ws.iter_rows(min_row=2):
         for c in row:
             c.alignment = Alignment(wrap_text=True, vertical="top")
