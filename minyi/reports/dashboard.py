@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import logging
 import re
 import time
 from collections import Counter
@@ -27,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.db import DatabaseError, transaction
 from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import QueryDict
@@ -50,6 +52,8 @@ from .figures import (
     figure_members,
     policy_of,
 )
+
+logger = logging.getLogger(__name__)
 
 #: The headline cards of the overview, in order.
 HEADLINE = (
@@ -706,18 +710,24 @@ def cached_overview(
         return Overview.load(congress, narrowed, snap.payload), True
     started = time.perf_counter()
     result = overview(congress, scope, querystring, policy=policy, unit=unit)
-    # Snapshots nobody asked for in a month (other scopes, other languages) are dropped.
-    FigureSnapshot.objects.filter(congress=congress, computed_at__lt=timezone.now() - SNAPSHOT_KEPT).delete()
-    FigureSnapshot.objects.update_or_create(
-        congress=congress,
-        key=key,
-        defaults={
-            "as_of": scope.today,
-            "version": version,
-            "payload": result.dump(),
-            "seconds": time.perf_counter() - started,
-        },
-    )
+    try:
+        with transaction.atomic():
+            # Snapshots nobody asked for in a month (other scopes, other languages) are dropped.
+            FigureSnapshot.objects.filter(
+                congress=congress, computed_at__lt=timezone.now() - SNAPSHOT_KEPT
+            ).delete()
+            FigureSnapshot.objects.update_or_create(
+                congress=congress,
+                key=key,
+                defaults={
+                    "as_of": scope.today,
+                    "version": version,
+                    "payload": result.dump(),
+                    "seconds": time.perf_counter() - started,
+                },
+            )
+    except DatabaseError:  # e.g. a read-only replica: the page is still right, only not kept
+        logger.warning("could not store the dashboard snapshot of %s", congress.code, exc_info=True)
     return result, False
 
 
