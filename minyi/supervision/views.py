@@ -74,6 +74,17 @@ def _can(request: HttpRequest, perm: str, obj: Any = None) -> bool:
     return rules.has_perm(perm, request.user, obj if obj is not None else request.congress)  # type: ignore[attr-defined]
 
 
+def _time_limit_status(clock, *, started_on, due_on, done_at):
+    """The colour of a time limit that a record or an inspection set for the unit (None if none)."""
+    if not due_on:
+        return None
+    from django.utils import timezone
+
+    return clock.status_for(
+        started_on=started_on, due_on=due_on, closed_on=timezone.localdate(done_at) if done_at else None
+    )
+
+
 def _clock(request: HttpRequest) -> WarningClock:
     clock = getattr(request, "_minyi_warning_clock", None)
     if clock is None:
@@ -803,17 +814,9 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             raise Http404("not permitted")
         messages.error(request, _("保存失败，请按提示修改后再提交。"))
-    clock = _clock(request)
-    due_status = None
-    if record.respond_by:
-        closed = record.responded_at
-        from django.utils import timezone
-
-        due_status = clock.status_for(
-            started_on=record.held_on,
-            due_on=record.respond_by,
-            closed_on=timezone.localdate(closed) if closed else None,
-        )
+    due_status = _time_limit_status(
+        _clock(request), started_on=record.held_on, due_on=record.respond_by, done_at=record.responded_at
+    )
     return _render(
         request,
         "supervision/record_detail.html",
@@ -1060,17 +1063,12 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             raise Http404("not permitted")
         messages.error(request, _("保存失败，请按提示修改后再提交。"))
-    clock = _clock(request)
-    due_status = None
-    if inspection.due_on:
-        from django.utils import timezone
-
-        answered = inspection.answered_at
-        due_status = clock.status_for(
-            started_on=inspection.inspected_on,
-            due_on=inspection.due_on,
-            closed_on=timezone.localdate(answered) if answered else None,
-        )
+    due_status = _time_limit_status(
+        _clock(request),
+        started_on=inspection.inspected_on,
+        due_on=inspection.due_on,
+        done_at=inspection.answered_at,
+    )
     return _render(
         request,
         "supervision/inspection_detail.html",
