@@ -6,6 +6,7 @@ hand-written SQL query for the same figures (a benchmark, not a test).
     .venv/bin/python bench/bench_figures.py --sizes 1000,1000000 \\
         --database-url postgres://postgres@127.0.0.1:5432/minyi_bench_figures --sqlite
     .venv/bin/python bench/bench_figures.py --shape one --sizes 1000,100000  # all in one congress-year
+    .venv/bin/python bench/bench_figures.py --sizes 1000000 --reuse --database-url …  # seed once, re-measure
 
 Each (database, size) runs in a fresh process on a fresh database (a temporary SQLite file, or the
 given PostgreSQL database, whose public schema is dropped and migrated first — never point it at
@@ -75,10 +76,17 @@ def main() -> None:
     )
     parser.add_argument("--sqlite", action="store_true", help="with --database-url: also run on SQLite")
     parser.add_argument("--runs", type=int, default=15, help="timed runs per measurement")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="PostgreSQL: one database per size and shape (<name>_<size>_<shape>, created if missing), "
+        "seeded once and measured again by later runs (the seed is deterministic)",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--seeded", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.shape, args.runs)))
+        print(json.dumps(run_one(args.one, args.shape, args.runs, args.seeded)))
         return
     engines = [("PostgreSQL", args.database_url)] if args.database_url else []
     if not args.database_url or args.sqlite:
@@ -87,9 +95,12 @@ def main() -> None:
         rows = []
         for size in [int(s) for s in args.sizes.split(",")]:
             with tempfile.TemporaryDirectory() as tmp:
+                url, seeded = database_url, False
+                if database_url and args.reuse:
+                    url, seeded = reusable_database(database_url, size, args.shape)
                 env = {
                     **os.environ,
-                    "DATABASE_URL": database_url or f"sqlite:///{tmp}/bench.sqlite3",
+                    "DATABASE_URL": url or f"sqlite:///{tmp}/bench.sqlite3",
                     "DJANGO_SETTINGS_MODULE": "config.settings",
                     "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
                     "DEBUG": "0",
@@ -112,6 +123,7 @@ def main() -> None:
                         args.shape,
                         "--runs",
                         str(args.runs),
+                        *(["--seeded"] if seeded else []),
                     ],
                     cwd=ROOT,
                     env=env,
@@ -125,6 +137,24 @@ def main() -> None:
                 print(f"  done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
                 rows.append(row)
         print_table(rows, engine, args.shape)
+
+
+def reusable_database(url: str, size: int, shape: str) -> tuple[str, bool]:
+    """(the URL of this size's and shape's own database, whether it already holds the seeded data)."""
+    import psycopg
+
+    base, _slash, name = url.rpartition("/")
+    name = f"{name}_{size}_{shape}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+            return f"{base}/{name}", False
+    with psycopg.connect(f"{base}/{name}") as conn:
+        try:
+            marker = conn.execute("SELECT size FROM bench_seeded").fetchone()
+        except psycopg.errors.UndefinedTable:
+            marker = None
+    return f"{base}/{name}", marker == (size,)
 
 
 def print_table(rows: list[dict], engine: str, shape: str) -> None:
@@ -155,16 +185,24 @@ def print_table(rows: list[dict], engine: str, shape: str) -> None:
 # --- one size, in a fresh process ---------------------------------------------------------------------
 
 
-def run_one(size: int, shape: str, runs: int) -> dict:
+def run_one(size: int, shape: str, runs: int, seeded: bool = False) -> dict:
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
-    import platform
-
     from django.core.management import call_command
     from django.db import connection
 
+    if seeded:  # --reuse: a database seeded by an earlier run (same size, shape and seed)
+        from minyi.accounts.models import User
+        from minyi.congress.models import Congress
+
+        call_command("migrate", verbosity=0)  # the engine's own migrations since, if any
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT size, scope_size, written_rows, seed_seconds FROM bench_seeded")
+            _size, scope_size, rows, seed_seconds = cursor.fetchone()
+        target, clerk = Congress.objects.get(code="b0"), User.objects.get(username="clerk")
+        return _measured(size, scope_size, rows, seed_seconds, target, clerk, runs)
     if connection.vendor == "postgresql":  # start from an empty schema (migrations seed the calendar)
         with connection.cursor() as cursor:
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
@@ -177,6 +215,22 @@ def run_one(size: int, shape: str, runs: int) -> dict:
         else:
             cursor.execute("ANALYZE")
     seed_seconds = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE bench_seeded AS SELECT %s AS size, %s AS scope_size, %s AS written_rows, "
+                "%s::float AS seed_seconds",
+                [size, scope_size, rows, seed_seconds],
+            )
+    return _measured(size, scope_size, rows, seed_seconds, target, clerk, runs)
+
+
+def _measured(size, scope_size, rows, seed_seconds, target, clerk, runs) -> dict:
+    import platform
+
+    import django
+    from django.db import connection
+
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SHOW server_version")

@@ -65,6 +65,15 @@ def _member(username, congress, role, **kw):
     return user
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (a cached page of one test must not answer another)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def world(db) -> World:
     alpha = CongressFactory(code="alpha", name="甲区人大常委会", short_name="甲区")

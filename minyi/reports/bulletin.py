@@ -16,12 +16,16 @@ each meeting as its record.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import openpyxl
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
@@ -316,6 +320,38 @@ def build_bulletin(
         overdue_total=overdue_total,
         themes=_themes(congress, year, scope, policy),
     )
+
+
+#: How long a computed bulletin may be kept at most (it is recomputed sooner when anything changes).
+BULLETIN_KEPT_SECONDS = 24 * 3600
+
+
+def cached_bulletin(congress: Congress, year: int, quarter: int) -> Bulletin:
+    """`build_bulletin` for today, kept in the cache (`CACHE_URL`) until the congress's data changes.
+
+    The key holds the congress's data version (its latest audit row: every change of records is an
+    audited action, so any change gives a new key — `dashboard.data_version`), the day (open
+    deadlines are judged per day), the policy's revision and the language; the bulletin is therefore
+    never behind the records, and a leader's refreshes during the meeting cost three small queries
+    instead of a dozen figure counts."""
+    from .dashboard import data_version
+
+    policy = policy_of(congress)
+    ident = [
+        congress.pk,
+        year,
+        quarter,
+        data_version(congress),
+        timezone.localdate().isoformat(),
+        get_language(),
+        policy.updated_at.isoformat() if getattr(policy, "updated_at", None) else None,
+    ]
+    key = "minyi:bulletin:" + hashlib.sha256(json.dumps(ident).encode()).hexdigest()
+    bulletin = cache.get(key)
+    if bulletin is None:
+        bulletin = build_bulletin(congress, year, quarter)
+        cache.set(key, bulletin, BULLETIN_KEPT_SECONDS)
+    return bulletin
 
 
 # --- the workbook --------------------------------------------------------------------------------------

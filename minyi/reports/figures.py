@@ -2,19 +2,29 @@
 numerator, denominator, value and definition (`compute_figures`), and the records behind each
 number (`figure_members`, `figure_deputies`, `figure_commitments`).
 
-How it works. Each figure is a pair of conditions on rows — suggestions for most figures, deputies
-for participation, commitments for commitment fulfilment. `compute_figures` counts every pair in a
-fixed number of aggregate queries (one over suggestions, one over deputies, one over commitments;
-plus the policy row) whatever the amount of data: correlated `Exists` subqueries inside
-`Count(filter=…)`, no per-row Python. The drill-down functions filter the same rows with the same
-conditions, so a drill-down list always has exactly as many rows as the number it explains.
+How it works. Each figure is a pair of conditions — a numerator and a denominator — made of a few
+*flags* of an accepted suggestion ("a reply deadline was met", "the final round of evaluations has
+one that is not satisfied" …). `_SuggestionRows.formulas` is the one statement of how figures are
+made of flags; each flag is a condition on a child table's rows, written once in `UnitWork`. The
+same formulas are evaluated two ways:
+
+- counting (`compute_figures`): `_read_flags` reads each child table once, grouped by suggestion,
+  with one column per flag, and the formulas combine the resulting id sets (`Ids`) — a fixed number
+  of queries whatever the amount of data, each a plain grouped scan the database does well;
+- listing (`figure_members`, …): `flag_conditions` turns each flag into ``pk IN (… EXISTS …)`` on
+  Suggestion and the formulas combine those `Q` objects, so a drill-down list always has exactly as
+  many rows as the number it explains (tests/reports/test_figures.py checks both against hand
+  counts and against each other under every policy and filter).
+
+Participation counts deputies and commitment fulfilment counts commitments, each in one aggregate.
 
 The raw material is what the actions record: the suggestion's own timestamps and state, the
 deadlines each step opened and closed (`Deadline.closed_on_time`, computed with the working-day
 calendar when the step was done), contacts, signed-off replies with their result class,
 evaluations per round and commitments. Every figure can be recomputed from those rows (and they
-from the audit trail); nothing is cached here. A later summary table can replace `_SuggestionRows`
-as the source of the counts without changing the `Figure` interface.
+from the audit trail); nothing is cached here (the dashboards keep their own summary table,
+`reports.FigureSnapshot`, and the bulletin its cache entry, both keyed by the congress's data
+version).
 
 Scope. Suggestions belong to a scope by the date they were accepted (立案, `accepted_at`), in the
 congress's time zone; submitted / declined / merged / withdrawn counts use the date of that event.
@@ -37,7 +47,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -376,6 +386,13 @@ class UnitWork:
     """Conditions on the unit work of one suggestion: its deadlines, contacts, replies and
     evaluations, restricted to the *relevant* assignments.
 
+    Each condition is written once, as a condition on the child table's rows (the ``*_rows``
+    methods: a `Q` on Deadline, Reply, Contact, Evaluation or Assignment rows). The engine uses them
+    two ways: correlated — ``Exists`` of such rows for the suggestion of the outer row (the methods
+    without ``_rows``; the drill-down lists and the league table) — and grouped — one read of each
+    child table, grouped by suggestion, with one flag column per condition (`_read_flags`; the
+    counts).
+
     `suggestion` is the reference to the suggestion of the outer row (``OuterRef("pk")`` for rows of
     Suggestion, ``OuterRef("suggestion")`` for rows of Assignment) and `relevant(prefix)` the
     condition on an assignment reached through `prefix` (e.g. ``"reply__assignment__"``). The
@@ -386,39 +403,50 @@ class UnitWork:
         self.suggestion, self.relevant, self.today, self.congress = suggestion, relevant, today, congress
 
     # deadlines: met / missed ------------------------------------------------------------------
-    def deadlines(self, kinds, *, unit_work: bool = True) -> QuerySet[Deadline]:
-        qs = Deadline.objects.filter(suggestion=self.suggestion, kind__in=kinds)
-        return qs.filter(self.relevant("assignment__")) if unit_work else qs
+    def deadline_rows(self, kinds, *, unit_work: bool = True) -> Q:
+        q = Q(kind__in=kinds)
+        return q & self.relevant("assignment__") if unit_work else q
+
+    def met_rows(self, kinds, **kw) -> Q:
+        return self.deadline_rows(kinds, **kw) & Q(closed_on_time=True)
+
+    def missed_rows(self, kinds, **kw) -> Q:
+        """A deadline of `kinds` was missed, or is open and its date has passed."""
+        late = Q(closed_on_time=False) | Q(closed_at__isnull=True, due_on__lt=self.today)
+        return self.deadline_rows(kinds, **kw) & late
+
+    def overdue_rows(self, kinds=UNIT_DUTY_DEADLINES, **kw) -> Q:
+        """A deadline of `kinds` is open and its date has passed."""
+        return self.deadline_rows(kinds, **kw) & Q(closed_at__isnull=True, due_on__lt=self.today)
+
+    def _deadline(self, rows: Q) -> Exists:
+        return Exists(Deadline.objects.filter(rows, suggestion=self.suggestion))
 
     def met(self, kinds, **kw) -> Exists:
-        return Exists(self.deadlines(kinds, **kw).filter(closed_on_time=True))
+        return self._deadline(self.met_rows(kinds, **kw))
 
     def missed(self, kinds, **kw) -> Exists:
-        """A deadline of `kinds` was missed, or is open and its date has passed."""
-        return Exists(
-            self.deadlines(kinds, **kw).filter(
-                Q(closed_on_time=False) | Q(closed_at__isnull=True, due_on__lt=self.today)
-            )
-        )
+        return self._deadline(self.missed_rows(kinds, **kw))
 
     def overdue_now(self, kinds=UNIT_DUTY_DEADLINES, **kw) -> Exists:
-        """A deadline of `kinds` is open and its date has passed."""
-        return Exists(self.deadlines(kinds, **kw).filter(closed_at__isnull=True, due_on__lt=self.today))
+        return self._deadline(self.overdue_rows(kinds, **kw))
 
     def ever_late(self) -> Exists:
         return self.missed(UNIT_DUTY_DEADLINES)
 
     # replies and contacts ---------------------------------------------------------------------
+    def reply_rows(self) -> Q:
+        """A signed-off reply of a relevant assignment."""
+        return self.relevant("assignment__") & Q(signed_off_at__isnull=False)
+
     def replies(self) -> QuerySet[Reply]:
-        return Reply.objects.filter(
-            self.relevant("assignment__"), assignment__suggestion=self.suggestion, signed_off_at__isnull=False
-        )
+        return Reply.objects.filter(self.reply_rows(), assignment__suggestion=self.suggestion)
 
     def replied(self) -> Exists:
         return Exists(self.replies())
 
     def final_replies(self) -> QuerySet[Reply]:
-        """Signed-off replies of the last round in which the suggestion got any reply."""
+        """Signed-off replies of the last round in which the suggestion got any reply (of any unit)."""
         later = Reply.objects.filter(
             assignment__suggestion=OuterRef("assignment__suggestion"),
             assignment__round__gt=OuterRef("assignment__round"),
@@ -428,40 +456,52 @@ class UnitWork:
 
     def final_reply_outside(self, classes: Q) -> Exists:
         """A final-round reply whose result class is not among `classes`."""
-        return Exists(self.final_replies().exclude(classes))
+        return Exists(self.final_replies().filter(~classes))
+
+    def face_to_face_rows(self) -> Q:
+        """A face-to-face contact (visit, meeting, site) that the deputy did not dispute."""
+        return self.relevant("assignment__") & Q(method__in=FACE_TO_FACE) & ~Q(state=ContactState.DISPUTED)
 
     def face_to_face(self) -> Exists:
         return Exists(
-            Contact.objects.filter(
-                self.relevant("assignment__"), assignment__suggestion=self.suggestion, method__in=FACE_TO_FACE
-            ).exclude(state=ContactState.DISPUTED)
+            Contact.objects.filter(self.face_to_face_rows(), assignment__suggestion=self.suggestion)
         )
 
     # evaluations --------------------------------------------------------------------------------
-    def evaluations(self, *, count_no_feedback: bool) -> QuerySet[Evaluation]:
-        qs = Evaluation.objects.filter(self.relevant("reply__assignment__"), suggestion=self.suggestion)
-        return qs if count_no_feedback else qs.filter(kind=Evaluation.Kind.RATED)
+    def evaluation_rows(self, *, count_no_feedback: bool) -> Q:
+        """An evaluation of a relevant reply that counts (未反馈 only if the policy counts it)."""
+        q = self.relevant("reply__assignment__")
+        return q if count_no_feedback else q & Q(kind=Evaluation.Kind.RATED)
 
     @staticmethod
-    def _final(qs: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
-        later = Evaluation.objects.filter(suggestion=OuterRef("suggestion"), round__gt=OuterRef("round"))
-        return qs.filter(~Exists(later))
+    def not_good_rows() -> Q:
+        """An evaluation that is not 满意/基本满意 (未反馈 included)."""
+        return ~Q(kind=Evaluation.Kind.RATED, overall__in=GOOD_RATINGS)
+
+    def _evaluations(self, rows: Q, *, final: bool) -> Exists:
+        qs = Evaluation.objects.filter(rows, suggestion=self.suggestion)
+        if final:  # no evaluation of the suggestion (of any unit) in a later round
+            later = Evaluation.objects.filter(suggestion=OuterRef("suggestion"), round__gt=OuterRef("round"))
+            return Exists(qs.filter(~Exists(later)))
+        return Exists(qs.filter(round=1))
 
     def evaluated(self, *, final: bool, count_no_feedback: bool) -> Exists:
-        qs = self.evaluations(count_no_feedback=count_no_feedback)
-        return Exists(self._final(qs) if final else qs.filter(round=1))
+        return self._evaluations(self.evaluation_rows(count_no_feedback=count_no_feedback), final=final)
 
     def not_satisfied(self, *, final: bool, count_no_feedback: bool) -> Exists:
         """Among the counted evaluations of the round, one that is not 满意/基本满意."""
-        qs = self.evaluations(count_no_feedback=count_no_feedback)
-        qs = self._final(qs) if final else qs.filter(round=1)
-        return Exists(qs.exclude(kind=Evaluation.Kind.RATED, overall__in=GOOD_RATINGS))
+        rows = self.evaluation_rows(count_no_feedback=count_no_feedback) & self.not_good_rows()
+        return self._evaluations(rows, final=final)
 
     def first_round_rated(self) -> Exists:
-        return Exists(self.evaluations(count_no_feedback=False).filter(round=1))
+        return self.evaluated(final=False, count_no_feedback=False)
+
+    def rehandled_rows(self) -> Q:
+        """An assignment of a re-handling round (轮次 ≥ 2)."""
+        return self.relevant("") & Q(round__gte=2)
 
     def rehandled(self) -> Exists:
-        return Exists(Assignment.objects.filter(self.relevant(""), suggestion=self.suggestion, round__gte=2))
+        return Exists(Assignment.objects.filter(self.rehandled_rows(), suggestion=self.suggestion))
 
 
 def resolved_classes() -> Q:
@@ -541,70 +581,98 @@ class _SuggestionRows:
         would instead run once per row."""
         return Q(pk__in=S.objects.filter(self.base() & self.n()).filter(condition).values("pk"))
 
-    def pairs(self) -> dict[str, tuple[Q, Q | None]]:
-        """figure key → (numerator, denominator) conditions on Suggestion rows (denominator None for
-        counts). Only the suggestion-counted figures."""
-        w, n, scope, policy = self.work, self.n(), self.scope, self.policy
-        once = self.once
-        counted_no_feedback = not policy.no_feedback_excluded
-
-        assign_met = once(w.met([Deadline.Kind.ASSIGN], unit_work=False))
-        assign_missed = once(w.missed([Deadline.Kind.ASSIGN], unit_work=False))
-        reply_met = once(w.met(LOCAL_REPLY_DEADLINES))
-        reply_missed = once(w.missed(LOCAL_REPLY_DEADLINES))
-        stat = [Deadline.Kind.REPLY_STATUTORY]
-        stat_met, stat_missed = once(w.met(stat)), once(w.missed(stat))
-        replied = n & once(w.replied())
-        final_eval = n & once(w.evaluated(final=True, count_no_feedback=counted_no_feedback))
-        first_eval = n & once(w.evaluated(final=False, count_no_feedback=counted_no_feedback))
-        first_rated = n & once(w.first_round_rated())
-
-        closed = Q(state="closed")
-        definition = policy.completion_definition
-        if definition == Policy.CompletionDefinition.CLOSED_SATISFIED:
-            everyone = UnitWork(OuterRef("pk"), lambda prefix: Q(), scope.today, self.congress)
-            closed &= once(everyone.evaluated(final=True, count_no_feedback=True)) & ~once(
-                everyone.not_satisfied(final=True, count_no_feedback=True)
-            )
-        elif definition == Policy.CompletionDefinition.CLOSED_COMMITMENTS:
-            open_or_explained = Commitment.objects.filter(
-                reply__signed_off_at__isnull=False, reply__assignment__suggestion__in=self.accepted_ids()
-            ).exclude(state=CommitmentState.FULFILLED)
-            closed &= ~Q(pk__in=open_or_explained.values("reply__assignment__suggestion_id"))
-
+    def intake(self) -> dict[str, Q]:
+        """The intake counts that are not about accepted suggestions, each by the date of its event."""
+        scope = self.scope
         return {
-            "suggestions": (n, None),
-            "submitted": (in_period("submitted_at", scope), None),
-            "declined": (Q(state="declined") & in_period("state_changed_at", scope), None),
-            "merged": (Q(state="merged") & in_period("state_changed_at", scope), None),
-            "withdrawn": (
-                Q(state="withdrawn", submitted_at__isnull=False) & in_period("state_changed_at", scope),
-                None,
-            ),
-            "grassroots_share": (n & Q(channel__grassroots=True), n),
-            "on_time_assignment_rate": (n & assign_met & ~assign_missed, n & (assign_met | assign_missed)),
-            "on_time_reply_rate": (n & reply_met & ~reply_missed, n & (reply_met | reply_missed)),
-            "on_time_reply_statutory_rate": (n & stat_met & ~stat_missed, n & (stat_met | stat_missed)),
-            "contact_rate": (replied & once(w.face_to_face()), replied),
-            "completion_rate": (n & closed, n),
-            "satisfaction_rate": (
-                final_eval & ~once(w.not_satisfied(final=True, count_no_feedback=counted_no_feedback)),
-                final_eval,
-            ),
+            "submitted": in_period("submitted_at", scope),
+            "declined": Q(state="declined") & in_period("state_changed_at", scope),
+            "merged": Q(state="merged") & in_period("state_changed_at", scope),
+            "withdrawn": Q(state="withdrawn", submitted_at__isnull=False)
+            & in_period("state_changed_at", scope),
+        }
+
+    def flag_conditions(self) -> dict[str, Q]:
+        """Every flag of `FLAGS` as a condition on Suggestion rows (accepted in scope and having the
+        fact) — what the drill-down lists filter by."""
+        w, n, once = self.work, self.n(), self.once
+        nf = not self.policy.no_feedback_excluded
+        assign = [Deadline.Kind.ASSIGN]
+        stat = [Deadline.Kind.REPLY_STATUTORY]
+        everyone = UnitWork(OuterRef("pk"), lambda prefix: Q(), self.scope.today, self.congress)
+        open_commitments = Commitment.objects.filter(
+            reply__signed_off_at__isnull=False, reply__assignment__suggestion__in=self.accepted_ids()
+        ).exclude(state=CommitmentState.FULFILLED)
+        return {
+            "n": n,
+            "closed": n & Q(state="closed"),
+            "grassroots": n & Q(channel__grassroots=True),
+            "assign_met": once(w.met(assign, unit_work=False)),
+            "assign_missed": once(w.missed(assign, unit_work=False)),
+            "assign_overdue": once(w.overdue_now(assign, unit_work=False)),
+            "reply_met": once(w.met(LOCAL_REPLY_DEADLINES)),
+            "reply_missed": once(w.missed(LOCAL_REPLY_DEADLINES)),
+            "statutory_met": once(w.met(stat)),
+            "statutory_missed": once(w.missed(stat)),
+            "duty_overdue": once(w.overdue_now()),
+            "replied": once(w.replied()),
+            "final_unresolved": once(w.final_reply_outside(resolved_classes())),
+            "final_unplanned": once(w.final_reply_outside(resolved_or_planned_classes(self.congress))),
+            "face_to_face": once(w.face_to_face()),
+            "final_evaluated": once(w.evaluated(final=True, count_no_feedback=nf)),
+            "final_not_good": once(w.not_satisfied(final=True, count_no_feedback=nf)),
+            "first_evaluated": once(w.evaluated(final=False, count_no_feedback=nf)),
+            "first_not_good": once(w.not_satisfied(final=False, count_no_feedback=nf)),
+            "first_rated": once(w.first_round_rated()),
+            "rehandled": once(w.rehandled()),
+            "any_final_evaluated": once(everyone.evaluated(final=True, count_no_feedback=True)),
+            "any_final_not_good": once(everyone.not_satisfied(final=True, count_no_feedback=True)),
+            "commitment_open": n & Q(pk__in=open_commitments.values("reply__assignment__suggestion_id")),
+        }
+
+    def formulas(self, f: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+        """figure key → (numerator, denominator) over the flags `f` of the accepted suggestions
+        (denominator None for counts), for the suggestion-counted figures but the intake counts.
+
+        The one statement of how the figures are made of the flags. `f` maps each name of `FLAGS` to
+        a value with ``&``, ``|`` and ``~``: a `Q` from `flag_conditions` (the drill-down lists) or an
+        `Ids` from `_read_flags` (the counts)."""
+        completed = f["closed"]
+        definition = self.policy.completion_definition
+        if definition == Policy.CompletionDefinition.CLOSED_SATISFIED:
+            completed = completed & f["any_final_evaluated"] & ~f["any_final_not_good"]
+        elif definition == Policy.CompletionDefinition.CLOSED_COMMITMENTS:
+            completed = completed & ~f["commitment_open"]
+
+        def on_time(met: str, missed: str) -> tuple[Any, Any]:
+            return f[met] & ~f[missed], f[met] | f[missed]
+
+        replied = f["replied"]
+        return {
+            "suggestions": (f["n"], None),
+            "grassroots_share": (f["grassroots"], f["n"]),
+            "on_time_assignment_rate": on_time("assign_met", "assign_missed"),
+            "on_time_reply_rate": on_time("reply_met", "reply_missed"),
+            "on_time_reply_statutory_rate": on_time("statutory_met", "statutory_missed"),
+            "contact_rate": (replied & f["face_to_face"], replied),
+            "completion_rate": (completed, f["n"]),
+            "satisfaction_rate": (f["final_evaluated"] & ~f["final_not_good"], f["final_evaluated"]),
             "first_round_satisfaction_rate": (
-                first_eval & ~once(w.not_satisfied(final=False, count_no_feedback=counted_no_feedback)),
-                first_eval,
+                f["first_evaluated"] & ~f["first_not_good"],
+                f["first_evaluated"],
             ),
-            "rehandling_rate": (first_rated & once(w.rehandled()), first_rated),
-            "resolution_rate": (replied & ~once(w.final_reply_outside(resolved_classes())), replied),
-            "resolution_or_plan_rate": (
-                replied & ~once(w.final_reply_outside(resolved_or_planned_classes(self.congress))),
-                replied,
-            ),
-            "overdue": (
-                n & once(w.overdue_now() | w.overdue_now([Deadline.Kind.ASSIGN], unit_work=False)),
-                None,
-            ),
+            "rehandling_rate": (f["first_rated"] & f["rehandled"], f["first_rated"]),
+            "resolution_rate": (replied & ~f["final_unresolved"], replied),
+            "resolution_or_plan_rate": (replied & ~f["final_unplanned"], replied),
+            "overdue": (f["duty_overdue"] | f["assign_overdue"], None),
+        }
+
+    def pairs(self) -> dict[str, tuple[Q, Q | None]]:
+        """figure key → (numerator, denominator) conditions on Suggestion rows, for every
+        suggestion-counted figure (the drill-down lists)."""
+        return {
+            **{key: (q, None) for key, q in self.intake().items()},
+            **self.formulas(self.flag_conditions()),
         }
 
     # deputies ---------------------------------------------------------------------------------
@@ -639,6 +707,170 @@ class _SuggestionRows:
         return due & Q(state=CommitmentState.FULFILLED), due
 
 
+# --- counting: one grouped read per table ------------------------------------------------------------
+
+#: The facts about an accepted suggestion that the figures combine (`_SuggestionRows.formulas`).
+FLAGS = (
+    "n", "closed", "grassroots",
+    "assign_met", "assign_missed", "assign_overdue", "reply_met", "reply_missed",
+    "statutory_met", "statutory_missed", "duty_overdue",
+    "replied", "final_unresolved", "final_unplanned", "face_to_face",
+    "final_evaluated", "final_not_good", "first_evaluated", "first_not_good", "first_rated",
+    "rehandled", "any_final_evaluated", "any_final_not_good", "commitment_open",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Ids:
+    """Ids of accepted suggestions of the scope; ``~`` is the complement among them."""
+
+    ids: frozenset[int]
+    universe: frozenset[int]
+
+    def __and__(self, other: Ids) -> Ids:
+        return Ids(self.ids & other.ids, self.universe)
+
+    def __or__(self, other: Ids) -> Ids:
+        return Ids(self.ids | other.ids, self.universe)
+
+    def __invert__(self) -> Ids:
+        return Ids(self.universe - self.ids, self.universe)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _flag(condition: Q) -> Max:
+    """1 if some row of the group meets `condition`, else 0."""
+    return Max(Case(When(condition, then=1), default=0, output_field=IntegerField()))
+
+
+def _by_round(rows) -> tuple[dict[int, int], list[tuple]]:
+    """(suggestion id → its last round, the rows) for rows of (suggestion id, round, flags…)."""
+    rows = list(rows)
+    last: dict[int, int] = {}
+    for row in rows:
+        if row[1] > last.get(row[0], 0):
+            last[row[0]] = row[1]
+    return last, rows
+
+
+def _read_flags(rows: _SuggestionRows) -> dict[str, Ids]:
+    """Every flag of `FLAGS` for the accepted suggestions of the scope, reading each table once,
+    grouped by suggestion (and round, where the last round matters): six queries (seven when
+    completion counts commitments) whatever the size of the scope. The conditions are `UnitWork`'s
+    row conditions — the same ones the drill-down lists put in their EXISTS."""
+    w, accepted = rows.work, rows.accepted_ids()
+    nf = not rows.policy.no_feedback_excluded
+    sets: dict[str, set[int]] = {name: set() for name in FLAGS}
+
+    for pk, state, grassroots in (
+        S.objects.filter(rows.base() & rows.n()).order_by().values_list("pk", "state", "channel__grassroots")
+    ):
+        sets["n"].add(pk)
+        if state == "closed":
+            sets["closed"].add(pk)
+        if grassroots:
+            sets["grassroots"].add(pk)
+
+    assign, stat = [Deadline.Kind.ASSIGN], [Deadline.Kind.REPLY_STATUTORY]
+    deadline_flags = {
+        "assign_met": w.met_rows(assign, unit_work=False),
+        "assign_missed": w.missed_rows(assign, unit_work=False),
+        "assign_overdue": w.overdue_rows(assign, unit_work=False),
+        "reply_met": w.met_rows(LOCAL_REPLY_DEADLINES),
+        "reply_missed": w.missed_rows(LOCAL_REPLY_DEADLINES),
+        "statutory_met": w.met_rows(stat),
+        "statutory_missed": w.missed_rows(stat),
+        "duty_overdue": w.overdue_rows(),
+    }
+    deadlines = (
+        Deadline.objects.filter(suggestion__in=accepted)
+        .order_by()
+        .values("suggestion_id")
+        .annotate(**{name: _flag(q) for name, q in deadline_flags.items()})
+        .values_list("suggestion_id", *deadline_flags)
+    )
+    for pk, *flags in deadlines:
+        for name, on in zip(deadline_flags, flags, strict=True):
+            if on:
+                sets[name].add(pk)
+
+    # replies: the last round is that of any signed-off reply of the suggestion (of any unit)
+    reply = w.reply_rows()
+    last, replies = _by_round(
+        Reply.objects.filter(signed_off_at__isnull=False, assignment__suggestion__in=accepted)
+        .order_by()
+        .values("assignment__suggestion_id", "assignment__round")
+        .annotate(
+            relevant=_flag(reply),
+            unresolved=_flag(reply & ~resolved_classes()),
+            unplanned=_flag(reply & ~resolved_or_planned_classes(rows.congress)),
+        )
+        .values_list("assignment__suggestion_id", "assignment__round", "relevant", "unresolved", "unplanned")
+    )
+    for pk, round_, relevant, unresolved, unplanned in replies:
+        if relevant:
+            sets["replied"].add(pk)
+        if round_ == last[pk]:
+            if unresolved:
+                sets["final_unresolved"].add(pk)
+            if unplanned:
+                sets["final_unplanned"].add(pk)
+
+    # evaluations: the last round is that of any evaluation of the suggestion (of any unit)
+    counted = w.evaluation_rows(count_no_feedback=nf)
+    last, evaluations = _by_round(
+        Evaluation.objects.filter(suggestion__in=accepted)
+        .order_by()
+        .values("suggestion_id", "round")
+        .annotate(
+            counted=_flag(counted),
+            not_good=_flag(counted & w.not_good_rows()),
+            rated=_flag(w.evaluation_rows(count_no_feedback=False)),
+            any_not_good=_flag(w.not_good_rows()),
+        )
+        .values_list("suggestion_id", "round", "counted", "not_good", "rated", "any_not_good")
+    )
+    for pk, round_, is_counted, not_good, rated, any_not_good in evaluations:
+        for prefix, applies in (("final", round_ == last[pk]), ("first", round_ == 1)):
+            if applies and is_counted:
+                sets[f"{prefix}_evaluated"].add(pk)
+            if applies and not_good:
+                sets[f"{prefix}_not_good"].add(pk)
+        if round_ == 1 and rated:
+            sets["first_rated"].add(pk)
+        if round_ == last[pk]:
+            sets["any_final_evaluated"].add(pk)
+            if any_not_good:
+                sets["any_final_not_good"].add(pk)
+
+    sets["face_to_face"].update(
+        Contact.objects.filter(w.face_to_face_rows(), assignment__suggestion__in=accepted)
+        .order_by()
+        .values_list("assignment__suggestion_id", flat=True)
+        .distinct()
+    )
+    sets["rehandled"].update(
+        Assignment.objects.filter(w.rehandled_rows(), suggestion__in=accepted)
+        .order_by()
+        .values_list("suggestion_id", flat=True)
+        .distinct()
+    )
+    if rows.policy.completion_definition == Policy.CompletionDefinition.CLOSED_COMMITMENTS:
+        sets["commitment_open"].update(
+            Commitment.objects.filter(
+                reply__signed_off_at__isnull=False, reply__assignment__suggestion__in=accepted
+            )
+            .exclude(state=CommitmentState.FULFILLED)
+            .order_by()
+            .values_list("reply__assignment__suggestion_id", flat=True)
+            .distinct()
+        )
+    universe = frozenset(sets["n"])
+    return {name: Ids(frozenset(ids), universe) for name, ids in sets.items()}
+
+
 # --- public API ------------------------------------------------------------------------------------
 
 
@@ -664,28 +896,27 @@ def _value(numerator: int, denominator: int | None) -> float | int | None:
 
 
 def compute_figures(congress: Congress, scope: Scope, *, policy: Policy | None = None) -> Figures:
-    """Every figure of DOMAIN.md §5 for `congress` and `scope`, in four queries (policy, suggestions,
-    deputies, commitments; on PostgreSQL one more, see `reporting_query`) whatever the size of the
-    data."""
+    """Every figure of DOMAIN.md §5 for `congress` and `scope`, in a fixed number of queries whatever
+    the size of the data: the policy, the intake counts, the six grouped reads of `_read_flags`
+    (seven when completion counts commitments), the deputies and the commitments (on PostgreSQL one
+    more, see `reporting_query`)."""
     policy = policy or policy_of(congress)
     rows = _SuggestionRows(congress, scope, policy)
-    pairs = rows.pairs()
-    aggregates: dict[str, Any] = {}
-    for key, (num, den) in pairs.items():
-        aggregates[f"{key}__n"] = Count("pk", filter=num)
-        if den is not None:
-            aggregates[f"{key}__d"] = Count("pk", filter=den)
+    intake = rows.intake()
     c_num, c_den = rows.commitment_pair()
     with reporting_query():
-        counts = S.objects.filter(rows.base() & rows.prefilter()).aggregate(**aggregates)
+        counts = S.objects.filter(rows.base() & rows.prefilter()).aggregate(
+            **{key: Count("pk", filter=q) for key, q in intake.items()}
+        )
+        flags = _read_flags(rows)
         deputies = rows.deputies_in_office().aggregate(
             in_office=Count("pk"), participating=Count("pk", filter=rows.participated())
         )
         commitments = rows.commitments().aggregate(n=Count("pk", filter=c_num), d=Count("pk", filter=c_den))
 
-    parts: dict[str, tuple[int, int | None]] = {
-        key: (counts[f"{key}__n"], counts.get(f"{key}__d")) for key in pairs
-    }
+    parts: dict[str, tuple[int, int | None]] = {key: (counts[key], None) for key in intake}
+    for key, (num, den) in rows.formulas(flags).items():
+        parts[key] = (len(num), None if den is None else len(den))
     parts["deputies_in_office"] = (deputies["in_office"], None)
     parts["participating_deputies"] = (deputies["participating"], None)
     parts["participation_rate"] = (deputies["participating"], deputies["in_office"])

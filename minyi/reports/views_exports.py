@@ -193,7 +193,7 @@ def bulletin(request: HttpRequest) -> HttpResponse:
             congress, kind, f"year={year}&quarter={quarter}", actor=request.user, title=b_title
         )
         return _after_start(request, job)
-    context.update(bulletin=B.build_bulletin(congress, year, quarter), year=year, quarter=quarter)
+    context.update(bulletin=B.cached_bulletin(congress, year, quarter), year=year, quarter=quarter)
     return render(request, "reports/dashboard/bulletin.html", context)
 
 

@@ -221,3 +221,23 @@ def test_unknown_bulletin_exports_are_not_found(client, build):
     assert (
         client.post(url("bulletin"), {"year": "2025", "quarter": "1", "export": "ledger"}).status_code == 404
     )
+
+
+def test_the_bulletin_page_is_kept_until_the_records_change(client, build, year):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(build.w.supervisor)
+    page = url("bulletin", query="year=2025&quarter=2")
+    with CaptureQueriesContext(connection) as first:
+        before = client.get(page).context["bulletin"]
+    with CaptureQueriesContext(connection) as again:
+        kept = client.get(page).context["bulletin"]
+    assert kept.figures["suggestions"].numerator == before.figures["suggestions"].numerator
+    assert len(again) < len(first) / 3, (len(first), len(again))
+    # any audited change of the records: the next view recounts
+    build.full(d(2025, 4, 1), build.w.unit_a, result="B")
+    after = client.get(page).context["bulletin"]
+    assert after.figures["suggestions"].numerator == before.figures["suggestions"].numerator + 1
+    # and the kept bulletin is the one a fresh build gives
+    assert after.figures.as_dict() == B.build_bulletin(build.w.congress, 2025, 2).figures.as_dict()

@@ -339,3 +339,39 @@ def test_key_supervision_filters(year, build):
     assert parts(key_figures["overdue"]) == 2  # S4, S5
     other = compute_figures(congress, scope(key=False))
     assert parts(other["completion_rate"]) == (3, 3)
+
+
+# --- the counts and the drill-down lists are one definition ------------------------------------------
+
+
+@pytest.mark.parametrize("definition", Policy.CompletionDefinition.values)
+@pytest.mark.parametrize("no_feedback_excluded", [True, False])
+def test_every_count_equals_its_drill_down_list_under_every_policy_and_filter(
+    year, build, definition, no_feedback_excluded
+):
+    """`compute_figures` counts from one grouped read per table (`_read_flags`); the drill-down
+    lists filter by correlated EXISTS (`flag_conditions`). Both go through `formulas`, with the same
+    row conditions: this keeps them equal for every figure, policy, unit, body and judging day."""
+    congress, w = build.w.congress, build.w
+    policy = ensure_policy(congress)
+    changes = {"completion_definition": definition, "no_feedback_excluded": no_feedback_excluded}
+    do_update_policy(policy, actor=w.admin, changes=changes)
+    scopes = [
+        scope(),
+        scope(unit=w.unit_a.pk),
+        scope(unit=w.unit_b.pk),
+        scope(body=w.gov.pk),
+        Scope.year(2025, as_of=d(2025, 3, 1)),
+        Scope.year(2025, as_of=d(2026, 12, 31)),
+        Scope.year(2024, as_of=AS_OF),
+    ]
+    for sc in scopes:
+        figures = compute_figures(congress, sc)
+        for spec in SPECS:
+            if spec.counts != "suggestions":
+                continue
+            figure = figures[spec.key]
+            assert figure_members(congress, sc, spec.key).count() == figure.numerator, (sc, spec.key)
+            if spec.rate:
+                den = figure_members(congress, sc, spec.key, "denominator").count()
+                assert den == figure.denominator, (sc, spec.key)
