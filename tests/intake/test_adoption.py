@@ -9,6 +9,7 @@ import zoneinfo
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone
 
 from minyi.audit.models import AuditEvent
@@ -27,7 +28,7 @@ from minyi.suggestions import actions as SA
 from minyi.suggestions.states import SuggestionState
 from tests.factories import DeputyFactory, MembershipFactory, UserFactory
 
-from .conftest import PHONE, last_row, refused
+from .conftest import NAME, PHONE, last_row, refused
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -151,6 +152,22 @@ def test_provenance_for_the_suggestion_pages_is_redacted(intake):
     assert shown.pk == opinion.pk and shown.station == intake.station
     assert shown.constituent_phone == "" and shown.constituent_name == "" and shown.contact_given
     assert Opinion.objects.get(pk=opinion.pk).constituent_phone == PHONE
+
+
+def test_the_suggestion_page_says_where_it_came_from_without_the_constituent(intake, client):
+    event = intake.event(days_ago=6)
+    s = adopt(intake, intake.record(event=event))
+    client.force_login(intake.w.deputy)
+    response = client.get(reverse("suggestions:detail", args=[s.congress.code, s.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="provenance"' in html
+    assert str(intake.station) in html and str(event) in html
+    assert PHONE not in html and NAME not in html
+    # a suggestion written directly has no such line
+    direct = intake.loop.drive.to("draft")
+    assert direct.channel_id is not None
+    html = client.get(reverse("suggestions:detail", args=[s.congress.code, direct.pk])).content.decode()
+    assert 'id="provenance"' not in html
 
 
 # --- same-day upload rate --------------------------------------------------------------------------

@@ -201,3 +201,30 @@ def test_ids_of_another_congress_are_404(client, loop, handling):
     assert client.get(urge_url("suggestion", handling.pk, code="beta")).status_code == 404
     client.force_login(loop.w.clerk)
     assert client.get(urge_url("suggestion", 999999)).status_code == 404
+
+
+def detail(client, suggestion) -> str:
+    response = client.get(reverse("suggestions:detail", args=["alpha", suggestion.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_suggestion_page_offers_the_urges_to_those_who_may(client, loop, handling):
+    co = handling.assignments.get(role=AssignmentRole.CO)
+    lead = handling.assignments.get(role=AssignmentRole.LEAD)
+    client.force_login(loop.w.clerk)
+    html = detail(client, handling)
+    assert f'href="{urge_url("suggestion", handling.pk)}"' in html
+    assert f'href="{urge_url("assignment", co.pk)}"' in html
+    assert f'href="{urge_url("assignment", lead.pk)}"' in html
+    # the lead deputy and the unit itself see the page, not the buttons
+    for who in ("deputy", "handler_a"):
+        client.force_login(getattr(loop.w, who))
+        html = detail(client, handling)
+        assert "/urge/" not in html, who
+
+
+def test_no_urge_button_when_nothing_is_being_handled(client, loop):
+    s = loop.drive.to("replied")
+    client.force_login(loop.w.clerk)
+    assert "/urge/" not in detail(client, s)

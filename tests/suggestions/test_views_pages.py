@@ -521,3 +521,16 @@ def test_navigation_and_dashboard_link_to_the_pages(client, loop):
     nav = page.split("</nav>")[0]
     assert url("worklist") in nav and url("list") in nav
     assert url("worklist") in page.split("</nav>", 1)[1]
+
+
+def test_every_running_deadline_links_to_how_it_was_computed(client, loop):
+    """The deputy and the unit can open the explanation (rule, calendar, working days) of a date."""
+    s = loop.drive.to("assigned")
+    running = list(s.deadlines.filter(closed_at__isnull=True, assignment__isnull=False))
+    assert running
+    for who in (loop.w.deputy, loop.w.handler_a, loop.w.clerk):
+        page = html(get(client, who, url("detail", s.pk)))
+        for deadline in running:
+            explained = reverse("supervision:deadline_detail", args=["alpha", deadline.pk])
+            assert f'href="{explained}"' in page, (who, deadline.kind)
+            assert client.get(explained).status_code == 200

@@ -7,6 +7,7 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
+import rules
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from minyi.accounts.models import Role
 from minyi.core.decorators import congress_view
+from minyi.intake.selectors import opinion_for_suggestion
+from minyi.notifications.actions import OPEN_ASSIGNMENT_STATES, WAITING_FOR_COORDINATOR
 
 from .. import selectors
 from ..models import (
@@ -468,6 +471,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:  # noqa: C901, PLR091
     )
     reply_of = {r.assignment_id: r for r in replies}
     evaluate_allowed = "evaluate" in s_actions
+    may_urge = rules.has_perm("notifications.urge", user, s)
     for a in assignments:
         a.suggestion = s
         a.inside = can_view_assignment(user, a)
@@ -476,6 +480,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:  # noqa: C901, PLR091
         # an earlier round is history: its work is done, the buttons belong to the current round
         current_round = a.round == s.round and a.state != AssignmentState.CANCELLED
         a.moves = _assignment_moves(request, s, a) if current_round else []
+        a.can_urge = may_urge and current_round and a.state in OPEN_ASSIGNMENT_STATES
         if a.moves:
             todo.append((f"{a.unit}（{a.get_role_display()}）", a.moves))
         a.show_opinion = a.role == AssignmentRole.CO and (a.inside or a.round in lead_rounds)
@@ -577,6 +582,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:  # noqa: C901, PLR091
         "merged": list(s.merged.select_related("lead")),
         "timeline": timeline,
         "clock": clock,
+        # where a grassroots suggestion came from (station, event, day; never the constituent)
+        "provenance": opinion_for_suggestion(s) if s.channel_id else None,
+        "can_urge": may_urge
+        and (
+            s.state == SuggestionState.ASSIGNED or (s.state in WAITING_FOR_COORDINATOR and s.forwarded_to_id)
+        ),
     }
     return render(request, "suggestions/detail.html", context)
 
