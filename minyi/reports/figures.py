@@ -47,7 +47,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -740,19 +740,29 @@ class Ids:
         return len(self.ids)
 
 
-def _flag(condition: Q) -> Max:
-    """1 if some row of the group meets `condition`, else 0."""
-    return Max(Case(When(condition, then=1), default=0, output_field=IntegerField()))
+def _grouped(qs: QuerySet, keys: tuple[str, ...], conditions: dict[str, Q]) -> Iterator[tuple[Any, ...]]:
+    """The rows of `qs` grouped by `keys`, as (key values…, names) where `names` is the set of the
+    `conditions` that some row of the group meets. The database sends them as one bit mask per group
+    (one column to convert per row, however many conditions)."""
+    bits = [(name, 1 << i) for i, name in enumerate(conditions)]
+    mask = sum(
+        (
+            Max(Case(When(q, then=Value(bit)), default=Value(0)))
+            for (_name, bit), q in zip(bits, conditions.values(), strict=True)
+        ),
+        Value(0),
+    )
+    for *key, got in qs.order_by().values(*keys).annotate(_mask=mask).values_list(*keys, "_mask"):
+        yield (*key, {name for name, bit in bits if got & bit})
 
 
-def _by_round(rows) -> tuple[dict[int, int], list[tuple]]:
-    """(suggestion id → its last round, the rows) for rows of (suggestion id, round, flags…)."""
-    rows = list(rows)
+def _last_rounds(rows: list[tuple[Any, ...]]) -> dict[int, int]:
+    """suggestion id → its last round, for rows of (suggestion id, round, …)."""
     last: dict[int, int] = {}
-    for row in rows:
-        if row[1] > last.get(row[0], 0):
-            last[row[0]] = row[1]
-    return last, rows
+    for pk, round_, *_rest in rows:
+        if round_ > last.get(pk, 0):
+            last[pk] = round_
+    return last
 
 
 def _read_flags(rows: _SuggestionRows) -> dict[str, Ids]:
@@ -774,76 +784,72 @@ def _read_flags(rows: _SuggestionRows) -> dict[str, Ids]:
             sets["grassroots"].add(pk)
 
     assign, stat = [Deadline.Kind.ASSIGN], [Deadline.Kind.REPLY_STATUTORY]
-    deadline_flags = {
-        "assign_met": w.met_rows(assign, unit_work=False),
-        "assign_missed": w.missed_rows(assign, unit_work=False),
-        "assign_overdue": w.overdue_rows(assign, unit_work=False),
-        "reply_met": w.met_rows(LOCAL_REPLY_DEADLINES),
-        "reply_missed": w.missed_rows(LOCAL_REPLY_DEADLINES),
-        "statutory_met": w.met_rows(stat),
-        "statutory_missed": w.missed_rows(stat),
-        "duty_overdue": w.overdue_rows(),
-    }
-    deadlines = (
-        Deadline.objects.filter(suggestion__in=accepted)
-        .order_by()
-        .values("suggestion_id")
-        .annotate(**{name: _flag(q) for name, q in deadline_flags.items()})
-        .values_list("suggestion_id", *deadline_flags)
-    )
-    for pk, *flags in deadlines:
-        for name, on in zip(deadline_flags, flags, strict=True):
-            if on:
-                sets[name].add(pk)
+    deadlines = Deadline.objects.filter(suggestion__in=accepted)
+    for pk, names in _grouped(
+        deadlines,
+        ("suggestion_id",),
+        {
+            "assign_met": w.met_rows(assign, unit_work=False),
+            "assign_missed": w.missed_rows(assign, unit_work=False),
+            "assign_overdue": w.overdue_rows(assign, unit_work=False),
+            "reply_met": w.met_rows(LOCAL_REPLY_DEADLINES),
+            "reply_missed": w.missed_rows(LOCAL_REPLY_DEADLINES),
+            "statutory_met": w.met_rows(stat),
+            "statutory_missed": w.missed_rows(stat),
+            "duty_overdue": w.overdue_rows(),
+        },
+    ):
+        for name in names:
+            sets[name].add(pk)
 
     # replies: the last round is that of any signed-off reply of the suggestion (of any unit)
     reply = w.reply_rows()
-    last, replies = _by_round(
-        Reply.objects.filter(signed_off_at__isnull=False, assignment__suggestion__in=accepted)
-        .order_by()
-        .values("assignment__suggestion_id", "assignment__round")
-        .annotate(
-            relevant=_flag(reply),
-            unresolved=_flag(reply & ~resolved_classes()),
-            unplanned=_flag(reply & ~resolved_or_planned_classes(rows.congress)),
+    replies = list(
+        _grouped(
+            Reply.objects.filter(signed_off_at__isnull=False, assignment__suggestion__in=accepted),
+            ("assignment__suggestion_id", "assignment__round"),
+            {
+                "replied": reply,
+                "final_unresolved": reply & ~resolved_classes(),
+                "final_unplanned": reply & ~resolved_or_planned_classes(rows.congress),
+            },
         )
-        .values_list("assignment__suggestion_id", "assignment__round", "relevant", "unresolved", "unplanned")
     )
-    for pk, round_, relevant, unresolved, unplanned in replies:
-        if relevant:
-            sets["replied"].add(pk)
-        if round_ == last[pk]:
-            if unresolved:
-                sets["final_unresolved"].add(pk)
-            if unplanned:
-                sets["final_unplanned"].add(pk)
+    last = _last_rounds(replies)
+    for pk, round_, names in replies:
+        for name in names:
+            if name == "replied" or round_ == last[pk]:
+                sets[name].add(pk)
 
     # evaluations: the last round is that of any evaluation of the suggestion (of any unit)
     counted = w.evaluation_rows(count_no_feedback=nf)
-    last, evaluations = _by_round(
-        Evaluation.objects.filter(suggestion__in=accepted)
-        .order_by()
-        .values("suggestion_id", "round")
-        .annotate(
-            counted=_flag(counted),
-            not_good=_flag(counted & w.not_good_rows()),
-            rated=_flag(w.evaluation_rows(count_no_feedback=False)),
-            any_not_good=_flag(w.not_good_rows()),
+    evaluations = list(
+        _grouped(
+            Evaluation.objects.filter(suggestion__in=accepted),
+            ("suggestion_id", "round"),
+            {
+                "evaluated": counted,
+                "not_good": counted & w.not_good_rows(),
+                "rated": w.evaluation_rows(count_no_feedback=False),
+                "any_not_good": w.not_good_rows(),
+            },
         )
-        .values_list("suggestion_id", "round", "counted", "not_good", "rated", "any_not_good")
     )
-    for pk, round_, is_counted, not_good, rated, any_not_good in evaluations:
-        for prefix, applies in (("final", round_ == last[pk]), ("first", round_ == 1)):
-            if applies and is_counted:
-                sets[f"{prefix}_evaluated"].add(pk)
-            if applies and not_good:
-                sets[f"{prefix}_not_good"].add(pk)
-        if round_ == 1 and rated:
-            sets["first_rated"].add(pk)
+    last = _last_rounds(evaluations)
+    final = {
+        "evaluated": "final_evaluated",
+        "not_good": "final_not_good",
+        "any_not_good": "any_final_not_good",
+    }
+    first = {"evaluated": "first_evaluated", "not_good": "first_not_good", "rated": "first_rated"}
+    for pk, round_, names in evaluations:
         if round_ == last[pk]:
             sets["any_final_evaluated"].add(pk)
-            if any_not_good:
-                sets["any_final_not_good"].add(pk)
+            for name in names & final.keys():
+                sets[final[name]].add(pk)
+        if round_ == 1:
+            for name in names & first.keys():
+                sets[first[name]].add(pk)
 
     sets["face_to_face"].update(
         Contact.objects.filter(w.face_to_face_rows(), assignment__suggestion__in=accepted)
