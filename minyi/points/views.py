@@ -18,7 +18,6 @@ from typing import Any
 
 import rules
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from minyi.congress.models import Deputy
 from minyi.core.decorators import congress_view
-from minyi.core.errors import DomainError
+from minyi.core.pages import form_page, paginate, pick, query_without
 
 from . import actions as A
 from . import selectors as S
@@ -58,24 +57,6 @@ def _url(request: HttpRequest, name: str, *args: Any) -> str:
     return reverse(f"points:{name}", args=[request.congress.code, *args])  # type: ignore[attr-defined]
 
 
-def _status(exc: DomainError) -> int:
-    return 409 if exc.status == 409 else 422
-
-
-def _page(request: HttpRequest, items: Any, per_page: int = PER_PAGE):
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
-
-
-def _querystring(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-def _failed(request: HttpRequest) -> None:
-    messages.error(request, _("保存失败，请按提示修改后再提交。"))
-
-
 # --- ranking ---------------------------------------------------------------------------------------
 
 
@@ -92,7 +73,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             status = 400
         period, group = Period.current(), None
     rows = S.ranking(congress, period, group=group)
-    page = _page(request, rows)
+    page = paginate(request, rows, PER_PAGE)
     viewable = rules.has_perm("points.view_deputies", request.user, congress)
     groups = clerk_groups(request.user, congress)
     own = deputy_of(request.user, congress)
@@ -112,7 +93,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "period": period,
             "group": group,
             "page": page,
-            "querystring": _querystring(request),
+            "querystring": query_without(request, "page"),
             "synced": S.last_synced(congress, period.year),
             "can_sync": rules.has_perm("points.sync", request.user, congress),
             "own": own,
@@ -187,7 +168,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         e.objection = objections.get(e.key)  # type: ignore[attr-defined]
         e.can_object = mine and (e.objection is None or e.objection.state != Objection.State.PENDING)  # type: ignore[attr-defined]
     quarters = {q: sum(e.points for e in entries if e.quarter == q) for q in (1, 2, 3, 4)}
-    page = _page(request, entries, 50)
+    page = paginate(request, entries, 50)
     return render(
         request,
         "points/record.html",
@@ -196,7 +177,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "year": year,
             "page": page,
-            "querystring": _querystring(request),
+            "querystring": query_without(request, "page"),
             "summary": S.summarise(entries),
             "quarters": quarters,
             "mine": mine,
@@ -217,20 +198,16 @@ def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.has_perm("points.object", request.user, entry.deputy):
         raise Http404("not the deputy")
     form = ObjectionForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                A.do_raise_objection(entry, actor=request.user, reason=form.cleaned_data["reason"])
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                messages.success(request, _("异议已提交，代表工委处理后会在这里显示结果。"))
-                return redirect(_url(request, "record", entry.deputy_id))
-        _failed(request)
-    return render(request, "points/objection_form.html", {"form": form, "entry": entry}, status=status)
+    return form_page(
+        request,
+        form,
+        run=lambda data: A.do_raise_objection(entry, actor=request.user, reason=data["reason"]),
+        success=_("异议已提交，代表工委处理后会在这里显示结果。"),
+        next=_url(request, "record", entry.deputy_id),
+        page=lambda status: render(
+            request, "points/objection_form.html", {"form": form, "entry": entry}, status=status
+        ),
+    )
 
 
 @congress_view("points.decide_objections")
@@ -242,8 +219,8 @@ def objection_list(request: HttpRequest) -> HttpResponse:
         "points/objection_list.html",
         {
             "pending": list(S.objections_of(congress, pending=True)),
-            "page": _page(request, S.objections_of(congress, pending=False), 20),
-            "querystring": _querystring(request),
+            "page": paginate(request, S.objections_of(congress, pending=False), 20),
+            "querystring": query_without(request, "page"),
             "nav": _nav(request),
         },
     )
@@ -257,41 +234,32 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_decide = rules.has_perm("points.decide_objections", request.user, congress) and (
         objection.state == Objection.State.PENDING
     )
+    if request.method == "POST" and not can_decide:
+        raise Http404("cannot decide")
     form = DecisionForm(request.POST or None, initial={"corrected_points": objection.entry.get("points")})
-    status = 200
-    if request.method == "POST":
-        if not can_decide:
-            raise Http404("cannot decide")
-        status = 422
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                A.do_decide_objection(
-                    objection,
-                    actor=request.user,
-                    accept=data["decision"] == "correct",
-                    corrected_points=data["corrected_points"],
-                    reason=data["reason"],
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                messages.success(request, _("异议已处理。"))
-                return redirect(_url(request, "objections"))
-        _failed(request)
-    current = S.entry_by_key(congress, objection.entry_key)
-    return render(
+    return form_page(
         request,
-        "points/objection_detail.html",
-        {
-            "objection": objection,
-            "form": form,
-            "can_decide": can_decide,
-            "current": current,
-            "nav": _nav(request),
-        },
-        status=status,
+        form,
+        run=lambda data: A.do_decide_objection(
+            objection,
+            actor=request.user,
+            accept=data["decision"] == "correct",
+            **pick(data, "corrected_points", "reason"),
+        ),
+        success=_("异议已处理。"),
+        next=_url(request, "objections"),
+        page=lambda status: render(
+            request,
+            "points/objection_detail.html",
+            {
+                "objection": objection,
+                "form": form,
+                "can_decide": can_decide,
+                "current": S.entry_by_key(congress, objection.entry_key),
+                "nav": _nav(request),
+            },
+            status=status,
+        ),
     )
 
 
@@ -324,8 +292,8 @@ def manual_list(request: HttpRequest) -> HttpResponse:
         "points/manual_list.html",
         {
             "queue": list(S.review_queue(request.user, congress)),
-            "page": _page(request, visible.order_by("-submitted_at", "-id"), 20),
-            "querystring": _querystring(request),
+            "page": paginate(request, visible.order_by("-submitted_at", "-id"), 20),
+            "querystring": query_without(request, "page"),
             "can_submit": _submittable(request).exists(),
             "nav": _nav(request),
         },
@@ -346,29 +314,21 @@ def manual_create(request: HttpRequest) -> HttpResponse:
     elif own is not None:
         initial["deputy"] = own.pk
     form = ManualEntryForm(deputies, request.POST or None, request.FILES or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                entry = A.do_submit_manual_entry(
-                    data["deputy"],
-                    actor=request.user,
-                    event=data["event"],
-                    activity_date=data["activity_date"],
-                    title=data["title"],
-                    description=data["description"],
-                    evidence=data["evidence"],
-                )
-            except DomainError as exc:
-                form.add_error("evidence" if exc.code.startswith("file") else None, exc.detail)
-                status = _status(exc)
-            else:
-                messages.success(request, _("已登记，待初审。"))
-                return redirect(_url(request, "manual_detail", entry.pk))
-        _failed(request)
-    return render(request, "points/manual_form.html", {"form": form, "nav": _nav(request)}, status=status)
+    return form_page(
+        request,
+        form,
+        run=lambda data: A.do_submit_manual_entry(
+            data["deputy"],
+            actor=request.user,
+            **pick(data, "event", "activity_date", "title", "description", "evidence"),
+        ),
+        errors=lambda f, exc: f.add_error("evidence" if exc.code.startswith("file") else None, exc.detail),
+        success=_("已登记，待初审。"),
+        next=lambda entry: _url(request, "manual_detail", entry.pk),
+        page=lambda status: render(
+            request, "points/manual_form.html", {"form": form, "nav": _nav(request)}, status=status
+        ),
+    )
 
 
 @congress_view("points.view_ranking")
@@ -387,33 +347,24 @@ def manual_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and entry.checked_by_id != request.user.pk
     ):
         step = "review"
+    if request.method == "POST" and step is None:
+        raise Http404("nothing to review")
     form = ReviewForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if step is None:
-            raise Http404("nothing to review")
-        status = 422
-        if form.is_valid():
-            fn = A.do_check_manual_entry if step == "check" else A.do_review_manual_entry
-            try:
-                fn(
-                    entry,
-                    actor=request.user,
-                    approve=form.cleaned_data["decision"] == "approve",
-                    note=form.cleaned_data["note"],
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                messages.success(request, _("审核意见已保存。"))
-                return redirect(_url(request, "manual_detail", entry.pk))
-        _failed(request)
-    return render(
+    decide = A.do_check_manual_entry if step == "check" else A.do_review_manual_entry
+    return form_page(
         request,
-        "points/manual_detail.html",
-        {"entry": entry, "step": step, "form": form, "nav": _nav(request)},
-        status=status,
+        form,
+        run=lambda data: decide(
+            entry, actor=request.user, approve=data["decision"] == "approve", note=data["note"]
+        ),
+        success=_("审核意见已保存。"),
+        next=_url(request, "manual_detail", entry.pk),
+        page=lambda status: render(
+            request,
+            "points/manual_detail.html",
+            {"entry": entry, "step": step, "form": form, "nav": _nav(request)},
+            status=status,
+        ),
     )
 
 
@@ -480,20 +431,14 @@ def _rule_form_page(
 @require_http_methods(["GET", "POST"])
 def rule_create(request: HttpRequest) -> HttpResponse:
     form = RuleForm(request.POST or None, initial={"valid_from": timezone.localdate(), "role": "any"})
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                A.do_add_rule(request.congress, actor=request.user, **form.cleaned_data)  # type: ignore[attr-defined]
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                messages.success(request, _("规则已添加，积分已按新规则重新计算。"))
-                return redirect(_url(request, "rules"))
-        _failed(request)
-    return _rule_form_page(request, form, _("添加积分规则"), status)
+    return form_page(
+        request,
+        form,
+        run=lambda data: A.do_add_rule(request.congress, actor=request.user, **data),  # type: ignore[attr-defined]
+        success=_("规则已添加，积分已按新规则重新计算。"),
+        next=_url(request, "rules"),
+        page=lambda status: _rule_form_page(request, form, _("添加积分规则"), status),
+    )
 
 
 @congress_view("points.manage_rules")
@@ -505,20 +450,14 @@ def rule_replace(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"from_date": start, "points": rule.points, "cap": rule.cap, "cap_period": rule.cap_period},
     )
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                A.do_replace_rule(rule, actor=request.user, **form.cleaned_data)
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                messages.success(request, _("新分值已生效，积分已重新计算。"))
-                return redirect(_url(request, "rules"))
-        _failed(request)
-    return _rule_form_page(request, form, _("调整分值：%(r)s") % {"r": rule}, status, rule)
+    return form_page(
+        request,
+        form,
+        run=lambda data: A.do_replace_rule(rule, actor=request.user, **data),
+        success=_("新分值已生效，积分已重新计算。"),
+        next=_url(request, "rules"),
+        page=lambda status: _rule_form_page(request, form, _("调整分值：%(r)s") % {"r": rule}, status, rule),
+    )
 
 
 @congress_view("points.manage_rules")
@@ -526,20 +465,16 @@ def rule_replace(request: HttpRequest, pk: int) -> HttpResponse:
 def rule_end(request: HttpRequest, pk: int) -> HttpResponse:
     rule = S.access_rule(request.congress, pk)  # type: ignore[attr-defined]
     form = EndRuleForm(request.POST or None, initial={"valid_to": rule.valid_to or timezone.localdate()})
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                A.do_end_rule(rule, actor=request.user, valid_to=form.cleaned_data["valid_to"])
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                messages.success(request, _("失效日期已设定，积分已重新计算。"))
-                return redirect(_url(request, "rules"))
-        _failed(request)
-    return _rule_form_page(request, form, _("设定失效日期：%(r)s") % {"r": rule}, status, rule)
+    return form_page(
+        request,
+        form,
+        run=lambda data: A.do_end_rule(rule, actor=request.user, valid_to=data["valid_to"]),
+        success=_("失效日期已设定，积分已重新计算。"),
+        next=_url(request, "rules"),
+        page=lambda status: _rule_form_page(
+            request, form, _("设定失效日期：%(r)s") % {"r": rule}, status, rule
+        ),
+    )
 
 
 # --- monthly expectations --------------------------------------------------------------------------
@@ -566,6 +501,15 @@ def expectations(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _expectation_form_page(request: HttpRequest, form: Any, heading: str, status: int) -> HttpResponse:
+    return render(
+        request,
+        "points/simple_form.html",
+        {"form": form, "heading": heading, "back": _url(request, "expectations"), "nav": _nav(request)},
+        status=status,
+    )
+
+
 @congress_view("points.manage_expectations")
 @require_http_methods(["GET", "POST"])
 def expectation_create(request: HttpRequest) -> HttpResponse:
@@ -575,29 +519,13 @@ def expectation_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"per_month": 1, "start_month": timezone.localdate().replace(day=1)},
     )
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                A.do_set_expectation(congress, actor=request.user, **form.cleaned_data)
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                messages.success(request, _("每月建议要求已设定。"))
-                return redirect(_url(request, "expectations"))
-        _failed(request)
-    return render(
+    return form_page(
         request,
-        "points/simple_form.html",
-        {
-            "form": form,
-            "heading": _("设定每月建议要求"),
-            "back": _url(request, "expectations"),
-            "nav": _nav(request),
-        },
-        status=status,
+        form,
+        run=lambda data: A.do_set_expectation(congress, actor=request.user, **data),
+        success=_("每月建议要求已设定。"),
+        next=_url(request, "expectations"),
+        page=lambda status: _expectation_form_page(request, form, _("设定每月建议要求"), status),
     )
 
 
@@ -611,29 +539,12 @@ def expectation_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = EndExpectationForm(
         request.POST or None, initial={"end_month": timezone.localdate().replace(day=1)}
     )
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                A.do_end_expectation(
-                    expectation, actor=request.user, end_month=form.cleaned_data["end_month"]
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                messages.success(request, _("已设定截止月份。"))
-                return redirect(_url(request, "expectations"))
-        _failed(request)
-    return render(
+    heading = _("结束每月建议要求：%(d)s") % {"d": expectation.deputy.name}
+    return form_page(
         request,
-        "points/simple_form.html",
-        {
-            "form": form,
-            "heading": _("结束每月建议要求：%(d)s") % {"d": expectation.deputy.name},
-            "back": _url(request, "expectations"),
-            "nav": _nav(request),
-        },
-        status=status,
+        form,
+        run=lambda data: A.do_end_expectation(expectation, actor=request.user, end_month=data["end_month"]),
+        success=_("已设定截止月份。"),
+        next=_url(request, "expectations"),
+        page=lambda status: _expectation_form_page(request, form, heading, status),
     )

@@ -1,0 +1,123 @@
+"""What the server-rendered pages of several apps share: a form posted to one `do_*` action, a
+one-click action that goes back where it came from, and the list pages' paging.
+
+A form page always goes the same way (the view says who may, which object, which action and where
+to go after; these helpers do the rest):
+
+1. GET: show the form (status 200);
+2. POST: validate the form (422 and every error on failure) → call the action → a `DomainError`
+   goes next to the field it is about (or above the form) with the status of `refusal_status` (409
+   for a refused move, 422 for bad input) → on success a message and a redirect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from minyi.core.errors import DomainError
+
+#: A text, or a function of the action's result giving the text.
+Text = str | Promise | Callable[[Any], str]
+
+
+def refusal_status(exc: DomainError) -> int:
+    """409 for a move the object's state refuses (or a deadline that has passed), 422 otherwise."""
+    return 409 if exc.status == 409 else 422
+
+
+def put_error(form: forms.Form, exc: DomainError, fields: Mapping[str, str] | None = None) -> None:
+    """The action's refusal next to the field its code is about (`fields`: code → field), else above
+    the form."""
+    form.add_error((fields or {}).get(exc.code), exc.detail)
+
+
+def _text(value: Text, result: Any) -> Any:
+    if callable(value) and not isinstance(value, (str, Promise)):
+        return value(result)
+    return value
+
+
+def submit(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    run: Callable[[dict[str, Any]], Any],
+    success: Text,
+    next: Text,
+    fields: Mapping[str, str] | None = None,
+    errors: Callable[[forms.Form, DomainError], None] | None = None,
+    status: Callable[[DomainError], int] = refusal_status,
+    failed: str | Promise | None = None,
+) -> HttpResponse | int:
+    """Handle a POST of `form`: `run(form.cleaned_data)` when it is valid; then `success` as a message
+    and a redirect to `next` (each may be a function of what `run` returned). Otherwise the error
+    goes on the form (`errors(form, exc)`, by default `put_error` with `fields`), `failed` becomes an
+    error message, and the status to show the form again with is returned (422 for an invalid form,
+    `status(exc)` for a refusal)."""
+    if form.is_valid():
+        try:
+            result = run(form.cleaned_data)
+        except DomainError as exc:
+            if errors is not None:
+                errors(form, exc)
+            else:
+                put_error(form, exc, fields)
+            code = status(exc)
+        else:
+            messages.success(request, _text(success, result))
+            return redirect(_text(next, result))
+    else:
+        code = 422
+    messages.error(request, failed if failed is not None else _("保存失败，请按提示修改后再提交。"))
+    return code
+
+
+def form_page(
+    request: HttpRequest, form: forms.Form, *, page: Callable[[int], HttpResponse], **submit_kwargs: Any
+) -> HttpResponse:
+    """GET (or any method but POST): `page(200)`. POST: `submit(...)`, then the redirect, or
+    `page(status)` to show the form again with its errors."""
+    if request.method != "POST":
+        return page(200)
+    outcome = submit(request, form, **submit_kwargs)
+    return outcome if isinstance(outcome, HttpResponse) else page(outcome)
+
+
+def act(request: HttpRequest, run: Callable[[], Any], *, success: Text, next: str) -> HttpResponse:
+    """A one-click action: `run()`, then `success` (or the refusal's detail) as a message, and a
+    redirect to `next` either way."""
+    try:
+        result = run()
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _text(success, result))
+    return redirect(next)
+
+
+def pick(data: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """The values `names` of a form's cleaned data, to pass on as keyword arguments."""
+    return {name: data[name] for name in names}
+
+
+def paginate(request: HttpRequest, items: Any, per_page: int, param: str = "page") -> Page:
+    """The page of `items` that the query parameter `param` asks for (the first or last one when it
+    is missing or out of range)."""
+    return Paginator(items, per_page).get_page(request.GET.get(param))
+
+
+def query_without(request: HttpRequest, *names: str) -> str:
+    """The request's query string without the parameters `names` (for the paging links)."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
