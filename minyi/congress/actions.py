@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import string
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -64,6 +64,8 @@ TAXONOMY_EXTRA_FIELDS: dict[type[PolicyItem], list[str]] = {
     ResultClass: ["code", "description", "counts_as_resolved", "requires_commitments"],
 }
 NUMBERING_PLACEHOLDERS = {"short", "year", "seq"}
+
+M = TypeVar("M", bound=models.Model)
 
 
 class FieldErrors(ValidationFailed):
@@ -136,6 +138,72 @@ def _taken(queryset: models.QuerySet, obj: models.Model) -> models.Model | None:
     if obj.pk:
         queryset = queryset.exclude(pk=obj.pk)
     return queryset.first()
+
+
+def _no_extras(obj: models.Model) -> dict[str, Any]:
+    return {}
+
+
+def _create(
+    model: type[M],
+    congress: Congress,
+    fields: Mapping[str, Any],
+    allowed: list[str],
+    check: Callable[[Congress, M], None],
+    code: str,
+    *,
+    actor: Any,
+    owner: Mapping[str, Any] | None = None,
+    also: Callable[[M], dict[str, Any]] = _no_extras,
+) -> M:
+    """What every record create does once its action has checked the permission: refuse fields not
+    in `allowed`, build the row in `congress` (or under `owner`, e.g. ``{"term": term}``), let
+    `check(congress, row)` refuse bad input, save, and write the audit row `code` with the new values
+    of all `allowed` fields (`also` adds audit arguments taken from the saved row)."""
+    _check_known(fields, allowed)
+    obj = model(**(owner or {"congress": congress}), **fields)
+    check(congress, obj)
+    obj.save()
+    audit.record(code, actor=actor, congress=congress, obj=obj, new=audit.snapshot(obj, allowed), **also(obj))
+    return obj
+
+
+def _update(
+    obj: M,
+    congress: Congress,
+    changes: Mapping[str, Any],
+    allowed: list[str],
+    check: Callable[[Congress, M], None],
+    code: str,
+    *,
+    actor: Any,
+    also: Callable[[M], dict[str, Any]] = _no_extras,
+    correlation_id: uuid.UUID | None = None,
+) -> M:
+    """What every record update does once its action has checked the permission: refuse fields not
+    in `allowed`, lock the row, and unless nothing really changes: apply the changes, let
+    `check(congress, row)` refuse bad input, save, and write the audit row `code` with the old and new
+    values of the fields that changed (`also` adds audit arguments taken from the saved row)."""
+    _check_known(changes, allowed)
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)  # type: ignore[attr-defined]
+    changed = _changed(obj, changes)
+    if not changed:
+        return obj
+    old = audit.snapshot(obj, changed)
+    _apply(obj, changes, changed)
+    check(congress, obj)
+    obj.save()
+    audit.record(
+        code,
+        actor=actor,
+        congress=congress,
+        obj=obj,
+        old=old,
+        new=audit.snapshot(obj, changed),
+        correlation_id=correlation_id,
+        **also(obj),
+    )
+    return obj
 
 
 # --- policy ----------------------------------------------------------------------------------------
@@ -250,22 +318,23 @@ def _check_deputy(congress: Congress, deputy: Deputy) -> None:
     _full_clean(deputy)
 
 
+def _deputy_user(deputy: Deputy) -> dict[str, Any]:
+    return {"target_user": deputy.user}
+
+
 @transaction.atomic
 def do_create_deputy(congress: Congress, *, actor: Any, fields: Mapping[str, Any]) -> Deputy:
     require_perm(actor, "congress.manage_roster", congress)
-    _check_known(fields, DEPUTY_FIELDS)
-    deputy = Deputy(congress=congress, **fields)
-    _check_deputy(congress, deputy)
-    deputy.save()
-    audit.record(
+    return _create(
+        Deputy,
+        congress,
+        fields,
+        DEPUTY_FIELDS,
+        _check_deputy,
         "deputy.created",
         actor=actor,
-        congress=congress,
-        obj=deputy,
-        target_user=deputy.user,
-        new=audit.snapshot(deputy, DEPUTY_FIELDS),
+        also=_deputy_user,
     )
-    return deputy
 
 
 @transaction.atomic
@@ -274,26 +343,17 @@ def do_update_deputy(
 ) -> Deputy:
     congress = deputy.congress
     require_perm(actor, "congress.manage_roster", congress)
-    _check_known(changes, DEPUTY_FIELDS)
-    deputy = Deputy.objects.select_for_update().get(pk=deputy.pk)
-    changed = _changed(deputy, changes)
-    if not changed:
-        return deputy
-    old = audit.snapshot(deputy, changed)
-    _apply(deputy, changes, changed)
-    _check_deputy(congress, deputy)
-    deputy.save()
-    audit.record(
+    return _update(
+        deputy,
+        congress,
+        changes,
+        DEPUTY_FIELDS,
+        _check_deputy,
         "deputy.updated",
         actor=actor,
-        congress=congress,
-        obj=deputy,
-        target_user=deputy.user,
-        old=old,
-        new=audit.snapshot(deputy, changed),
+        also=_deputy_user,
         correlation_id=correlation_id,
     )
-    return deputy
 
 
 def _check_group(congress: Congress, group: DeputyGroup) -> None:
@@ -305,38 +365,14 @@ def _check_group(congress: Congress, group: DeputyGroup) -> None:
 @transaction.atomic
 def do_create_group(congress: Congress, *, actor: Any, fields: Mapping[str, Any]) -> DeputyGroup:
     require_perm(actor, "congress.manage_roster", congress)
-    _check_known(fields, GROUP_FIELDS)
-    group = DeputyGroup(congress=congress, **fields)
-    _check_group(congress, group)
-    group.save()
-    audit.record(
-        "group.created", actor=actor, congress=congress, obj=group, new=audit.snapshot(group, GROUP_FIELDS)
-    )
-    return group
+    return _create(DeputyGroup, congress, fields, GROUP_FIELDS, _check_group, "group.created", actor=actor)
 
 
 @transaction.atomic
 def do_update_group(group: DeputyGroup, *, actor: Any, changes: Mapping[str, Any]) -> DeputyGroup:
     congress = group.congress
     require_perm(actor, "congress.manage_roster", congress)
-    _check_known(changes, GROUP_FIELDS)
-    group = DeputyGroup.objects.select_for_update().get(pk=group.pk)
-    changed = _changed(group, changes)
-    if not changed:
-        return group
-    old = audit.snapshot(group, changed)
-    _apply(group, changes, changed)
-    _check_group(congress, group)
-    group.save()
-    audit.record(
-        "group.updated",
-        actor=actor,
-        congress=congress,
-        obj=group,
-        old=old,
-        new=audit.snapshot(group, changed),
-    )
-    return group
+    return _update(group, congress, changes, GROUP_FIELDS, _check_group, "group.updated", actor=actor)
 
 
 # --- liaison stations ------------------------------------------------------------------------------
@@ -352,42 +388,16 @@ def _check_station(congress: Congress, station: LiaisonStation) -> None:
 @transaction.atomic
 def do_create_station(congress: Congress, *, actor: Any, fields: Mapping[str, Any]) -> LiaisonStation:
     require_perm(actor, "congress.manage_roster", congress)
-    _check_known(fields, STATION_FIELDS)
-    station = LiaisonStation(congress=congress, **fields)
-    _check_station(congress, station)
-    station.save()
-    audit.record(
-        "station.created",
-        actor=actor,
-        congress=congress,
-        obj=station,
-        new=audit.snapshot(station, STATION_FIELDS),
+    return _create(
+        LiaisonStation, congress, fields, STATION_FIELDS, _check_station, "station.created", actor=actor
     )
-    return station
 
 
 @transaction.atomic
 def do_update_station(station: LiaisonStation, *, actor: Any, changes: Mapping[str, Any]) -> LiaisonStation:
     congress = station.congress
     require_perm(actor, "congress.manage_roster", congress)
-    _check_known(changes, STATION_FIELDS)
-    station = LiaisonStation.objects.select_for_update().get(pk=station.pk)
-    changed = _changed(station, changes)
-    if not changed:
-        return station
-    old = audit.snapshot(station, changed)
-    _apply(station, changes, changed)
-    _check_station(congress, station)
-    station.save()
-    audit.record(
-        "station.updated",
-        actor=actor,
-        congress=congress,
-        obj=station,
-        old=old,
-        new=audit.snapshot(station, changed),
-    )
-    return station
+    return _update(station, congress, changes, STATION_FIELDS, _check_station, "station.updated", actor=actor)
 
 
 # --- units -----------------------------------------------------------------------------------------
@@ -465,19 +475,16 @@ def _descendants(unit_id: int, units: dict[int, Unit]) -> list[Unit]:
 @transaction.atomic
 def do_create_unit(congress: Congress, *, actor: Any, fields: Mapping[str, Any]) -> Unit:
     require_perm(actor, "congress.manage_roster", congress)
-    _check_known(fields, UNIT_FIELDS)
-    unit = Unit(congress=congress, **fields)
-    _check_unit(congress, unit)
-    unit.save()
-    audit.record(
+    return _create(
+        Unit,
+        congress,
+        fields,
+        UNIT_FIELDS,
+        _check_unit,
         "unit.created",
         actor=actor,
-        congress=congress,
-        obj=unit,
-        unit=unit,
-        new=audit.snapshot(unit, UNIT_FIELDS),
+        also=lambda unit: {"unit": unit},
     )
-    return unit
 
 
 @transaction.atomic
@@ -552,30 +559,13 @@ def _check_session(term: Term, session: Session) -> None:
     _full_clean(session)
 
 
-@transaction.atomic
-def do_create_term(congress: Congress, *, actor: Any, fields: Mapping[str, Any]) -> Term:
-    require_perm(actor, "congress.manage_roster", congress)
-    _check_known(fields, TERM_FIELDS)
-    term = Term(congress=congress, **fields)
-    _check_term(congress, term)
-    term.save()
-    audit.record(
-        "term.created", actor=actor, congress=congress, obj=term, new=audit.snapshot(term, TERM_FIELDS)
-    )
-    return term
+def _session_check(term: Term) -> Callable[[Congress, Session], None]:
+    """A session is checked against its term (passed in, not read again from the locked row)."""
+    return lambda _congress, session: _check_session(term, session)
 
 
-@transaction.atomic
-def do_update_term(term: Term, *, actor: Any, changes: Mapping[str, Any]) -> Term:
-    congress = term.congress
-    require_perm(actor, "congress.manage_roster", congress)
-    _check_known(changes, TERM_FIELDS)
-    term = Term.objects.select_for_update().get(pk=term.pk)
-    changed = _changed(term, changes)
-    if not changed:
-        return term
-    old = audit.snapshot(term, changed)
-    _apply(term, changes, changed)
+def _check_changed_term(congress: Congress, term: Term) -> None:
+    """The rules of `_check_term`, and new dates must still hold all the term's sessions."""
     _check_term(congress, term)
     outside = [
         s
@@ -590,29 +580,36 @@ def do_update_term(term: Term, *, actor: Any, changes: Mapping[str, Any]) -> Ter
                 ]
             }
         )
-    term.save()
-    audit.record(
-        "term.updated", actor=actor, congress=congress, obj=term, old=old, new=audit.snapshot(term, changed)
-    )
-    return term
+
+
+@transaction.atomic
+def do_create_term(congress: Congress, *, actor: Any, fields: Mapping[str, Any]) -> Term:
+    require_perm(actor, "congress.manage_roster", congress)
+    return _create(Term, congress, fields, TERM_FIELDS, _check_term, "term.created", actor=actor)
+
+
+@transaction.atomic
+def do_update_term(term: Term, *, actor: Any, changes: Mapping[str, Any]) -> Term:
+    """Change a term; new dates that would leave one of its sessions outside the term are refused."""
+    congress = term.congress
+    require_perm(actor, "congress.manage_roster", congress)
+    return _update(term, congress, changes, TERM_FIELDS, _check_changed_term, "term.updated", actor=actor)
 
 
 @transaction.atomic
 def do_create_session(term: Term, *, actor: Any, fields: Mapping[str, Any]) -> Session:
     congress = term.congress
     require_perm(actor, "congress.manage_roster", congress)
-    _check_known(fields, SESSION_FIELDS)
-    session = Session(term=term, **fields)
-    _check_session(term, session)
-    session.save()
-    audit.record(
+    return _create(
+        Session,
+        congress,
+        fields,
+        SESSION_FIELDS,
+        _session_check(term),
         "session.created",
         actor=actor,
-        congress=congress,
-        obj=session,
-        new=audit.snapshot(session, SESSION_FIELDS),
+        owner={"term": term},
     )
-    return session
 
 
 @transaction.atomic
@@ -620,24 +617,9 @@ def do_update_session(session: Session, *, actor: Any, changes: Mapping[str, Any
     term = session.term
     congress = term.congress
     require_perm(actor, "congress.manage_roster", congress)
-    _check_known(changes, SESSION_FIELDS)
-    session = Session.objects.select_for_update().get(pk=session.pk)
-    changed = _changed(session, changes)
-    if not changed:
-        return session
-    old = audit.snapshot(session, changed)
-    _apply(session, changes, changed)
-    _check_session(term, session)
-    session.save()
-    audit.record(
-        "session.updated",
-        actor=actor,
-        congress=congress,
-        obj=session,
-        old=old,
-        new=audit.snapshot(session, changed),
+    return _update(
+        session, congress, changes, SESSION_FIELDS, _session_check(term), "session.updated", actor=actor
     )
-    return session
 
 
 # --- taxonomies ------------------------------------------------------------------------------------
@@ -669,21 +651,19 @@ def do_add_taxonomy_item(
     model = taxonomy_model(kind)
     names = taxonomy_fields(model)
     _check_known(fields, names)
-    item = model(congress=congress, **fields)
     if "order" not in fields:
         last = model.objects.filter(congress=congress).aggregate(m=models.Max("order"))["m"]
-        item.order = (last or 0) + 10
-    _check_item(congress, item)
-    item.save()
-    audit.record(
+        fields = {**fields, "order": (last or 0) + 10}
+    return _create(
+        model,
+        congress,
+        fields,
+        names,
+        _check_item,
         "taxonomy.item_added",
         actor=actor,
-        congress=congress,
-        obj=item,
-        new=audit.snapshot(item, names),
-        note=kind,
+        also=lambda item: {"note": kind},
     )
-    return item
 
 
 @transaction.atomic
@@ -692,25 +672,15 @@ def do_update_taxonomy_item(item: PolicyItem, *, actor: Any, changes: Mapping[st
     keep their category)."""
     congress = item.congress
     require_perm(actor, "congress.manage_policy", congress)
-    model = type(item)
-    _check_known(changes, taxonomy_fields(model))
-    item = model.objects.select_for_update().get(pk=item.pk)
-    changed = _changed(item, changes)
-    if not changed:
-        return item
-    old = audit.snapshot(item, changed)
-    _apply(item, changes, changed)
-    _check_item(congress, item)
-    item.save()
-    audit.record(
+    return _update(
+        item,
+        congress,
+        changes,
+        taxonomy_fields(type(item)),
+        _check_item,
         "taxonomy.item_updated",
         actor=actor,
-        congress=congress,
-        obj=item,
-        old=old,
-        new=audit.snapshot(item, changed),
     )
-    return item
 
 
 @transaction.atomic
