@@ -3,6 +3,10 @@
 Output is built from rows fetched through the suggestion selectors (`access_*`,
 `suggestions_visible_to`, `replies_visible_to`, `timeline`, `worklist`); what a user may see of
 another unit's work follows `rules.can_view_assignment`, as on the pages.
+
+Each `*_out` function names only the fields that are not simply the row's attribute of the same
+name (labels, references, what the user may see or do); `fill` copies the rest, so a field added to
+a schema is filled from the row without a second list to keep in step.
 """
 
 from __future__ import annotations
@@ -503,243 +507,157 @@ class WorkSectionOut(Schema):
 # --- rows → output -----------------------------------------------------------------------------------
 
 
+def fill(schema: type[Schema], obj: Any, **computed: Any) -> dict[str, Any]:
+    """The output of `schema` for the row `obj`: every field given in `computed` takes that value,
+    every other field is the attribute of `obj` with the same name (``id`` is the primary key)."""
+    return {name: computed[name] if name in computed else getattr(obj, name) for name in schema.model_fields}
+
+
 def actions_of(user: Any, obj: Any) -> list[dict[str, str]]:
+    """The moves `user` may make on `obj` now (none without a user: a row shown without its buttons)."""
+    if user is None:
+        return []
     return [{"action": a, "label": str(ACTION_LABELS[a])} for a in available_actions(user, obj)]
 
 
 def suggestion_ref(s: Any) -> dict[str, Any]:
-    return {"id": s.pk, "number": s.number, "title": s.title, "state": s.state}
+    return fill(SuggestionRef, s)
 
 
 def suggestion_out(s: Any) -> dict[str, Any]:
-    return {
-        "id": s.pk,
-        "number": s.number,
-        "title": s.title,
-        "kind": s.kind,
-        "kind_label": label(SuggestionKind, s.kind),
-        "state": s.state,
-        "state_label": label(SuggestionState, s.state),
-        "round": s.round,
-        "lead": ref(s.lead),
-        "category": ref(s.category),
-        "channel": ref(s.channel),
-        "forwarded_to": ref(s.forwarded_to),
-        "year": s.year,
-        "collected_on": s.collected_on,
-        "created_at": s.created_at,
-        "submitted_at": s.submitted_at,
-        "accepted_at": s.accepted_at,
-        "closed_at": s.closed_at,
-        "updated_at": s.updated_at,
-    }
+    return fill(
+        SuggestionOut,
+        s,
+        kind_label=label(SuggestionKind, s.kind),
+        state_label=label(SuggestionState, s.state),
+        lead=ref(s.lead),
+        category=ref(s.category),
+        channel=ref(s.channel),
+        forwarded_to=ref(s.forwarded_to),
+    )
 
 
 def cosigner_out(c: Any, user: Any = None) -> dict[str, Any]:
-    return {
-        "id": c.pk,
-        "deputy": ref(c.deputy),
-        "state": c.state,
-        "state_label": label(CoSignerState, c.state),
-        "invited_at": c.invited_at,
-        "answered_at": c.answered_at,
-        "actions": actions_of(user, c) if user is not None else [],
-    }
+    return fill(
+        CoSignerOut,
+        c,
+        deputy=ref(c.deputy),
+        state_label=label(CoSignerState, c.state),
+        actions=actions_of(user, c),
+    )
 
 
 def withdrawal_out(w: Any, user: Any = None) -> dict[str, Any]:
-    return {
-        "id": w.pk,
-        "state": w.state,
-        "state_label": label(WithdrawalState, w.state),
-        "reason": w.reason,
-        "created_at": w.created_at,
-        "decided_at": w.decided_at,
-        "consents": [
-            {
-                "deputy": ref(c.deputy),
-                "answer": c.answer,
-                "answer_label": label(WithdrawalConsent.Answer, c.answer),
-                "answered_at": c.answered_at,
-            }
-            for c in w.consents.all()
-        ],
-        "actions": actions_of(user, w) if user is not None else [],
-    }
+    consents = [
+        fill(ConsentOut, c, deputy=ref(c.deputy), answer_label=label(WithdrawalConsent.Answer, c.answer))
+        for c in w.consents.all()
+    ]
+    return fill(
+        WithdrawalOut,
+        w,
+        state_label=label(WithdrawalState, w.state),
+        consents=consents,
+        actions=actions_of(user, w),
+    )
 
 
 def assignment_out(a: Any, user: Any, *, with_actions: bool = True) -> dict[str, Any]:
     visible = bool(can_view_assignment(user, a))
-    return {
-        "id": a.pk,
-        "suggestion_id": a.suggestion_id,
-        "unit": ref(a.unit),
-        "role": a.role,
-        "role_label": label(AssignmentRole, a.role),
-        "round": a.round,
-        "state": a.state if visible else None,
-        "state_label": label(AssignmentState, a.state) if visible else None,
-        "assigned_on": a.assigned_on,
-        "reply_due_on": a.reply_due_on,
-        "signed_at": a.signed_at if visible else None,
-        "actions": actions_of(user, a) if with_actions and visible else [],
-    }
+    return fill(
+        AssignmentOut,
+        a,
+        unit=ref(a.unit),
+        role_label=label(AssignmentRole, a.role),
+        state=a.state if visible else None,
+        state_label=label(AssignmentState, a.state) if visible else None,
+        signed_at=a.signed_at if visible else None,
+        actions=actions_of(user, a) if with_actions and visible else [],
+    )
 
 
 def contact_out(c: Any, user: Any = None) -> dict[str, Any]:
-    return {
-        "id": c.pk,
-        "assignment_id": c.assignment_id,
-        "unit": ref(c.assignment.unit),
-        "phase": c.phase,
-        "phase_label": label(ContactPhase, c.phase),
-        "method": c.method,
-        "method_label": label(ContactMethod, c.method),
-        "contacted_on": c.contacted_on,
-        "people": c.people,
-        "summary": c.summary,
-        "state": c.state,
-        "state_label": label(ContactState, c.state),
-        "deputy_note": c.deputy_note,
-        "logged_at": c.logged_at,
-        "actions": actions_of(user, c) if user is not None else [],
-    }
+    return fill(
+        ContactOut,
+        c,
+        unit=ref(c.assignment.unit),
+        phase_label=label(ContactPhase, c.phase),
+        method_label=label(ContactMethod, c.method),
+        state_label=label(ContactState, c.state),
+        actions=actions_of(user, c),
+    )
 
 
 def attachment_out(a: Any) -> dict[str, Any]:
-    return {
-        "id": a.pk,
-        "original_name": a.original_name,
-        "content_type": a.content_type,
-        "size": a.size,
-        "uploaded_at": a.uploaded_at,
-        "reply_id": a.reply_id,
-    }
+    return fill(AttachmentOut, a)
 
 
 def evaluation_out(e: Any) -> dict[str, Any]:
-    return {
-        "id": e.pk,
-        "reply_id": e.reply_id,
-        "round": e.round,
-        "kind": e.kind,
-        "kind_label": label(Evaluation.Kind, e.kind),
-        "attitude": e.attitude,
-        "result": e.result,
-        "overall": e.overall,
-        "overall_label": label(Rating, e.overall),
-        "contact_happened": e.contact_happened,
-        "opinion": e.opinion,
-        "evaluated_at": e.evaluated_at,
-    }
+    return fill(
+        EvaluationOut,
+        e,
+        kind_label=label(Evaluation.Kind, e.kind),
+        overall_label=label(Rating, e.overall),
+    )
 
 
 def commitment_out(c: Any) -> dict[str, Any]:
-    return {
-        "id": c.pk,
-        "text": c.text,
-        "due_on": c.due_on,
-        "state": c.state,
-        "state_label": label(CommitmentState, c.state),
-        "closing_note": c.closing_note,
-    }
+    return fill(CommitmentOut, c, state_label=label(CommitmentState, c.state))
 
 
 def reply_out(r: Any) -> dict[str, Any]:
     evaluation = getattr(r, "evaluation", None)
-    return {
-        "id": r.pk,
-        "assignment_id": r.assignment_id,
-        "unit": ref(r.assignment.unit),
-        "round": r.assignment.round,
-        "body": r.body,
-        "result_class": {"id": r.result_class.pk, "code": r.result_class.code, "name": r.result_class.name},
-        "drafted_at": r.drafted_at,
-        "signed_off_at": r.signed_off_at,
-        "sent_back_reason": r.sent_back_reason,
-        "commitments": [commitment_out(c) for c in r.commitments.all()],
-        "attachments": [attachment_out(a) for a in r.attachments.all()],
-        "evaluation": evaluation_out(evaluation) if evaluation is not None else None,
-    }
+    return fill(
+        ReplyOut,
+        r,
+        unit=ref(r.assignment.unit),
+        round=r.assignment.round,
+        result_class=fill(ResultClassOut, r.result_class),
+        commitments=[commitment_out(c) for c in r.commitments.all()],
+        attachments=[attachment_out(a) for a in r.attachments.all()],
+        evaluation=evaluation_out(evaluation) if evaluation is not None else None,
+    )
 
 
 def deadline_out(d: Any, clock: WarningClock) -> dict[str, Any]:
     status = clock.status(d)
-    return {
-        "id": d.pk,
-        "kind": d.kind,
-        "kind_label": label(Deadline.Kind, d.kind),
-        "round": d.round,
-        "assignment_id": d.assignment_id,
-        "unit": ref(d.assignment.unit) if d.assignment_id else None,
-        "started_on": d.started_on,
-        "due_on": d.due_on,
-        "rule": d.rule,
-        "calendar_version": d.calendar_version,
-        "colour": status.colour,
-        "colour_label": status.colour_label,
-        "status_label": status.label,
-        "working_days_left": status.working_days_left,
-        "missing_years": list(status.missing_years),
-        "closed_at": d.closed_at,
-        "closed_on_time": d.closed_on_time,
-        "close_reason": d.close_reason,
-    }
+    return fill(
+        DeadlineOut,
+        d,
+        kind_label=label(Deadline.Kind, d.kind),
+        unit=ref(d.assignment.unit) if d.assignment_id else None,
+        colour=status.colour,
+        colour_label=status.colour_label,
+        status_label=status.label,
+        working_days_left=status.working_days_left,
+        missing_years=list(status.missing_years),
+    )
 
 
 def reassign_request_out(r: Any) -> dict[str, Any]:
-    return {
-        "id": r.pk,
-        "reason": r.reason,
-        "suggested_unit": ref(r.suggested_unit),
-        "status": r.status,
-        "status_label": label(ReassignRequest.Status, r.status),
-        "requested_at": r.requested_at,
-        "decided_at": r.decided_at,
-        "decision_note": r.decision_note,
-    }
+    return fill(
+        ReassignRequestOut,
+        r,
+        suggested_unit=ref(r.suggested_unit),
+        status_label=label(ReassignRequest.Status, r.status),
+    )
 
 
 def extension_out(e: Any, user: Any = None) -> dict[str, Any]:
-    return {
-        "id": e.pk,
-        "assignment_id": e.assignment_id,
-        "reason": e.reason,
-        "requested_due_on": e.requested_due_on,
-        "state": e.state,
-        "state_label": label(ExtensionState, e.state),
-        "requested_at": e.requested_at,
-        "decided_at": e.decided_at,
-        "approved_due_on": e.approved_due_on,
-        "decision_note": e.decision_note,
-        "actions": actions_of(user, e) if user is not None else [],
-    }
+    return fill(ExtensionOut, e, state_label=label(ExtensionState, e.state), actions=actions_of(user, e))
 
 
 def coordination_out(m: Any) -> dict[str, Any]:
-    return {
-        "id": m.pk,
-        "round": m.round,
-        "held_on": m.held_on,
-        "participants": m.participants,
-        "outcome": m.outcome,
-    }
+    return fill(CoordinationOut, m)
 
 
 def event_out(e: Any) -> dict[str, Any]:
-    return {
-        "seq": e.seq,
-        "at": e.created_at,
-        "code": e.code,
-        "actor": e.actor.display_name if e.actor_id else None,
-        "unit": ref(e.unit),
-        "assignment_id": e.assignment_id,
-        "object_type": e.object_type,
-        "object_id": e.object_id,
-        "old": e.old,
-        "new": e.new,
-        "note": e.note,
-    }
+    return fill(
+        TimelineEventOut,
+        e,
+        at=e.created_at,
+        actor=e.actor.display_name if e.actor_id else None,
+        unit=ref(e.unit),
+    )
 
 
 _WORK_STATES = {
