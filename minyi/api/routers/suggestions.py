@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -105,6 +106,7 @@ from ..schemas.suggestions import (
     evaluation_out,
     event_out,
     extension_out,
+    fill,
     reassign_request_out,
     reply_out,
     suggestion_out,
@@ -130,9 +132,20 @@ def _assignment(request: HttpRequest, code: str, pk: int) -> Assignment:
     return access_assignment(request.user, congress_of(request, code), pk)
 
 
-def _fresh(suggestion: Suggestion | int) -> Suggestion:
-    pk = suggestion if isinstance(suggestion, int) else suggestion.pk
-    return Suggestion.objects.select_related("lead", "category", "channel", "forwarded_to").get(pk=pk)
+def _suggestion_out(suggestion: Suggestion) -> dict[str, Any]:
+    """`SuggestionOut` of the suggestion as it is now in the database (after an action)."""
+    fresh = Suggestion.objects.select_related("lead", "category", "channel", "forwarded_to").get(
+        pk=suggestion.pk
+    )
+    return suggestion_out(fresh)
+
+
+def _assign_result(request: HttpRequest, suggestion: Suggestion, created: list[Assignment]) -> dict[str, Any]:
+    """`AssignResultOut`: the suggestion now, and the assignments an action has just created."""
+    return {
+        "suggestion": _suggestion_out(suggestion),
+        "assignments": [assignment_out(a, request.user, with_actions=False) for a in created],
+    }
 
 
 def _content(congress: Congress, data: ContentIn) -> A.SuggestionContent:
@@ -287,32 +300,28 @@ def _detail(user: Any, suggestion: Suggestion) -> dict[str, Any]:
         deadlines.append(deadline_out(d, clock))
     merged = suggestions_visible_to(user, congress).filter(main=s).order_by("pk")
     s_actions = actions_of(user, s)
-    return {
+    return fill(
+        SuggestionDetailOut,
+        s,
         **suggestion_out(s),
-        "facts": s.facts,
-        "proposals": s.proposals,
-        "session": {"id": s.session.pk, "name": str(s.session)} if s.session_id else None,
-        "theme_tags": [ref(t) for t in s.theme_tags.all()],
-        "suggested_units": [ref(u) for u in s.suggested_units.all()],
-        "entered_by": s.entered_by.display_name,
-        "return_reason": s.return_reason,
-        "decline_reason": ref(s.decline_reason),
-        "decline_disposition": s.decline_disposition,
-        "decline_note": s.decline_note,
-        "main": suggestion_ref(s.main) if s.main_id else None,
-        "merged": [suggestion_ref(m) for m in merged],
-        "closing_explanation": s.closing_explanation,
-        "cosigners": [_cosigner_with_revoke(cosigner_out(c, user), c, s_actions) for c in cosigners],
-        "withdrawal_requests": [withdrawal_out(w, user) for w in withdrawals],
-        "assignments": [assignment_out(a, user) for a in assignments],
-        "contacts": [contact_out(c, user) for c in contacts],
-        "replies": [reply_out(r) for r in replies_visible_to(user, s)],
-        "evaluations": [evaluation_out(e) for e in s.evaluations.order_by("round", "id")],
-        "coordination_meetings": [coordination_out(m) for m in s.coordination_meetings.order_by("round")],
-        "deadlines": deadlines,
-        "attachments": [attachment_out(a) for a in s.attachments.filter(reply__isnull=True)],
-        "actions": s_actions,
-    }
+        session={"id": s.session.pk, "name": str(s.session)} if s.session_id else None,
+        theme_tags=[ref(t) for t in s.theme_tags.all()],
+        suggested_units=[ref(u) for u in s.suggested_units.all()],
+        entered_by=s.entered_by.display_name,
+        decline_reason=ref(s.decline_reason),
+        main=suggestion_ref(s.main) if s.main_id else None,
+        merged=[suggestion_ref(m) for m in merged],
+        cosigners=[_cosigner_with_revoke(cosigner_out(c, user), c, s_actions) for c in cosigners],
+        withdrawal_requests=[withdrawal_out(w, user) for w in withdrawals],
+        assignments=[assignment_out(a, user) for a in assignments],
+        contacts=[contact_out(c, user) for c in contacts],
+        replies=[reply_out(r) for r in replies_visible_to(user, s)],
+        evaluations=[evaluation_out(e) for e in s.evaluations.order_by("round", "id")],
+        coordination_meetings=[coordination_out(m) for m in s.coordination_meetings.order_by("round")],
+        deadlines=deadlines,
+        attachments=[attachment_out(a) for a in s.attachments.filter(reply__isnull=True)],
+        actions=s_actions,
+    )
 
 
 def _cosigner_with_revoke(
@@ -365,7 +374,7 @@ def create_suggestion(request, code: str, payload: CreateIn):
     suggestion = A.do_create_suggestion(
         congress, actor=request.user, content=_content(congress, payload), lead=lead
     )
-    return Status(201, suggestion_out(_fresh(suggestion)))
+    return Status(201, _suggestion_out(suggestion))
 
 
 @router.put(
@@ -379,7 +388,7 @@ def update_suggestion(request, code: str, suggestion_id: int, payload: ContentIn
     updated = A.do_update_suggestion(
         suggestion, actor=request.user, content=_content(suggestion.congress, payload)
     )
-    return suggestion_out(_fresh(updated))
+    return _suggestion_out(updated)
 
 
 @router.post(
@@ -398,10 +407,7 @@ def invite_cosigner(request, code: str, suggestion_id: int, payload: InviteIn):
 
 def _cosigner(request: HttpRequest, code: str, suggestion_id: int, cosigner_id: int):
     suggestion = _suggestion(request, code, suggestion_id)
-    cosigner = suggestion.cosigners.select_related("deputy").filter(pk=cosigner_id).first()
-    if cosigner is None:
-        raise Http404("no such co-signer")
-    return cosigner
+    return get_object_or_404(suggestion.cosigners.select_related("deputy"), pk=cosigner_id)
 
 
 @router.post(
@@ -445,7 +451,7 @@ def decline_cosign(request, code: str, suggestion_id: int, cosigner_id: int):
 def submit_suggestion(request, code: str, suggestion_id: int):
     """`do_submit_suggestion`: only the lead deputy's own account; unanswered invitations lapse."""
     suggestion = _suggestion(request, code, suggestion_id)
-    return suggestion_out(_fresh(A.do_submit_suggestion(suggestion, actor=request.user)))
+    return _suggestion_out(A.do_submit_suggestion(suggestion, actor=request.user))
 
 
 @router.post(
@@ -456,9 +462,7 @@ def submit_suggestion(request, code: str, suggestion_id: int):
 def withdraw_suggestion(request, code: str, suggestion_id: int, payload: WithdrawIn):
     """`do_withdraw_suggestion`: before assignment; a joint suggestion needs a withdrawal request."""
     suggestion = _suggestion(request, code, suggestion_id)
-    return suggestion_out(
-        _fresh(A.do_withdraw_suggestion(suggestion, actor=request.user, reason=payload.reason))
-    )
+    return _suggestion_out(A.do_withdraw_suggestion(suggestion, actor=request.user, reason=payload.reason))
 
 
 @router.post(
@@ -480,9 +484,7 @@ def request_withdrawal(request, code: str, suggestion_id: int, payload: ReasonIn
 def answer_withdrawal(request, code: str, suggestion_id: int, request_id: int, payload: WithdrawalAnswerIn):
     """`do_answer_withdrawal`: one refusal ends the request; the last agreement withdraws."""
     suggestion = _suggestion(request, code, suggestion_id)
-    withdrawal = suggestion.withdrawal_requests.filter(pk=request_id).first()
-    if withdrawal is None:
-        raise Http404("no such withdrawal request")
+    withdrawal = get_object_or_404(suggestion.withdrawal_requests, pk=request_id)
     answered = A.do_answer_withdrawal(withdrawal, actor=request.user, agree=payload.agree, note=payload.note)
     return withdrawal_out(answered)
 
@@ -498,7 +500,7 @@ def answer_withdrawal(request, code: str, suggestion_id: int, request_id: int, p
 def accept_suggestion(request, code: str, suggestion_id: int, payload: NoteIn):
     """`do_accept_suggestion`: the next number of the year; the assignment deadline starts."""
     suggestion = _suggestion(request, code, suggestion_id)
-    return suggestion_out(_fresh(A.do_accept_suggestion(suggestion, actor=request.user, note=payload.note)))
+    return _suggestion_out(A.do_accept_suggestion(suggestion, actor=request.user, note=payload.note))
 
 
 @router.post(
@@ -509,9 +511,7 @@ def accept_suggestion(request, code: str, suggestion_id: int, payload: NoteIn):
 def return_suggestion(request, code: str, suggestion_id: int, payload: ReasonIn):
     """`do_return_suggestion`, with the reasons."""
     suggestion = _suggestion(request, code, suggestion_id)
-    return suggestion_out(
-        _fresh(A.do_return_suggestion(suggestion, actor=request.user, reason=payload.reason))
-    )
+    return _suggestion_out(A.do_return_suggestion(suggestion, actor=request.user, reason=payload.reason))
 
 
 @router.post(
@@ -531,7 +531,7 @@ def decline_suggestion(request, code: str, suggestion_id: int, payload: DeclineI
     declined = A.do_decline_suggestion(
         suggestion, actor=request.user, reason=reason, disposition=payload.disposition, note=payload.note
     )
-    return suggestion_out(_fresh(declined))
+    return _suggestion_out(declined)
 
 
 @router.post(
@@ -546,7 +546,7 @@ def merge_suggestion(request, code: str, suggestion_id: int, payload: MergeIn):
         suggestions_visible_to(request.user, suggestion.congress), payload.into_id, "into", _("主建议")
     )
     merged = A.do_merge_suggestion(suggestion, actor=request.user, into=into, note=payload.note)
-    return suggestion_out(_fresh(merged))
+    return _suggestion_out(merged)
 
 
 @router.post(
@@ -559,7 +559,7 @@ def forward_suggestion(request, code: str, suggestion_id: int, payload: ForwardI
     suggestion = _suggestion(request, code, suggestion_id)
     body = pick(_units(suggestion.congress), payload.body_id, "body", _("机关"))
     forwarded = A.do_forward_suggestion(suggestion, actor=request.user, body=body, note=payload.note)
-    return suggestion_out(_fresh(forwarded))
+    return _suggestion_out(forwarded)
 
 
 @router.post(
@@ -580,10 +580,7 @@ def assign_units(request, code: str, suggestion_id: int, payload: AssignIn):
         split=payload.split,
         note=payload.note,
     )
-    return {
-        "suggestion": suggestion_out(_fresh(suggestion)),
-        "assignments": [assignment_out(a, request.user, with_actions=False) for a in created],
-    }
+    return _assign_result(request, suggestion, created)
 
 
 # --- evaluation and closing ----------------------------------------------------------------------------
@@ -621,10 +618,7 @@ def order_rehandling(request, code: str, suggestion_id: int, payload: RequiredNo
     """`do_order_rehandling`: a new round for the same units."""
     suggestion = _suggestion(request, code, suggestion_id)
     created = A.do_order_rehandling(suggestion, actor=request.user, note=payload.note)
-    return {
-        "suggestion": suggestion_out(_fresh(suggestion)),
-        "assignments": [assignment_out(a, request.user, with_actions=False) for a in created],
-    }
+    return _assign_result(request, suggestion, created)
 
 
 @router.post(
@@ -654,7 +648,7 @@ def close_suggestion(request, code: str, suggestion_id: int, payload: CloseIn):
     """`do_close_suggestion`; an explanation is required after 不满意."""
     suggestion = _suggestion(request, code, suggestion_id)
     closed = A.do_close_suggestion(suggestion, actor=request.user, explanation=payload.explanation)
-    return suggestion_out(_fresh(closed))
+    return _suggestion_out(closed)
 
 
 @router.post(
@@ -681,14 +675,8 @@ def dispute_contact(request, code: str, suggestion_id: int, contact_id: int, pay
 
 def _contact(request: HttpRequest, code: str, suggestion_id: int, contact_id: int) -> Contact:
     suggestion = _suggestion(request, code, suggestion_id)
-    contact = (
-        Contact.objects.select_related("assignment__unit")
-        .filter(pk=contact_id, assignment__suggestion=suggestion)
-        .first()
-    )
-    if contact is None:
-        raise Http404("no such contact")
-    return contact
+    contacts = Contact.objects.select_related("assignment__unit").filter(assignment__suggestion=suggestion)
+    return get_object_or_404(contacts, pk=contact_id)
 
 
 # --- one assignment (the handling unit's work) -------------------------------------------------------
@@ -722,22 +710,20 @@ def _assignment_detail(user: Any, assignment: Assignment) -> dict[str, Any]:
     for d in a.deadlines.order_by("due_on", "id"):
         d.assignment = a
         deadlines.append(deadline_out(d, clock))
-    return {
+    return fill(
+        AssignmentDetailOut,
+        a,
         **assignment_out(a, user),
-        "suggestion": suggestion_ref(s),
-        "note": a.note,
-        "opinion": a.opinion,
-        "opinion_submitted_at": a.opinion_submitted_at,
-        "cancelled_at": a.cancelled_at,
-        "contacts": [contact_out(c, user) for c in contacts],
-        "reply": reply_out(reply) if reply is not None else None,
-        "co_opinions": co_opinions,
-        "reassign_requests": [
+        suggestion=suggestion_ref(s),
+        contacts=[contact_out(c, user) for c in contacts],
+        reply=reply_out(reply) if reply is not None else None,
+        co_opinions=co_opinions,
+        reassign_requests=[
             reassign_request_out(r) for r in a.reassign_requests.select_related("suggested_unit")
         ],
-        "extension_requests": [extension_out(e, user) for e in extensions],
-        "deadlines": deadlines,
-    }
+        extension_requests=[extension_out(e, user) for e in extensions],
+        deadlines=deadlines,
+    )
 
 
 @router.get(
@@ -921,10 +907,7 @@ def request_extension(request, code: str, assignment_id: int, payload: Extension
 
 def _extension(request: HttpRequest, code: str, assignment_id: int, request_id: int):
     assignment = _assignment(request, code, assignment_id)
-    extension = assignment.extension_requests.filter(pk=request_id).first()
-    if extension is None:
-        raise Http404("no such extension request")
-    return extension
+    return get_object_or_404(assignment.extension_requests, pk=request_id)
 
 
 @router.post(
@@ -956,14 +939,8 @@ def refuse_extension(request, code: str, assignment_id: int, request_id: int, pa
 
 def _commitment_of(request: HttpRequest, code: str, assignment_id: int, commitment_id: int):
     assignment = _assignment(request, code, assignment_id)
-    commitment = (
-        Commitment.objects.select_related("reply__assignment")
-        .filter(pk=commitment_id, reply__assignment=assignment)
-        .first()
-    )
-    if commitment is None:
-        raise Http404("no such commitment")
-    return commitment
+    commitments = Commitment.objects.select_related("reply__assignment").filter(reply__assignment=assignment)
+    return get_object_or_404(commitments, pk=commitment_id)
 
 
 @router.post(
