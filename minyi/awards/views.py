@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minyi.core.decorators import congress_view
-from minyi.core.errors import DomainError
+from minyi.core.pages import act, form_page, pick, refusal_status
 
 from . import actions as A
 from . import selectors as S
@@ -50,10 +50,6 @@ def _url(request: HttpRequest, name: str, *args: Any) -> str:
     return reverse(f"awards:{name}", args=[request.congress.code, *args])  # type: ignore[attr-defined]
 
 
-def _status(exc: DomainError) -> int:
-    return 409 if exc.status == 409 else 422
-
-
 def _round(request: HttpRequest, pk: int, perm: str = "awards.view_round") -> AwardRound:
     return S.access_round(request.user, request.congress, pk, perm=perm)  # type: ignore[attr-defined]
 
@@ -62,14 +58,15 @@ def _managed(request: HttpRequest, pk: int) -> AwardRound:
     return _round(request, pk, perm="awards.manage_round")
 
 
-def _back(
-    request: HttpRequest, award_round: AwardRound, exc: DomainError | None = None, ok: str = ""
-) -> HttpResponse:
-    if exc is not None:
-        messages.error(request, exc.detail)
-    elif ok:
-        messages.success(request, ok)
-    return redirect(_url(request, "round", award_round.pk))
+def _round_url(request: HttpRequest, award_round: AwardRound) -> str:
+    return _url(request, "round", award_round.pk)
+
+
+def _form_refused(request: HttpRequest, award_round: AwardRound, form: Any, anchor: str) -> HttpResponse:
+    """A form posted from the round's page was invalid: its errors as one message, back to the part
+    of the page it came from."""
+    messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect(_round_url(request, award_round) + anchor)
 
 
 # --- rounds ----------------------------------------------------------------------------------------
@@ -104,48 +101,32 @@ def round_create(request: HttpRequest) -> HttpResponse:
     congress = request.congress  # type: ignore[attr-defined]
     if request.method == "POST":
         form = RoundForm(request.POST)
-        status = 422
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                award_round = A.do_create_round(
-                    congress,
-                    actor=request.user,
-                    year=data["year"],
-                    quarter=data["quarter"],
-                    title=data["title"],
-                    scoring_deadline=data["scoring_deadline"],
-                    min_scores=data["min_scores"],
-                    suggestion_quota=data["suggestion_quota"],
-                    unit_quota=data["unit_quota"],
-                    unit_min_count=data["unit_min_count"],
-                )
-            except DomainError as exc:
-                form.add_error(
-                    "quarter" if exc.code in ("round_exists", "quarter_not_started") else None, exc.detail
-                )
-                status = _status(exc)
-            else:
-                messages.success(request, _("评选已创建，请确认评分标准和评审名单，然后开始提名。"))
-                return redirect(_url(request, "round", award_round.pk))
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-        return render(request, "awards/round_form.html", {"form": form}, status=status)
-    last = Period.last_quarter()
-    deadline = timezone.localtime(timezone.now() + datetime.timedelta(days=14)).replace(
-        hour=17, minute=0, second=0, microsecond=0
+    else:
+        last = Period.last_quarter()
+        deadline = timezone.localtime(timezone.now() + datetime.timedelta(days=14)).replace(
+            hour=17, minute=0, second=0, microsecond=0
+        )
+        form = RoundForm(
+            initial={
+                "year": last.year,
+                "quarter": last.quarter,
+                "scoring_deadline": deadline,
+                "min_scores": 3,
+                "suggestion_quota": 5,
+                "unit_quota": 3,
+                "unit_min_count": 5,
+            }
+        )
+    return form_page(
+        request,
+        form,
+        # the form's fields are the round's settings, named as the action names them
+        run=lambda data: A.do_create_round(congress, actor=request.user, **data),
+        fields={"round_exists": "quarter", "quarter_not_started": "quarter"},
+        success=_("评选已创建，请确认评分标准和评审名单，然后开始提名。"),
+        next=lambda award_round: _round_url(request, award_round),
+        page=lambda status: render(request, "awards/round_form.html", {"form": form}, status=status),
     )
-    form = RoundForm(
-        initial={
-            "year": last.year,
-            "quarter": last.quarter,
-            "scoring_deadline": deadline,
-            "min_scores": 3,
-            "suggestion_quota": 5,
-            "unit_quota": 3,
-            "unit_min_count": 5,
-        }
-    )
-    return render(request, "awards/round_form.html", {"form": form})
 
 
 def _detail_context(request: HttpRequest, award_round: AwardRound) -> dict[str, Any]:
@@ -212,28 +193,31 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     fields = ["title", "scoring_deadline", "min_scores", "suggestion_quota", "unit_quota", "unit_min_count"]
     if request.method == "POST":
         form = RoundSettingsForm(request.POST)
-        status = 422
-        if form.is_valid():
-            changes = {k: form.cleaned_data[k] for k in fields}
-            if award_round.state == RoundState.SCORING:
-                changes = {"scoring_deadline": changes["scoring_deadline"]}
-            if not changes.get("title", award_round.title):
-                changes.pop("title", None)
-            try:
-                A.do_update_round(award_round, actor=request.user, changes=changes)
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                return _back(request, award_round, ok=_("评选设置已保存。"))
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-        return render(request, "awards/round_form.html", {"form": form, "round": award_round}, status=status)
-    form = RoundSettingsForm(initial={k: getattr(award_round, k) for k in fields})
-    if award_round.state == RoundState.SCORING:
-        for name in fields:
-            if name != "scoring_deadline":
-                form.fields[name].disabled = True
-    return render(request, "awards/round_form.html", {"form": form, "round": award_round})
+    else:
+        form = RoundSettingsForm(initial={k: getattr(award_round, k) for k in fields})
+        if award_round.state == RoundState.SCORING:
+            for name in fields:
+                if name != "scoring_deadline":
+                    form.fields[name].disabled = True
+
+    def save(data: dict[str, Any]) -> None:
+        changes = pick(data, *fields)
+        if award_round.state == RoundState.SCORING:
+            changes = {"scoring_deadline": changes["scoring_deadline"]}
+        if not changes.get("title", award_round.title):
+            changes.pop("title", None)
+        A.do_update_round(award_round, actor=request.user, changes=changes)
+
+    return form_page(
+        request,
+        form,
+        run=save,
+        success=_("评选设置已保存。"),
+        next=_round_url(request, award_round),
+        page=lambda status: render(
+            request, "awards/round_form.html", {"form": form, "round": award_round}, status=status
+        ),
+    )
 
 
 MOVE_ACTIONS = {
@@ -257,13 +241,14 @@ def round_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         form = ApproveForm(request.POST)
         form.is_valid()
         kwargs["note"] = form.cleaned_data.get("note", "")
-    try:
-        result = fn(award_round, actor=request.user, **kwargs)
-    except DomainError as exc:
-        return _back(request, award_round, exc)
-    if action == "open_nominations":
-        return _back(request, award_round, ok=str(message) % {"n": len(result)})  # type: ignore[arg-type]
-    return _back(request, award_round, ok=str(message))
+    return act(
+        request,
+        lambda: fn(award_round, actor=request.user, **kwargs),
+        success=(lambda result: str(message) % {"n": len(result)})  # type: ignore[arg-type]
+        if action == "open_nominations"
+        else str(message),
+        next=_round_url(request, award_round),
+    )
 
 
 @congress_view("awards.open")
@@ -271,35 +256,30 @@ def round_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     award_round = _managed(request, pk)
     form = ReopenForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                A.do_reopen_scoring(
-                    award_round,
-                    actor=request.user,
-                    scoring_deadline=form.cleaned_data["scoring_deadline"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                return _back(request, award_round, ok=_("已重新开放评分。"))
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-    return render(request, "awards/reopen.html", {"form": form, "round": award_round}, status=status)
+    return form_page(
+        request,
+        form,
+        run=lambda data: A.do_reopen_scoring(
+            award_round, actor=request.user, **pick(data, "scoring_deadline", "reason")
+        ),
+        success=_("已重新开放评分。"),
+        next=_round_url(request, award_round),
+        page=lambda status: render(
+            request, "awards/reopen.html", {"form": form, "round": award_round}, status=status
+        ),
+    )
 
 
 @congress_view("awards.open")
 @require_POST
 def propose(request: HttpRequest, pk: int) -> HttpResponse:
     award_round = _managed(request, pk)
-    try:
-        added = A.do_propose_nominees(award_round, actor=request.user)
-    except DomainError as exc:
-        return _back(request, award_round, exc)
-    return _back(request, award_round, ok=_("按规则新增%(n)s个候选。") % {"n": len(added)})
+    return act(
+        request,
+        lambda: A.do_propose_nominees(award_round, actor=request.user),
+        success=lambda added: _("按规则新增%(n)s个候选。") % {"n": len(added)},
+        next=_round_url(request, award_round),
+    )
 
 
 # --- criteria and panel ----------------------------------------------------------------------------
@@ -311,14 +291,13 @@ def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
     award_round = _managed(request, pk)
     form = CriterionForm(request.POST, prefix="criterion")
     if not form.is_valid():
-        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
-        messages.error(request, errors)
-        return redirect(_url(request, "round", award_round.pk) + "#criteria")
-    try:
-        A.do_add_criterion(award_round, actor=request.user, **form.cleaned_data)
-    except DomainError as exc:
-        return _back(request, award_round, exc)
-    return _back(request, award_round, ok=_("评分项已添加。"))
+        return _form_refused(request, award_round, form, "#criteria")
+    return act(
+        request,
+        lambda: A.do_add_criterion(award_round, actor=request.user, **form.cleaned_data),
+        success=_("评分项已添加。"),
+        next=_round_url(request, award_round),
+    )
 
 
 def _criterion(award_round: AwardRound, cid: int) -> Criterion:
@@ -335,25 +314,18 @@ def criterion_edit(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
     criterion = _criterion(award_round, cid)
     fields = ["name", "description", "weight"]
     form = CriterionEditForm(request.POST or None, initial={k: getattr(criterion, k) for k in fields})
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                A.do_update_criterion(
-                    criterion, actor=request.user, changes={k: form.cleaned_data[k] for k in fields}
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                return _back(request, award_round, ok=_("评分项已保存。"))
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-    return render(
+    return form_page(
         request,
-        "awards/simple_form.html",
-        {"form": form, "round": award_round, "heading": _("修改评分项"), "submit": _("保存")},
-        status=status,
+        form,
+        run=lambda data: A.do_update_criterion(criterion, actor=request.user, changes=pick(data, *fields)),
+        success=_("评分项已保存。"),
+        next=_round_url(request, award_round),
+        page=lambda status: render(
+            request,
+            "awards/simple_form.html",
+            {"form": form, "round": award_round, "heading": _("修改评分项"), "submit": _("保存")},
+            status=status,
+        ),
     )
 
 
@@ -361,11 +333,13 @@ def criterion_edit(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
 @require_POST
 def criterion_remove(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
     award_round = _managed(request, pk)
-    try:
-        A.do_remove_criterion(_criterion(award_round, cid), actor=request.user)
-    except DomainError as exc:
-        return _back(request, award_round, exc)
-    return _back(request, award_round, ok=_("评分项已删除。"))
+    criterion = _criterion(award_round, cid)
+    return act(
+        request,
+        lambda: A.do_remove_criterion(criterion, actor=request.user),
+        success=_("评分项已删除。"),
+        next=_round_url(request, award_round),
+    )
 
 
 @congress_view("awards.open")
@@ -374,13 +348,13 @@ def judge_add(request: HttpRequest, pk: int) -> HttpResponse:
     award_round = _managed(request, pk)
     form = JudgeForm(award_round.congress, request.POST, prefix="judge")
     if not form.is_valid():
-        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect(_url(request, "round", award_round.pk) + "#panel")
-    try:
-        A.do_assign_judge(award_round, actor=request.user, judge=form.cleaned_data["judge"])
-    except DomainError as exc:
-        return _back(request, award_round, exc)
-    return _back(request, award_round, ok=_("评审已加入名单。"))
+        return _form_refused(request, award_round, form, "#panel")
+    return act(
+        request,
+        lambda: A.do_assign_judge(award_round, actor=request.user, judge=form.cleaned_data["judge"]),
+        success=_("评审已加入名单。"),
+        next=_round_url(request, award_round),
+    )
 
 
 @congress_view("awards.open")
@@ -390,11 +364,12 @@ def judge_remove(request: HttpRequest, pk: int, uid: int) -> HttpResponse:
     assignment = next((j for j in S.panel_of(award_round) if j.judge_id == uid), None)
     if assignment is None:
         raise Http404("not on the panel")
-    try:
-        A.do_remove_judge(award_round, actor=request.user, judge=assignment.judge)
-    except DomainError as exc:
-        return _back(request, award_round, exc)
-    return _back(request, award_round, ok=_("评审已移出名单。"))
+    return act(
+        request,
+        lambda: A.do_remove_judge(award_round, actor=request.user, judge=assignment.judge),
+        success=_("评审已移出名单。"),
+        next=_round_url(request, award_round),
+    )
 
 
 # --- nominees --------------------------------------------------------------------------------------
@@ -407,26 +382,18 @@ def nominee_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = NomineeForm(
         award_round, request.POST or None, initial={"track": request.GET.get("track", Track.SUGGESTION)}
     )
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                A.do_add_nominee(
-                    award_round,
-                    actor=request.user,
-                    suggestion=data["suggestion"],
-                    unit=data["unit"],
-                    reason=data["reason"],
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                return _back(request, award_round, ok=_("候选已增补。"))
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-    return render(request, "awards/nominee_form.html", {"form": form, "round": award_round}, status=status)
+    return form_page(
+        request,
+        form,
+        run=lambda data: A.do_add_nominee(
+            award_round, actor=request.user, **pick(data, "suggestion", "unit", "reason")
+        ),
+        success=_("候选已增补。"),
+        next=_round_url(request, award_round),
+        page=lambda status: render(
+            request, "awards/nominee_form.html", {"form": form, "round": award_round}, status=status
+        ),
+    )
 
 
 @congress_view("awards.open")
@@ -435,29 +402,24 @@ def nominee_remove(request: HttpRequest, pk: int, nid: int) -> HttpResponse:
     award_round = _managed(request, pk)
     nominee = S.access_nominee(request.user, award_round, nid)
     form = ReasonForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                A.do_remove_nominee(nominee, actor=request.user, reason=form.cleaned_data["reason"])
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                return _back(request, award_round, ok=_("候选已移出。"))
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-    return render(
+    return form_page(
         request,
-        "awards/simple_form.html",
-        {
-            "form": form,
-            "round": award_round,
-            "heading": _("移出候选：%(n)s") % {"n": nominee},
-            "submit": _("移出"),
-            "confirm": _("确定移出该候选吗？"),
-        },
-        status=status,
+        form,
+        run=lambda data: A.do_remove_nominee(nominee, actor=request.user, reason=data["reason"]),
+        success=_("候选已移出。"),
+        next=_round_url(request, award_round),
+        page=lambda status: render(
+            request,
+            "awards/simple_form.html",
+            {
+                "form": form,
+                "round": award_round,
+                "heading": _("移出候选：%(n)s") % {"n": nominee},
+                "submit": _("移出"),
+                "confirm": _("确定移出该候选吗？"),
+            },
+            status=status,
+        ),
     )
 
 
@@ -507,33 +469,29 @@ def score_nominee(request: HttpRequest, pk: int, nid: int) -> HttpResponse:
     conflicted = S.is_conflicted(award_round, nominee, request.user)
     current = S.scores_of_nominee(nominee, request.user)
     form = ScoreForm(criteria, request.POST or None, initial_values=current)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                A.do_score_nominee(nominee, actor=request.user, values=form.values())
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = 403 if exc.code == "conflict_of_interest" else _status(exc)
-            else:
-                messages.success(request, _("已保存对“%(n)s”的评分。") % {"n": nominee})
-                return redirect(_url(request, "score_list", award_round.pk))
-        messages.error(request, _("评分未保存，请按提示修改后再提交。"))
-    return render(
+    return form_page(
         request,
-        "awards/score_form.html",
-        {
-            "round": award_round,
-            "nominee": nominee,
-            "form": form,
-            "conflicted": conflicted,
-            "conflict_rule": S.CONFLICT_RULE,
-            "open": award_round.state == RoundState.SCORING
-            and award_round.scoring_deadline >= timezone.now(),
-            "scored": bool(current),
-            "rates": _rates(nominee),
-            "weight_total": sum(c.weight for c in criteria),
-        },
-        status=status,
+        form,
+        run=lambda data: A.do_score_nominee(nominee, actor=request.user, values=form.values()),
+        status=lambda exc: 403 if exc.code == "conflict_of_interest" else refusal_status(exc),
+        failed=_("评分未保存，请按提示修改后再提交。"),
+        success=lambda result: _("已保存对“%(n)s”的评分。") % {"n": nominee},
+        next=_url(request, "score_list", award_round.pk),
+        page=lambda status: render(
+            request,
+            "awards/score_form.html",
+            {
+                "round": award_round,
+                "nominee": nominee,
+                "form": form,
+                "conflicted": conflicted,
+                "conflict_rule": S.CONFLICT_RULE,
+                "open": award_round.state == RoundState.SCORING
+                and award_round.scoring_deadline >= timezone.now(),
+                "scored": bool(current),
+                "rates": _rates(nominee),
+                "weight_total": sum(c.weight for c in criteria),
+            },
+            status=status,
+        ),
     )
