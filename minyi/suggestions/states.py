@@ -30,6 +30,7 @@ from typing import Final
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minyi.accounts.models import Role
 
@@ -40,7 +41,8 @@ SYSTEM: Final = "system"
 class SuggestionState(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("待审查")
-    RETURNED = "returned", _("退回修改")
+    # the same Chinese words as the actions, another English word: the state has a context
+    RETURNED = "returned", pgettext_lazy("state", "退回修改")
     ACCEPTED = "accepted", _("已立案")
     FORWARDED = "forwarded", _("待协调员交办")
     ASSIGNED = "assigned", _("办理中")
@@ -48,7 +50,7 @@ class SuggestionState(models.TextChoices):
     REPLIED = "replied", _("已答复待测评")
     EVALUATED = "evaluated", _("已测评待办结")
     CLOSED = "closed", _("已办结")
-    DECLINED = "declined", _("不予立案")
+    DECLINED = "declined", pgettext_lazy("state", "不予立案")
     MERGED = "merged", _("已并案")
     WITHDRAWN = "withdrawn", _("已撤回")
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from minyi.accounts.models import Role
 from minyi.core.decorators import congress_view
@@ -53,8 +53,8 @@ TIMELINE_LABELS = {
     "suggestion.updated": gettext_lazy("修改建议"),
     "suggestion.submitted": gettext_lazy("提交建议"),
     "suggestion.accepted": gettext_lazy("立案"),
-    "suggestion.returned": gettext_lazy("退回修改"),
-    "suggestion.declined": gettext_lazy("不予立案"),
+    "suggestion.returned": pgettext_lazy("event", "退回修改"),
+    "suggestion.declined": pgettext_lazy("event", "不予立案"),
     "suggestion.merged": gettext_lazy("并案"),
     "suggestion.merged_in": gettext_lazy("其他建议并入本建议"),
     "suggestion.withdrawn": gettext_lazy("撤回建议"),
