@@ -17,7 +17,6 @@ from typing import Any
 import rules
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,8 +29,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from minyi.audit.models import AuditEvent
 from minyi.congress.models import LiaisonStation
 from minyi.core.decorators import congress_view
-from minyi.core.errors import DomainError
+from minyi.core.pages import form_page, paginate, pick, query_without
 from minyi.suggestions.selectors import suggestions_visible_to
+from minyi.suggestions.views._common import int_or_none
 
 from . import actions as A
 from . import selectors
@@ -64,20 +64,6 @@ def _url(name: str, request: HttpRequest, *args: Any) -> str:
     return reverse(f"intake:{name}", args=[request.congress.code, *args])  # type: ignore[attr-defined]
 
 
-def _page(request: HttpRequest, items: Any, per_page: int = PER_PAGE):
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
-
-
-def _querystring(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-def _status(exc: DomainError) -> int:
-    return 409 if exc.status == 409 else 422
-
-
 def _opinion_rows(request: HttpRequest, opinions: Any) -> list[Opinion]:
     """A page of opinions as the reader may see them, each with `suggestion_visible` (one query)."""
     rows = selectors.for_reader(request.user, opinions)
@@ -98,7 +84,7 @@ def _opinion_rows(request: HttpRequest, opinions: Any) -> list[Opinion]:
 
 
 def _opinion_page(request: HttpRequest, qs: Any):
-    page = _page(request, qs)
+    page = paginate(request, qs, PER_PAGE)
     page.object_list = _opinion_rows(request, page.object_list)
     return page
 
@@ -156,7 +142,7 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": list(selectors.events_of(station)[:RECENT]),
             "duty_days": list(selectors.duty_days_of(station)[:RECENT]),
             "page": _opinion_page(request, opinions),
-            "querystring": _querystring(request),
+            "querystring": query_without(request, "page"),
             "filter_form": filters,
             "can_manage": rules.has_perm("intake.manage_station", request.user, station),
             "can_record": rules.has_perm("intake.record_opinion_at", request.user, station),
@@ -174,8 +160,8 @@ def event_list(request: HttpRequest, pk: int) -> HttpResponse:
         "intake/event_list.html",
         {
             "station": station,
-            "page": _page(request, selectors.events_of(station)),
-            "querystring": _querystring(request),
+            "page": paginate(request, selectors.events_of(station), PER_PAGE),
+            "querystring": query_without(request, "page"),
             "can_manage": rules.has_perm("intake.manage_station", request.user, station),
         },
     )
@@ -183,14 +169,8 @@ def event_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _event_input(data: dict[str, Any]) -> A.EventInput:
     return A.EventInput(
-        kind=data["kind"],
-        date=data["date"],
-        title=data["title"],
-        place=data["place"],
-        topics=data["topics"],
+        **pick(data, "kind", "date", "title", "place", "topics", "officials", "minutes"),
         deputies=list(data["deputies"]),
-        officials=data["officials"],
-        minutes=data["minutes"],
     )
 
 
@@ -201,29 +181,23 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     station = selectors.access_station(request.user, congress, pk, perm="intake.manage_station")
     if request.method == "POST":
         form = EventForm(request.POST, request.FILES, congress=congress)
-        if form.is_valid():
-            try:
-                event = A.do_record_event(
-                    station,
-                    actor=request.user,
-                    data=_event_input(form.cleaned_data),
-                    photos=form.cleaned_data["photos"],
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                messages.success(request, _("活动已登记。"))
-                return redirect(_url("event", request, event.pk))
-        else:
-            status = 422
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-        return render(request, "intake/event_form.html", {"form": form, "station": station}, status=status)
-    form = EventForm(
-        congress=congress,
-        initial={"date": timezone.localdate(), "place": station.address, "kind": "face_to_face"},
+    else:
+        form = EventForm(
+            congress=congress,
+            initial={"date": timezone.localdate(), "place": station.address, "kind": "face_to_face"},
+        )
+    return form_page(
+        request,
+        form,
+        run=lambda data: A.do_record_event(
+            station, actor=request.user, data=_event_input(data), photos=data["photos"]
+        ),
+        success=_("活动已登记。"),
+        next=lambda event: _url("event", request, event.pk),
+        page=lambda status: render(
+            request, "intake/event_form.html", {"form": form, "station": station}, status=status
+        ),
     )
-    return render(request, "intake/event_form.html", {"form": form, "station": station})
 
 
 @congress_view()
@@ -236,33 +210,25 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("not permitted")
     if request.method == "POST":
         form = EventForm(request.POST, request.FILES, congress=congress)
-        if form.is_valid():
-            try:
-                A.do_update_event(
-                    event,
-                    actor=request.user,
-                    data=_event_input(form.cleaned_data),
-                    photos=form.cleaned_data["photos"],
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = _status(exc)
-            else:
-                messages.success(request, _("活动已保存。"))
-                return redirect(_url("event", request, event.pk))
-        else:
-            status = 422
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-        return render(
+    else:
+        initial = {name: getattr(event, name) for name in A.EVENT_FIELDS}
+        initial["deputies"] = list(event.deputies.all())
+        form = EventForm(congress=congress, initial=initial)
+    return form_page(
+        request,
+        form,
+        run=lambda data: A.do_update_event(
+            event, actor=request.user, data=_event_input(data), photos=data["photos"]
+        ),
+        success=_("活动已保存。"),
+        next=_url("event", request, event.pk),
+        page=lambda status: render(
             request,
             "intake/event_form.html",
             {"form": form, "station": station, "event": event},
             status=status,
-        )
-    initial = {name: getattr(event, name) for name in A.EVENT_FIELDS}
-    initial["deputies"] = list(event.deputies.all())
-    form = EventForm(congress=congress, initial=initial)
-    return render(request, "intake/event_form.html", {"form": form, "station": station, "event": event})
+        ),
+    )
 
 
 @congress_view()
@@ -280,7 +246,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deputies": list(event.deputies.all()),
             "photos": list(event.photos.all()),
             "page": _opinion_page(request, opinions),
-            "querystring": _querystring(request),
+            "querystring": query_without(request, "page"),
             "opinion_total": event.opinions.count(),
             "can_manage": rules.has_perm("intake.manage_station", request.user, event.station),
             "can_record": rules.has_perm("intake.record_opinion_at", request.user, event.station),
@@ -295,37 +261,59 @@ def duty_day_create(request: HttpRequest, pk: int) -> HttpResponse:
     station = selectors.access_station(request.user, congress, pk, perm="intake.manage_station")
     if request.method == "POST":
         form = DutyDayForm(request.POST, congress=congress)
-        if form.is_valid():
-            try:
-                A.do_record_duty_day(
-                    station,
-                    actor=request.user,
-                    date=form.cleaned_data["date"],
-                    deputies=list(form.cleaned_data["deputies"]),
-                    notes=form.cleaned_data["notes"],
-                )
-            except DomainError as exc:
-                form.add_error("date" if exc.code == "duty_day_exists" else None, exc.detail)
-                status = _status(exc)
-            else:
-                messages.success(request, _("坐班日已登记。"))
-                return redirect(_url("station", request, station.pk))
-        else:
-            status = 422
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-        return render(request, "intake/duty_day_form.html", {"form": form, "station": station}, status=status)
-    form = DutyDayForm(congress=congress, initial={"date": timezone.localdate()})
-    return render(request, "intake/duty_day_form.html", {"form": form, "station": station})
+    else:
+        form = DutyDayForm(congress=congress, initial={"date": timezone.localdate()})
+    return form_page(
+        request,
+        form,
+        run=lambda data: A.do_record_duty_day(
+            station,
+            actor=request.user,
+            date=data["date"],
+            deputies=list(data["deputies"]),
+            notes=data["notes"],
+        ),
+        fields={"duty_day_exists": "date"},
+        success=_("坐班日已登记。"),
+        next=_url("station", request, station.pk),
+        page=lambda status: render(
+            request, "intake/duty_day_form.html", {"form": form, "station": station}, status=status
+        ),
+    )
 
 
 # --- opinions --------------------------------------------------------------------------------------
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def _opinion_input(data: dict[str, Any]) -> A.OpinionInput:
+    return A.OpinionInput(
+        **pick(
+            data,
+            "content",
+            "collected_on",
+            "station",
+            "event",
+            "place",
+            "category",
+            "constituent_name",
+            "constituent_phone",
+        ),
+        deputy=data.get("deputy"),
+    )
+
+
+#: an error code of `do_record_opinion` → the field it is about
+OPINION_ERROR_FIELDS = {
+    "bad_phone": "constituent_phone",
+    "collected_in_future": "collected_on",
+    "collected_before_event": "collected_on",
+    "event_not_at_station": "event",
+    "event_in_future": "event",
+    "content_required": "content",
+    "file_type": "photos",
+    "file_too_large": "photos",
+    "file_empty": "photos",
+}
 
 
 @congress_view()
@@ -352,12 +340,12 @@ def opinion_create(request: HttpRequest) -> HttpResponse:
         .order_by("-date", "-id")
     )
     preset_event = None
-    if (event_id := _int(request.GET.get("event"))) is not None:
+    if (event_id := int_or_none(request.GET.get("event"))) is not None:
         preset_event = events.filter(pk=event_id).first()
     preset_station = None
     if preset_event is not None:
         preset_station = preset_event.station
-    elif (station_id := _int(request.GET.get("station"))) is not None:
+    elif (station_id := int_or_none(request.GET.get("station"))) is not None:
         preset_station = stations.filter(pk=station_id).first()
     elif len(who["my_stations"]) == 1:
         preset_station = stations.filter(pk__in=who["my_stations"]).first()
@@ -371,46 +359,19 @@ def opinion_create(request: HttpRequest) -> HttpResponse:
     back = _url("station", request, preset_station.pk) if preset_station else _url("stations", request)
     if request.method == "POST":
         form = OpinionForm(request.POST, request.FILES, **kwargs)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                opinion = A.do_record_opinion(
-                    congress,
-                    actor=request.user,
-                    data=A.OpinionInput(
-                        content=data["content"],
-                        collected_on=data["collected_on"],
-                        station=data["station"],
-                        event=data["event"],
-                        place=data["place"],
-                        category=data["category"],
-                        constituent_name=data["constituent_name"],
-                        constituent_phone=data["constituent_phone"],
-                        deputy=data.get("deputy"),
-                    ),
-                    photos=data["photos"],
-                )
-            except DomainError as exc:
-                field_for = {
-                    "bad_phone": "constituent_phone",
-                    "collected_in_future": "collected_on",
-                    "collected_before_event": "collected_on",
-                    "event_not_at_station": "event",
-                    "event_in_future": "event",
-                    "content_required": "content",
-                    "file_type": "photos",
-                    "file_too_large": "photos",
-                    "file_empty": "photos",
-                }
-                form.add_error(field_for.get(exc.code), exc.detail)
-                status = _status(exc)
-            else:
-                messages.success(request, _("社情民意已登记（编号 #%(pk)s）。") % {"pk": opinion.pk})
-                return redirect(_url("opinion", request, opinion.pk))
-        else:
-            status = 422
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-        return render(request, "intake/opinion_form.html", {"form": form, "back_url": back}, status=status)
+        return form_page(
+            request,
+            form,
+            run=lambda data: A.do_record_opinion(
+                congress, actor=request.user, data=_opinion_input(data), photos=data["photos"]
+            ),
+            fields=OPINION_ERROR_FIELDS,
+            success=lambda opinion: _("社情民意已登记（编号 #%(pk)s）。") % {"pk": opinion.pk},
+            next=lambda opinion: _url("opinion", request, opinion.pk),
+            page=lambda status: render(
+                request, "intake/opinion_form.html", {"form": form, "back_url": back}, status=status
+            ),
+        )
     initial: dict[str, Any] = {"collected_on": preset_event.date if preset_event else today}
     if preset_station is not None:
         initial["station"] = preset_station
@@ -439,7 +400,7 @@ def _list(request: HttpRequest, *, scope: str, title: Promise | str, **filters: 
             "scope": scope,
             "title": title,
             "page": _opinion_page(request, qs),
-            "querystring": _querystring(request),
+            "querystring": query_without(request, "page"),
             "filter_form": form,
             "who": _whoami(request),
         },
@@ -536,7 +497,7 @@ class Step:
     done: Promise
     help: Promise | str = ""
     confirm: Promise | str = ""
-    form_kwargs: Callable[[Opinion], dict[str, Any]] = field(default=lambda o: {})
+    form_kwargs: Callable[[Opinion], dict[str, Any]] = field(default=lambda o: {"opinion": o})
     initial: Callable[[Opinion], dict[str, Any]] = field(default=lambda o: {})
     field_errors: dict[str, str] = field(default_factory=dict)
 
@@ -557,13 +518,8 @@ def _adopt(request: HttpRequest, opinion: Opinion, data: dict[str, Any]) -> Any:
         opinion,
         actor=request.user,
         data=A.AdoptionInput(
-            title=data["title"],
-            facts=data["facts"],
-            proposals=data["proposals"],
-            category=data["category"],
-            channel=data["channel"],
+            **pick(data, "title", "facts", "proposals", "category", "channel", "copy_photos"),
             theme_tags=list(data["theme_tags"]),
-            copy_photos=data["copy_photos"],
         ),
     )
 
@@ -580,7 +536,6 @@ STEPS: dict[str, Step] = {
         lambda r, o, d: A.do_refer_opinion(o, actor=r.user, deputy=d["deputy"]),
         gettext_lazy("已交给代表处理。"),
         help=gettext_lazy("交给代表后，该代表可以在“我的社情民意”中看到它，并据此形成建议。"),
-        form_kwargs=lambda o: {"opinion": o},
     ),
     "answer_on_spot": Step(
         "answer_on_spot",
@@ -589,7 +544,6 @@ STEPS: dict[str, Step] = {
         gettext_lazy("已记录当场答复。"),
         help=gettext_lazy("记录当场向反映人作出的答复；答复后该意见办结。"),
         confirm=gettext_lazy("确认该意见已当场答复并办结？"),
-        form_kwargs=lambda o: {"opinion": o},
         field_errors={"answer_required": "answer"},
     ),
     "forward": Step(
@@ -599,7 +553,6 @@ STEPS: dict[str, Step] = {
         gettext_lazy("已转办。"),
         help=gettext_lazy("转办单位看得到意见内容，看不到反映人的姓名和电话。"),
         confirm=gettext_lazy("确认转办给所选单位？"),
-        form_kwargs=lambda o: {"opinion": o},
     ),
     "answer_forwarded": Step(
         "answer_forwarded",
@@ -608,7 +561,6 @@ STEPS: dict[str, Step] = {
         gettext_lazy("已答复。"),
         help=gettext_lazy("答复将由联络站或代表告知反映人。"),
         confirm=gettext_lazy("确认提交答复？提交后不能修改。"),
-        form_kwargs=lambda o: {"opinion": o},
         field_errors={"answer_required": "answer"},
     ),
     "return_forwarded": Step(
@@ -618,7 +570,6 @@ STEPS: dict[str, Step] = {
         gettext_lazy("已退回联络站。"),
         help=gettext_lazy("不属于本单位职责的，请说明理由退回，由联络站另行处理。"),
         confirm=gettext_lazy("确认退回该意见？"),
-        form_kwargs=lambda o: {"opinion": o},
     ),
     "merge": Step(
         "merge",
@@ -659,7 +610,6 @@ STEPS: dict[str, Step] = {
         gettext_lazy("短信已提交发送。"),
         help=gettext_lazy("把办理结果告知反映人；同一结果只发送一次，免打扰时段内提交的将在时段结束后发送。"),
         confirm=gettext_lazy("确认向反映人发送短信？"),
-        form_kwargs=lambda o: {"opinion": o},
         initial=_notify_initial,
         field_errors={"text_required": "text", "text_too_long": "text"},
     ),
@@ -692,22 +642,20 @@ def opinion_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         context["notices"] = list(selectors.notices_of(opinion))
     if request.method == "POST":
         form = step.form(request.POST, request.FILES, **step.form_kwargs(opinion))
-        status = 422
-        if form.is_valid():
-            try:
-                result = step.run(request, opinion, form.cleaned_data)
-            except DomainError as exc:
-                form.add_error(step.field_errors.get(exc.code), exc.detail)
-                status = _status(exc)
-            else:
-                messages.success(request, str(step.done))
-                if action == "adopt":
-                    return redirect(reverse("suggestions:detail", args=[congress.code, result.pk]))
-                return redirect(detail_url)
-        messages.error(request, _("未能完成，请按提示修改后再提交。"))
-        return render(request, "intake/step.html", {**context, "form": form}, status=status)
-    form = step.form(initial=step.initial(opinion), **step.form_kwargs(opinion))
-    return render(request, "intake/step.html", {**context, "form": form})
+    else:
+        form = step.form(initial=step.initial(opinion), **step.form_kwargs(opinion))
+    return form_page(
+        request,
+        form,
+        run=lambda data: step.run(request, opinion, data),
+        fields=step.field_errors,
+        failed=_("未能完成，请按提示修改后再提交。"),
+        success=str(step.done),
+        next=(lambda suggestion: reverse("suggestions:detail", args=[congress.code, suggestion.pk]))
+        if action == "adopt"
+        else detail_url,
+        page=lambda status: render(request, "intake/step.html", {**context, "form": form}, status=status),
+    )
 
 
 # --- photos ----------------------------------------------------------------------------------------
