@@ -124,9 +124,6 @@ class DeputyForm(BootstrapMixin, forms.ModelForm):
             self.add_error("in_office_to", _("任职终止日期不能早于任职起始日期。"))
         return data
 
-    def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in actions.DEPUTY_FIELDS}
-
 
 class GroupForm(BootstrapMixin, forms.ModelForm):
     class Meta:
@@ -214,9 +211,6 @@ class UnitForm(BootstrapMixin, forms.ModelForm):
             ).items():
                 self.add_error(name, msgs)
         return data
-
-    def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in actions.UNIT_FIELDS}
 
 
 class UnitFilterForm(FilterForm):
@@ -313,9 +307,6 @@ class PolicyForm(BootstrapMixin, forms.ModelForm):
 
     def groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in POLICY_GROUPS]
-
-    def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in Policy.EDITABLE}
 
 
 class TaxonomyItemForm(BootstrapMixin, forms.ModelForm):

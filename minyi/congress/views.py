@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -100,6 +101,24 @@ def _form_page(
     )
 
 
+def _values(form) -> dict[str, Any]:
+    """What a record form sends to its action: the cleaned value of each of its fields (a record
+    form's fields are the names its action takes)."""
+    return {name: form.cleaned_data[name] for name in form.fields}
+
+
+def _save_new(request: HttpRequest, form, create: Callable[..., Any], owner: Any) -> Callable[[], Any]:
+    """The `save` of a page that adds a record: `create(owner, actor=…, fields=…)`."""
+    return lambda: create(owner, actor=request.user, fields=_values(form))
+
+
+def _save_changes(request: HttpRequest, form, update: Callable[..., Any], obj: Any) -> Callable[[], Any]:
+    """The `save` of a page that changes `obj`: `update(obj, actor=…, changes=…)`. The form edits a
+    second copy of the row, because validating a model form writes into its instance and the action
+    must start from the row as stored."""
+    return lambda: update(obj, actor=request.user, changes=_values(form))
+
+
 def _perms(request: HttpRequest) -> dict[str, bool]:
     user, congress = request.user, request.congress  # type: ignore[attr-defined]
     return {
@@ -189,7 +208,7 @@ def deputy_create(request):
         form,
         "congress/deputies/form.html",
         {},
-        save=lambda: actions.do_create_deputy(request.congress, actor=request.user, fields=form.changes()),
+        save=_save_new(request, form, actions.do_create_deputy, request.congress),
         success=_("已添加代表。"),
         next_url=lambda d: _url("deputy_detail", request, d.pk),
     )
@@ -206,7 +225,7 @@ def deputy_edit(request, pk: int):
         form,
         "congress/deputies/form.html",
         {"deputy": deputy},
-        save=lambda: actions.do_update_deputy(deputy, actor=request.user, changes=form.changes()),
+        save=_save_changes(request, form, actions.do_update_deputy, deputy),
         success=_("已保存代表信息。"),
         next_url=lambda d: _url("deputy_detail", request, d.pk),
     )
@@ -238,10 +257,6 @@ def group_detail(request, pk: int):
     )
 
 
-def _fields(form, names: list[str]) -> dict[str, Any]:
-    return {name: form.cleaned_data[name] for name in names}
-
-
 @congress_view("congress.manage_roster")
 def group_create(request):
     form = GroupForm(request.POST or None)
@@ -250,9 +265,7 @@ def group_create(request):
         form,
         "congress/groups/form.html",
         {},
-        save=lambda: actions.do_create_group(
-            request.congress, actor=request.user, fields=_fields(form, actions.GROUP_FIELDS)
-        ),
+        save=_save_new(request, form, actions.do_create_group, request.congress),
         success=_("已添加代表小组。"),
         next_url=lambda g: _url("group_detail", request, g.pk),
     )
@@ -267,9 +280,7 @@ def group_edit(request, pk: int):
         form,
         "congress/groups/form.html",
         {"group": group},
-        save=lambda: actions.do_update_group(
-            group, actor=request.user, changes=_fields(form, actions.GROUP_FIELDS)
-        ),
+        save=_save_changes(request, form, actions.do_update_group, group),
         success=_("已保存代表小组。"),
         next_url=lambda g: _url("group_detail", request, g.pk),
     )
@@ -309,9 +320,7 @@ def station_create(request):
         form,
         "congress/stations/form.html",
         {},
-        save=lambda: actions.do_create_station(
-            request.congress, actor=request.user, fields=_fields(form, actions.STATION_FIELDS)
-        ),
+        save=_save_new(request, form, actions.do_create_station, request.congress),
         success=_("已添加联络站。"),
         next_url=lambda s: _url("station_detail", request, s.pk),
     )
@@ -328,9 +337,7 @@ def station_edit(request, pk: int):
         form,
         "congress/stations/form.html",
         {"station": station},
-        save=lambda: actions.do_update_station(
-            station, actor=request.user, changes=_fields(form, actions.STATION_FIELDS)
-        ),
+        save=_save_changes(request, form, actions.do_update_station, station),
         success=_("已保存联络站。"),
         next_url=lambda s: _url("station_detail", request, s.pk),
     )
@@ -402,7 +409,7 @@ def unit_create(request):
         form,
         "congress/units/form.html",
         {},
-        save=lambda: actions.do_create_unit(request.congress, actor=request.user, fields=form.changes()),
+        save=_save_new(request, form, actions.do_create_unit, request.congress),
         success=_("已添加单位。"),
         next_url=lambda u: _url("unit_detail", request, u.pk),
     )
@@ -419,7 +426,7 @@ def unit_edit(request, pk: int):
         form,
         "congress/units/form.html",
         {"unit": unit},
-        save=lambda: actions.do_update_unit(unit, actor=request.user, changes=form.changes()),
+        save=_save_changes(request, form, actions.do_update_unit, unit),
         success=_("已保存单位。"),
         next_url=lambda u: _url("unit_detail", request, u.pk),
     )
@@ -458,9 +465,7 @@ def term_create(request):
         form,
         "congress/terms/form.html",
         {},
-        save=lambda: actions.do_create_term(
-            request.congress, actor=request.user, fields=_fields(form, actions.TERM_FIELDS)
-        ),
+        save=_save_new(request, form, actions.do_create_term, request.congress),
         success=_("已添加届次。"),
         next_url=lambda t: _url("terms", request),
     )
@@ -475,9 +480,7 @@ def term_edit(request, pk: int):
         form,
         "congress/terms/form.html",
         {"term": term},
-        save=lambda: actions.do_update_term(
-            term, actor=request.user, changes=_fields(form, actions.TERM_FIELDS)
-        ),
+        save=_save_changes(request, form, actions.do_update_term, term),
         success=_("已保存届次。"),
         next_url=lambda t: _url("terms", request),
     )
@@ -492,9 +495,7 @@ def session_create(request, term_pk: int):
         form,
         "congress/terms/session_form.html",
         {"term": term},
-        save=lambda: actions.do_create_session(
-            term, actor=request.user, fields=_fields(form, actions.SESSION_FIELDS)
-        ),
+        save=_save_new(request, form, actions.do_create_session, term),
         success=_("已添加会议。"),
         next_url=lambda s: _url("terms", request),
     )
@@ -509,9 +510,7 @@ def session_edit(request, pk: int):
         form,
         "congress/terms/session_form.html",
         {"term": session.term, "session": session},
-        save=lambda: actions.do_update_session(
-            session, actor=request.user, changes=_fields(form, actions.SESSION_FIELDS)
-        ),
+        save=_save_changes(request, form, actions.do_update_session, session),
         success=_("已保存会议。"),
         next_url=lambda s: _url("terms", request),
     )
@@ -573,7 +572,7 @@ def policy_edit(request):
         form,
         "congress/policy/form.html",
         {"policy": current},
-        save=lambda: actions.do_update_policy(current, actor=request.user, changes=form.changes()),
+        save=_save_changes(request, form, actions.do_update_policy, current),
         success=_("已保存办理规则。"),
         next_url=lambda p: _url("policy", request),
     )
@@ -619,9 +618,7 @@ def taxonomy_create(request, kind: str):
         form,
         "congress/taxonomy/form.html",
         {**context},
-        save=lambda: actions.do_add_taxonomy_item(
-            request.congress, actor=request.user, kind=kind, fields=dict(form.cleaned_data)
-        ),
+        save=_save_new(request, form, partial(actions.do_add_taxonomy_item, kind=kind), request.congress),
         success=_("已添加。"),
         next_url=lambda i: _url("taxonomy", request, kind),
     )
@@ -638,9 +635,7 @@ def taxonomy_edit(request, kind: str, pk: int):
         form,
         "congress/taxonomy/form.html",
         {**context, "item": item},
-        save=lambda: actions.do_update_taxonomy_item(
-            item, actor=request.user, changes=dict(form.cleaned_data)
-        ),
+        save=_save_changes(request, form, actions.do_update_taxonomy_item, item),
         success=_("已保存。"),
         next_url=lambda i: _url("taxonomy", request, kind),
     )
