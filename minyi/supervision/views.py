@@ -9,11 +9,11 @@ and redirect on success.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import rules
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +26,7 @@ from minyi.congress.actions import FieldErrors, ensure_policy
 from minyi.congress.models import Unit
 from minyi.core.decorators import congress_view
 from minyi.core.errors import DomainError, InvalidTransition
+from minyi.core.pages import act, form_page, paginate, pick, query_without, submit
 from minyi.suggestions import actions as suggestion_actions
 from minyi.suggestions.models import Assignment, Deadline
 from minyi.suggestions.states import AssignmentState
@@ -93,17 +94,6 @@ def _clock(request: HttpRequest) -> WarningClock:
     return clock
 
 
-def _page(request: HttpRequest, items: Any, param: str = "page", per_page: int = PER_PAGE):
-    return Paginator(items, per_page).get_page(request.GET.get(param))
-
-
-def _querystring(request: HttpRequest, *drop: str) -> str:
-    params = request.GET.copy()
-    for name in drop:
-        params.pop(name, None)
-    return params.urlencode()
-
-
 def _put_errors(form: Any, exc: DomainError) -> None:
     if isinstance(exc, FieldErrors):
         for name, msgs in exc.errors.items():
@@ -114,6 +104,16 @@ def _put_errors(form: Any, exc: DomainError) -> None:
 
 def _status_code(exc: DomainError) -> int:
     return 409 if isinstance(exc, InvalidTransition) else 422
+
+
+def _submit(request: HttpRequest, form: Any, **kwargs: Any) -> HttpResponse | int:
+    """`submit` with this app's refusals: a `FieldErrors` by field, 409 only for a refused move."""
+    return submit(request, form, **{"errors": _put_errors, "status": _status_code, **kwargs})
+
+
+def _form_page(request: HttpRequest, form: Any, **kwargs: Any) -> HttpResponse:
+    """`form_page` with this app's refusals (see `_submit`)."""
+    return form_page(request, form, **{"errors": _put_errors, "status": _status_code, **kwargs})
 
 
 def _perms(request: HttpRequest) -> dict[str, bool]:
@@ -226,9 +226,14 @@ def board(request: HttpRequest) -> HttpResponse:
     clock = _clock(request)
     filters = _board_filters(request, scope)
     counts = selectors.board_counts(congress, clock.bounds, bodies=scope)
-    red = _page(request, selectors.board_list(congress, clock.bounds, RED, bodies=scope, **filters), "red")
-    yellow = _page(
-        request, selectors.board_list(congress, clock.bounds, YELLOW, bodies=scope, **filters), "yellow"
+    red = paginate(
+        request, selectors.board_list(congress, clock.bounds, RED, bodies=scope, **filters), PER_PAGE, "red"
+    )
+    yellow = paginate(
+        request,
+        selectors.board_list(congress, clock.bounds, YELLOW, bodies=scope, **filters),
+        PER_PAGE,
+        "yellow",
     )
     decide = _can(request, "supervision.decide_requests")
     extensions = reassignments = []
@@ -258,8 +263,8 @@ def board(request: HttpRequest) -> HttpResponse:
             "red_rows": _rows(clock, red),
             "yellow": yellow,
             "yellow_rows": _rows(clock, yellow),
-            "red_qs": _querystring(request, "red"),
-            "yellow_qs": _querystring(request, "yellow"),
+            "red_qs": query_without(request, "red"),
+            "yellow_qs": query_without(request, "yellow"),
             "extensions": extensions,
             "reassignments": reassignments,
             "record_waits": records,
@@ -278,26 +283,18 @@ def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
     _need(request, "supervision.decide_extensions")
     congress = request.congress  # type: ignore[attr-defined]
     scope = selectors.board_scope(request.user, congress)
-    qs = selectors.pending_extensions(congress, bodies=scope)
-    extension = qs.filter(pk=pk).first() or _missing()
-    form = DecisionForm(request.POST)
-    back = _safe_next(request, _url("board", request))
-    if not form.is_valid():
-        messages.error(request, _("请检查填写的内容。"))
-        return redirect(back)
-    data = form.cleaned_data
-    try:
-        if data["decision"] == "approve":
-            suggestion_actions.do_approve_extension(
-                extension, actor=request.user, until=data["until"], note=data["note"]
-            )
-            messages.success(request, _("已批准延期申请。"))
-        else:
-            suggestion_actions.do_refuse_extension(extension, actor=request.user, note=data["note"])
-            messages.success(request, _("已不批准延期申请。"))
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    return redirect(back)
+    extension = selectors.pending_extensions(congress, bodies=scope).filter(pk=pk).first() or _missing()
+    return _decide(
+        request,
+        approve=lambda data: suggestion_actions.do_approve_extension(
+            extension, actor=request.user, until=data["until"], note=data["note"]
+        ),
+        refuse=lambda data: suggestion_actions.do_refuse_extension(
+            extension, actor=request.user, note=data["note"]
+        ),
+        approved=_("已批准延期申请。"),
+        refused=_("已不批准延期申请。"),
+    )
 
 
 @require_POST
@@ -308,22 +305,37 @@ def decide_reassignment(request: HttpRequest, pk: int) -> HttpResponse:
     congress = request.congress  # type: ignore[attr-defined]
     scope = selectors.board_scope(request.user, congress)
     assignment = selectors.pending_reassignments(congress, bodies=scope).filter(pk=pk).first() or _missing()
+    return _decide(
+        request,
+        approve=lambda data: suggestion_actions.do_approve_reassignment(
+            assignment, actor=request.user, note=data["note"]
+        ),
+        refuse=lambda data: suggestion_actions.do_refuse_reassignment(
+            assignment, actor=request.user, note=data["note"]
+        ),
+        approved=_("已同意调整，请为该建议重新交办。"),
+        refused=_("已不同意调整，原单位继续办理。"),
+    )
+
+
+def _decide(
+    request: HttpRequest,
+    *,
+    approve: Callable[[dict[str, Any]], Any],
+    refuse: Callable[[dict[str, Any]], Any],
+    approved: str,
+    refused: str,
+) -> HttpResponse:
+    """A decision on a request from the board (DecisionForm), then back to where the user was."""
     form = DecisionForm(request.POST)
     back = _safe_next(request, _url("board", request))
     if not form.is_valid():
         messages.error(request, _("请检查填写的内容。"))
         return redirect(back)
     data = form.cleaned_data
-    try:
-        if data["decision"] == "approve":
-            suggestion_actions.do_approve_reassignment(assignment, actor=request.user, note=data["note"])
-            messages.success(request, _("已同意调整，请为该建议重新交办。"))
-        else:
-            suggestion_actions.do_refuse_reassignment(assignment, actor=request.user, note=data["note"])
-            messages.success(request, _("已不同意调整，原单位继续办理。"))
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    return redirect(back)
+    if data["decision"] == "approve":
+        return act(request, lambda: approve(data), success=approved, next=back)
+    return act(request, lambda: refuse(data), success=refused, next=back)
 
 
 def _missing() -> Any:
@@ -383,46 +395,41 @@ def recalculate(request: HttpRequest) -> HttpResponse:
     preview = selectors.recalculation_preview(
         congress, policy=clock.policy, calendar=clock.calendar, today=clock.today
     )
-    status = 200
     if request.method == "POST":
         form = RecalculateForm(request.POST)
-        if form.is_valid():
-            try:
-                result = actions.do_recalculate_deadlines(
-                    congress,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                    expected=form.cleaned_data["token"],
-                )
-            except DomainError as exc:
-                _put_errors(form, exc)
-                status = _status_code(exc)
-            else:
-                messages.success(
-                    request, _("已重新计算 %(n)s 项期限，每项变更都已记录。") % {"n": len(result.changed)}
-                )
-                return redirect(_url("board", request))
-        else:
-            status = 422
-        if status != 200:
-            preview = selectors.recalculation_preview(
-                congress, policy=clock.policy, calendar=clock.calendar, today=clock.today
-            )
-            form.data = {**form.data.dict(), "token": preview.token}  # type: ignore[attr-defined]
     else:
         form = RecalculateForm(initial={"token": preview.token})
-    return _render(
+
+    def page(status: int) -> HttpResponse:
+        shown = preview
+        if status != 200:  # refused or invalid: show what a recalculation would change now
+            shown = selectors.recalculation_preview(
+                congress, policy=clock.policy, calendar=clock.calendar, today=clock.today
+            )
+            form.data = {**form.data.dict(), "token": shown.token}  # type: ignore[attr-defined]
+        return _render(
+            request,
+            "supervision/recalculate.html",
+            {
+                "form": form,
+                "preview": shown,
+                "changes": shown.changes[:200],
+                "more": max(len(shown.changes) - 200, 0),
+                "policy": clock.policy,
+                "clock": clock,
+            },
+            status=status,
+        )
+
+    return _form_page(
         request,
-        "supervision/recalculate.html",
-        {
-            "form": form,
-            "preview": preview,
-            "changes": preview.changes[:200],
-            "more": max(len(preview.changes) - 200, 0),
-            "policy": clock.policy,
-            "clock": clock,
-        },
-        status=status,
+        form,
+        run=lambda data: actions.do_recalculate_deadlines(
+            congress, actor=request.user, reason=data["reason"], expected=data["token"]
+        ),
+        success=lambda result: _("已重新计算 %(n)s 项期限，每项变更都已记录。") % {"n": len(result.changed)},
+        next=_url("board", request),
+        page=page,
     )
 
 
@@ -471,42 +478,46 @@ def _record_form_page(
     form = RecordForm(
         request.POST or None, request.FILES or None, congress=congress, kinds=kinds, initial=initial or {}
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    record = actions.do_add_supervision_record(
-                        target,
-                        actor=request.user,
-                        kind=data["kind"],
-                        held_on=data["held_on"],
-                        place=data["place"],
-                        participants=data["participants"],
-                        deputies=data["deputies"],
-                        findings=data["findings"],
-                        requirements=data["requirements"],
-                        unit=data["unit"],
-                        respond_by=data["respond_by"],
-                    )
-                    _save_uploads(record, data["uploads"], data["file_kind"], request.user)
-            except DomainError as exc:
-                _put_errors(form, exc)
-                if exc.code in ("file_type", "file_too_large", "file_empty"):
-                    form.add_error("uploads", exc.detail)
-                status = _status_code(exc)
-            else:
-                messages.success(request, _("督办记录已登记。"))
-                return redirect(_url("record_detail", request, record.pk))
-        else:
-            status = 422
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-    return _render(
+
+    @transaction.atomic
+    def add(data: dict[str, Any]) -> SupervisionRecord:
+        record = actions.do_add_supervision_record(
+            target,
+            actor=request.user,
+            **pick(
+                data,
+                "kind",
+                "held_on",
+                "place",
+                "participants",
+                "deputies",
+                "findings",
+                "requirements",
+                "unit",
+                "respond_by",
+            ),
+        )
+        _save_uploads(record, data["uploads"], data["file_kind"], request.user)
+        return record
+
+    def refused(form: Any, exc: DomainError) -> None:
+        _put_errors(form, exc)
+        if exc.code in ("file_type", "file_too_large", "file_empty"):
+            form.add_error("uploads", exc.detail)
+
+    return _form_page(
         request,
-        "supervision/record_form.html",
-        {"form": form, "title": title, "back": back, "target": target},
-        status,
+        form,
+        run=add,
+        errors=refused,
+        success=_("督办记录已登记。"),
+        next=lambda record: _url("record_detail", request, record.pk),
+        page=lambda status: _render(
+            request,
+            "supervision/record_form.html",
+            {"form": form, "title": title, "back": back, "target": target},
+            status,
+        ),
     )
 
 
@@ -527,24 +538,15 @@ def instruction_create(request: HttpRequest, pk: int) -> HttpResponse:
     suggestion = selectors.get_suggestion(request.user, congress, pk)
     _need(request, "supervision.record_instruction")
     form = InstructionForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                instruction = actions.do_record_instruction(
-                    suggestion, actor=request.user, **form.cleaned_data
-                )
-            except DomainError as exc:
-                _put_errors(form, exc)
-                status = _status_code(exc)
-            else:
-                messages.success(request, _("领导批示已登记，该建议列入批示专项督查。"))
-                return redirect(_url("instruction_detail", request, instruction.pk))
-        else:
-            status = 422
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-    return _render(
-        request, "supervision/instruction_form.html", {"form": form, "suggestion": suggestion}, status
+    return _form_page(
+        request,
+        form,
+        run=lambda data: actions.do_record_instruction(suggestion, actor=request.user, **data),
+        success=_("领导批示已登记，该建议列入批示专项督查。"),
+        next=lambda instruction: _url("instruction_detail", request, instruction.pk),
+        page=lambda status: _render(
+            request, "supervision/instruction_form.html", {"form": form, "suggestion": suggestion}, status
+        ),
     )
 
 
@@ -559,27 +561,23 @@ def inspection_create(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("unit")
     )
     form = InspectionForm(request.POST or None, assignments=assignments)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            assignment = data.pop("assignment")
-            try:
-                inspection = actions.do_record_inspection(assignment, actor=request.user, **data)
-            except DomainError as exc:
-                _put_errors(form, exc)
-                status = _status_code(exc)
-            else:
-                messages.success(request, _("督导检查已登记。"))
-                return redirect(_url("inspection_detail", request, inspection.pk))
-        else:
-            status = 422
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-    return _render(
+
+    def record(data: dict[str, Any]) -> Any:
+        data = dict(data)
+        return actions.do_record_inspection(data.pop("assignment"), actor=request.user, **data)
+
+    return _form_page(
         request,
-        "supervision/inspection_form.html",
-        {"form": form, "suggestion": suggestion, "no_assignments": not assignments.exists()},
-        status,
+        form,
+        run=record,
+        success=_("督导检查已登记。"),
+        next=lambda inspection: _url("inspection_detail", request, inspection.pk),
+        page=lambda status: _render(
+            request,
+            "supervision/inspection_form.html",
+            {"form": form, "suggestion": suggestion, "no_assignments": not assignments.exists()},
+            status,
+        ),
     )
 
 
@@ -610,14 +608,7 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 
 
 def _theme_form_values(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "year": data["year"],
-        "name": data["name"],
-        "supervising_leader": data["supervising_leader"],
-        "supervising_leader_name": data["supervising_leader_name"],
-        "lead_unit": data["lead_unit"],
-        "plan": data["plan"],
-    }
+    return pick(data, "year", "name", "supervising_leader", "supervising_leader_name", "lead_unit", "plan")
 
 
 @congress_view()
@@ -625,23 +616,16 @@ def theme_create(request: HttpRequest) -> HttpResponse:
     _need(request, "supervision.manage_themes")
     congress = request.congress  # type: ignore[attr-defined]
     form = ThemeForm(request.POST or None, congress=congress, initial={"year": _clock(request).today.year})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                theme = actions.do_create_theme(
-                    congress, actor=request.user, **_theme_form_values(form.cleaned_data)
-                )
-            except DomainError as exc:
-                _put_errors(form, exc)
-                status = _status_code(exc)
-            else:
-                messages.success(request, _("重点督办主题“%(t)s”已设定。") % {"t": theme.name})
-                return redirect(_url("theme_detail", request, theme.pk))
-        else:
-            status = 422
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-    return _render(request, "supervision/theme_form.html", {"form": form, "theme": None}, status)
+    return _form_page(
+        request,
+        form,
+        run=lambda data: actions.do_create_theme(congress, actor=request.user, **_theme_form_values(data)),
+        success=lambda theme: _("重点督办主题“%(t)s”已设定。") % {"t": theme.name},
+        next=lambda theme: _url("theme_detail", request, theme.pk),
+        page=lambda status: _render(
+            request, "supervision/theme_form.html", {"form": form, "theme": None}, status
+        ),
+    )
 
 
 @congress_view()
@@ -658,22 +642,18 @@ def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "active": theme.active,
     }
     form = ThemeForm(request.POST or None, congress=congress, edit=True, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            changes = {**_theme_form_values(form.cleaned_data), "active": form.cleaned_data["active"]}
-            try:
-                actions.do_update_theme(theme, actor=request.user, changes=changes)
-            except DomainError as exc:
-                _put_errors(form, exc)
-                status = _status_code(exc)
-            else:
-                messages.success(request, _("已保存。"))
-                return redirect(_url("theme_detail", request, theme.pk))
-        else:
-            status = 422
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-    return _render(request, "supervision/theme_form.html", {"form": form, "theme": theme}, status)
+    return _form_page(
+        request,
+        form,
+        run=lambda data: actions.do_update_theme(
+            theme, actor=request.user, changes={**_theme_form_values(data), "active": data["active"]}
+        ),
+        success=_("已保存。"),
+        next=_url("theme_detail", request, theme.pk),
+        page=lambda status: _render(
+            request, "supervision/theme_form.html", {"form": form, "theme": theme}, status
+        ),
+    )
 
 
 @congress_view()
@@ -683,7 +663,7 @@ def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     congress = request.congress  # type: ignore[attr-defined]
     theme = selectors.get_theme(request.user, congress, pk)
     clock = _clock(request)
-    members = _page(request, selectors.theme_members(theme))
+    members = paginate(request, selectors.theme_members(theme), PER_PAGE)
     member_list = list(members)
     worst = selectors.worst_colours([m.suggestion_id for m in member_list], clock.bounds)
     progress = selectors.theme_progress([theme], clock.bounds)[theme.pk]
@@ -719,13 +699,12 @@ def theme_add_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
     suggestion = Suggestion.objects.filter(pk=request.POST.get("suggestion") or 0, congress=congress).first()
     if suggestion is None:
         raise Http404("no such suggestion")
-    try:
-        actions.do_add_theme_suggestion(theme, actor=request.user, suggestion=suggestion)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("已将“%(s)s”列入督办主题。") % {"s": suggestion})
-    return redirect(_url("theme_detail", request, theme.pk))
+    return act(
+        request,
+        lambda: actions.do_add_theme_suggestion(theme, actor=request.user, suggestion=suggestion),
+        success=lambda _result: _("已将“%(s)s”列入督办主题。") % {"s": suggestion},
+        next=_url("theme_detail", request, theme.pk),
+    )
 
 
 @require_POST
@@ -739,15 +718,14 @@ def theme_remove_suggestion(request: HttpRequest, pk: int, suggestion_pk: int) -
     )
     form = RemoveForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        actions.do_remove_theme_suggestion(
+    return act(
+        request,
+        lambda: actions.do_remove_theme_suggestion(
             theme, actor=request.user, suggestion=member.suggestion, reason=reason
-        )
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("已将“%(s)s”移出督办主题。") % {"s": member.suggestion})
-    return redirect(_url("theme_detail", request, theme.pk))
+        ),
+        success=lambda _result: _("已将“%(s)s”移出督办主题。") % {"s": member.suggestion},
+        next=_url("theme_detail", request, theme.pk),
+    )
 
 
 @congress_view()
@@ -777,43 +755,35 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         which = request.POST.get("form")
+        here = _url("record_detail", request, record.pk)
         if which == "response" and can_respond:
             response_form = ResponseForm(request.POST)
-            if response_form.is_valid():
-                try:
-                    actions.do_record_unit_response(
-                        record, actor=request.user, response=response_form.cleaned_data["response"]
-                    )
-                except DomainError as exc:
-                    _put_errors(response_form, exc)
-                    status = _status_code(exc)
-                else:
-                    messages.success(request, _("反馈已保存。"))
-                    return redirect(_url("record_detail", request, record.pk))
-            else:
-                status = 422
+            outcome = _submit(
+                request,
+                response_form,
+                run=lambda data: actions.do_record_unit_response(
+                    record, actor=request.user, response=data["response"]
+                ),
+                success=_("反馈已保存。"),
+                next=here,
+            )
         elif which == "upload" and can_upload:
             upload_form = AttachmentForm(request.POST, request.FILES)
-            if upload_form.is_valid():
-                try:
-                    with transaction.atomic():
-                        _save_uploads(
-                            record,
-                            upload_form.cleaned_data["uploads"],
-                            upload_form.cleaned_data["file_kind"],
-                            request.user,
-                        )
-                except DomainError as exc:
-                    upload_form.add_error("uploads", exc.detail)
-                    status = _status_code(exc)
-                else:
-                    messages.success(request, _("材料已上传。"))
-                    return redirect(_url("record_detail", request, record.pk))
-            else:
-                status = 422
+            outcome = _submit(
+                request,
+                upload_form,
+                run=transaction.atomic(
+                    lambda data: _save_uploads(record, data["uploads"], data["file_kind"], request.user)
+                ),
+                errors=lambda f, exc: f.add_error("uploads", exc.detail),
+                success=_("材料已上传。"),
+                next=here,
+            )
         else:
             raise Http404("not permitted")
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
     due_status = _time_limit_status(
         _clock(request), started_on=record.held_on, due_on=record.respond_by, done_at=record.responded_at
     )
@@ -870,7 +840,7 @@ def instruction_list(request: HttpRequest) -> HttpResponse:
     clock = _clock(request)
     show = request.GET.get("show", "open")
     open_only = {"open": True, "closed": False}.get(show)
-    page = _page(request, selectors.instructions_of(congress, open_only=open_only))
+    page = paginate(request, selectors.instructions_of(congress, open_only=open_only), PER_PAGE)
     items = list(page)
     worst = selectors.worst_colours([i.suggestion_id for i in items], clock.bounds)
     rows = []
@@ -886,7 +856,7 @@ def instruction_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "show": show,
-            "querystring": _querystring(request, "page"),
+            "querystring": query_without(request, "page"),
             "clock": clock,
         },
     )
@@ -898,52 +868,52 @@ def instruction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     instruction = selectors.get_instruction(request.user, congress, pk)
     clock = _clock(request)
     form = ConcludeForm(request.POST or None)
-    status = 200
     if request.method == "POST":
         _need(request, "supervision.conclude_instruction")
-        if form.is_valid():
-            try:
-                actions.do_conclude_instruction(
-                    instruction, actor=request.user, conclusion=form.cleaned_data["conclusion"]
+
+    def page(status: int) -> HttpResponse:
+        records = list(selectors.records_of(instruction=instruction))
+        record_rows = [
+            (
+                r,
+                clock.status_for(started_on=r.held_on, due_on=r.respond_by)
+                if r.respond_by and not r.responded
+                else None,
+            )
+            for r in records
+        ]
+        deadlines = [
+            row
+            for row in clock.statuses(selectors.suggestion_deadlines(instruction.suggestion))
+            if row[1].is_open
+        ]
+        return _render(
+            request,
+            "supervision/instruction_detail.html",
+            {
+                "instruction": instruction,
+                "due_status": clock.status_for(
+                    started_on=instruction.instructed_on, due_on=instruction.due_on
                 )
-            except DomainError as exc:
-                _put_errors(form, exc)
-                status = _status_code(exc)
-            else:
-                messages.success(request, _("专项督查已结束。"))
-                return redirect(_url("instruction_detail", request, instruction.pk))
-        else:
-            status = 422
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-    records = list(selectors.records_of(instruction=instruction))
-    record_rows = [
-        (
-            r,
-            clock.status_for(started_on=r.held_on, due_on=r.respond_by)
-            if r.respond_by and not r.responded
-            else None,
+                if instruction.due_on and instruction.is_open
+                else None,
+                "record_rows": record_rows,
+                "deadline_rows": deadlines,
+                "form": form,
+                "sees_suggestion": selectors.may_see_suggestion(request.user, instruction.suggestion),
+            },
+            status,
         )
-        for r in records
-    ]
-    deadlines = [
-        row
-        for row in clock.statuses(selectors.suggestion_deadlines(instruction.suggestion))
-        if row[1].is_open
-    ]
-    return _render(
+
+    return _form_page(
         request,
-        "supervision/instruction_detail.html",
-        {
-            "instruction": instruction,
-            "due_status": clock.status_for(started_on=instruction.instructed_on, due_on=instruction.due_on)
-            if instruction.due_on and instruction.is_open
-            else None,
-            "record_rows": record_rows,
-            "deadline_rows": deadlines,
-            "form": form,
-            "sees_suggestion": selectors.may_see_suggestion(request.user, instruction.suggestion),
-        },
-        status,
+        form,
+        run=lambda data: actions.do_conclude_instruction(
+            instruction, actor=request.user, conclusion=data["conclusion"]
+        ),
+        success=_("专项督查已结束。"),
+        next=_url("instruction_detail", request, instruction.pk),
+        page=page,
     )
 
 
@@ -968,37 +938,27 @@ def task_force(request: HttpRequest) -> HttpResponse:
     congress = request.congress  # type: ignore[attr-defined]
     manage = _can(request, "supervision.manage_task_force")
     form = TaskForceForm(request.POST or None, candidates=selectors.task_force_candidates(congress))
-    status = 200
     if request.method == "POST":
         _need(request, "supervision.manage_task_force")
-        if form.is_valid():
-            try:
-                actions.do_add_task_force_member(
-                    congress,
-                    actor=request.user,
-                    user=form.cleaned_data["user"],
-                    note=form.cleaned_data["note"],
-                )
-            except DomainError as exc:
-                _put_errors(form, exc)
-                status = _status_code(exc)
-            else:
-                messages.success(request, _("%(u)s已加入督导专班。") % {"u": form.cleaned_data["user"]})
-                return redirect(_url("task_force", request))
-        else:
-            status = 422
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-    inspections = _page(request, selectors.inspections_of(congress=congress))
-    return _render(
+    return _form_page(
         request,
-        "supervision/task_force.html",
-        {
-            "members": list(selectors.task_force(congress)),
-            "form": form if manage else None,
-            "inspections": inspections,
-            "querystring": _querystring(request, "page"),
-        },
-        status,
+        form,
+        run=lambda data: actions.do_add_task_force_member(
+            congress, actor=request.user, user=data["user"], note=data["note"]
+        ),
+        success=lambda _result: _("%(u)s已加入督导专班。") % {"u": form.cleaned_data["user"]},
+        next=_url("task_force", request),
+        page=lambda status: _render(
+            request,
+            "supervision/task_force.html",
+            {
+                "members": list(selectors.task_force(congress)),
+                "form": form if manage else None,
+                "inspections": paginate(request, selectors.inspections_of(congress=congress), PER_PAGE),
+                "querystring": query_without(request, "page"),
+            },
+            status,
+        ),
     )
 
 
@@ -1008,15 +968,13 @@ def task_force_remove(request: HttpRequest, pk: int) -> HttpResponse:
     _need(request, "supervision.manage_task_force")
     member = TaskForceMember.objects.filter(pk=pk, congress=request.congress).first() or _missing()  # type: ignore[attr-defined]
     form = RemoveForm(request.POST)
-    try:
-        actions.do_remove_task_force_member(
-            member, actor=request.user, reason=form.cleaned_data["reason"] if form.is_valid() else ""
-        )
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("%(u)s已退出督导专班。") % {"u": member.user})
-    return redirect(_url("task_force", request))
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return act(
+        request,
+        lambda: actions.do_remove_task_force_member(member, actor=request.user, reason=reason),
+        success=lambda _result: _("%(u)s已退出督导专班。") % {"u": member.user},
+        next=_url("task_force", request),
+    )
 
 
 @congress_view()
@@ -1032,37 +990,32 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         which = request.POST.get("form")
+        here = _url("inspection_detail", request, inspection.pk)
         if which == "answer" and can_answer:
             answer_form = AnswerForm(request.POST)
-            if answer_form.is_valid():
-                try:
-                    actions.do_answer_inspection(
-                        inspection, actor=request.user, answer=answer_form.cleaned_data["answer"]
-                    )
-                except DomainError as exc:
-                    _put_errors(answer_form, exc)
-                    status = _status_code(exc)
-                else:
-                    messages.success(request, _("整改情况已反馈。"))
-                    return redirect(_url("inspection_detail", request, inspection.pk))
-            else:
-                status = 422
+            outcome = _submit(
+                request,
+                answer_form,
+                run=lambda data: actions.do_answer_inspection(
+                    inspection, actor=request.user, answer=data["answer"]
+                ),
+                success=_("整改情况已反馈。"),
+                next=here,
+            )
         elif which == "deputy_view" and can_view:
             view_form = DeputyViewForm(request.POST)
-            if view_form.is_valid():
-                try:
-                    actions.do_record_deputy_view(inspection, actor=request.user, **view_form.cleaned_data)
-                except DomainError as exc:
-                    _put_errors(view_form, exc)
-                    status = _status_code(exc)
-                else:
-                    messages.success(request, _("代表意见已登记。"))
-                    return redirect(_url("inspection_detail", request, inspection.pk))
-            else:
-                status = 422
+            outcome = _submit(
+                request,
+                view_form,
+                run=lambda data: actions.do_record_deputy_view(inspection, actor=request.user, **data),
+                success=_("代表意见已登记。"),
+                next=here,
+            )
         else:
             raise Http404("not permitted")
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
     due_status = _time_limit_status(
         _clock(request),
         started_on=inspection.inspected_on,
