@@ -1,5 +1,5 @@
 """What the server-rendered pages of several apps share: a form posted to one `do_*` action, a
-one-click action that goes back where it came from, and the list pages' paging.
+one-click action that goes back where it came from, the list pages' paging and stored files.
 
 A form page always goes the same way (the view says who may, which object, which action and where
 to go after; these helpers do the rest):
@@ -17,8 +17,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.files import File
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -121,3 +122,11 @@ def query_without(request: HttpRequest, *names: str) -> str:
     for name in names:
         params.pop(name, None)
     return params.urlencode()
+
+
+def open_or_404(file: File) -> File:
+    """A stored file opened for reading (404 when it is gone from the storage)."""
+    try:
+        return file.open("rb")
+    except FileNotFoundError:
+        raise Http404("file missing") from None

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from minyi.audit.models import AuditEvent
 from minyi.congress.models import LiaisonStation
 from minyi.core.decorators import congress_view
-from minyi.core.pages import form_page, paginate, pick, query_without
+from minyi.core.pages import form_page, open_or_404, paginate, pick, query_without
 from minyi.suggestions.selectors import suggestions_visible_to
 from minyi.suggestions.views._common import int_or_none
 
@@ -665,10 +665,6 @@ def opinion_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_GET
 def photo(request: HttpRequest, pk: int) -> FileResponse:
     item = selectors.access_photo(request.user, request.congress, pk)  # type: ignore[attr-defined]
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("file missing") from None
-    response = FileResponse(handle, content_type=item.content_type)
+    response = FileResponse(open_or_404(item.file), content_type=item.content_type)
     response["Cache-Control"] = "private, no-store"
     return response

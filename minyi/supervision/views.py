@@ -22,14 +22,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minyi.congress.actions import FieldErrors, ensure_policy
+from minyi.congress.actions import FieldErrors
 from minyi.congress.models import Unit
 from minyi.core.decorators import congress_view
 from minyi.core.errors import DomainError, InvalidTransition
-from minyi.core.pages import act, form_page, paginate, pick, query_without, submit
+from minyi.core.pages import act, form_page, open_or_404, paginate, pick, query_without, submit
 from minyi.suggestions import actions as suggestion_actions
 from minyi.suggestions.models import Assignment, Deadline
 from minyi.suggestions.states import AssignmentState
+from minyi.suggestions.views._common import clock_for
 from minyi.workdays.selectors import day_names
 from minyi.workdays.services import calendar_warnings
 
@@ -84,14 +85,6 @@ def _time_limit_status(clock, *, started_on, due_on, done_at):
     return clock.status_for(
         started_on=started_on, due_on=due_on, closed_on=timezone.localdate(done_at) if done_at else None
     )
-
-
-def _clock(request: HttpRequest) -> WarningClock:
-    clock = getattr(request, "_minyi_warning_clock", None)
-    if clock is None:
-        clock = WarningClock(ensure_policy(request.congress))  # type: ignore[attr-defined]
-        request._minyi_warning_clock = clock  # type: ignore[attr-defined]
-    return clock
 
 
 def _put_errors(form: Any, exc: DomainError) -> None:
@@ -223,7 +216,7 @@ def board(request: HttpRequest) -> HttpResponse:
     _need(request, "supervision.view_board")
     congress = request.congress  # type: ignore[attr-defined]
     scope = selectors.board_scope(request.user, congress)
-    clock = _clock(request)
+    clock = clock_for(request)
     filters = _board_filters(request, scope)
     counts = selectors.board_counts(congress, clock.bounds, bodies=scope)
     red = paginate(
@@ -351,7 +344,7 @@ def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
     left, the local target beside the statutory ceiling, and the holidays on the way."""
     congress = request.congress  # type: ignore[attr-defined]
     deadline = selectors.get_deadline(request.user, congress, pk)
-    clock = _clock(request)
+    clock = clock_for(request)
     names = day_names(deadline.started_on.year, deadline.due_on.year)
     explained = D.explain(deadline, policy=clock.policy, calendar=clock.calendar, names=names)
     siblings = selectors.siblings(deadline)
@@ -391,7 +384,7 @@ def recalculate(request: HttpRequest) -> HttpResponse:
     """Preview what an explicit recalculation would change; confirm with a reason."""
     _need(request, "supervision.recalculate_deadlines")
     congress = request.congress  # type: ignore[attr-defined]
-    clock = _clock(request)
+    clock = clock_for(request)
     preview = selectors.recalculation_preview(
         congress, policy=clock.policy, calendar=clock.calendar, today=clock.today
     )
@@ -442,7 +435,7 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     leader instructions, task-force inspections and supervision records."""
     congress = request.congress  # type: ignore[attr-defined]
     suggestion = selectors.get_suggestion(request.user, congress, pk)
-    clock = _clock(request)
+    clock = clock_for(request)
     deadlines = selectors.suggestion_deadlines(suggestion)
     inspections = list(selectors.inspections_of(suggestion=suggestion))
     return _render(
@@ -588,7 +581,7 @@ def inspection_create(request: HttpRequest, pk: int) -> HttpResponse:
 def theme_list(request: HttpRequest) -> HttpResponse:
     _need(request, "supervision.view_themes")
     congress = request.congress  # type: ignore[attr-defined]
-    clock = _clock(request)
+    clock = clock_for(request)
     years = selectors.theme_years(congress)
     try:
         year = int(request.GET.get("year") or (years[0] if years else clock.today.year))
@@ -615,7 +608,7 @@ def _theme_form_values(data: dict[str, Any]) -> dict[str, Any]:
 def theme_create(request: HttpRequest) -> HttpResponse:
     _need(request, "supervision.manage_themes")
     congress = request.congress  # type: ignore[attr-defined]
-    form = ThemeForm(request.POST or None, congress=congress, initial={"year": _clock(request).today.year})
+    form = ThemeForm(request.POST or None, congress=congress, initial={"year": clock_for(request).today.year})
     return _form_page(
         request,
         form,
@@ -662,7 +655,7 @@ def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     urgent deadline, supervision records — and, for admins, a search to add suggestions."""
     congress = request.congress  # type: ignore[attr-defined]
     theme = selectors.get_theme(request.user, congress, pk)
-    clock = _clock(request)
+    clock = clock_for(request)
     members = paginate(request, selectors.theme_members(theme), PER_PAGE)
     member_list = list(members)
     worst = selectors.worst_colours([m.suggestion_id for m in member_list], clock.bounds)
@@ -785,7 +778,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return outcome
         status = outcome
     due_status = _time_limit_status(
-        _clock(request), started_on=record.held_on, due_on=record.respond_by, done_at=record.responded_at
+        clock_for(request), started_on=record.held_on, due_on=record.respond_by, done_at=record.responded_at
     )
     return _render(
         request,
@@ -814,12 +807,8 @@ def record_attachment(request: HttpRequest, pk: int) -> FileResponse:
     if attachment is None:
         raise Http404("no such attachment")
     selectors.get_record(request.user, congress, attachment.record_id)  # 404 unless the record is visible
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("file missing") from None
     response = FileResponse(
-        handle,
+        open_or_404(attachment.file),
         as_attachment=not attachment.is_image,
         filename=attachment.original_name,
         content_type=attachment.content_type,
@@ -837,7 +826,7 @@ def instruction_list(request: HttpRequest) -> HttpResponse:
     instruction, with their time limits and the office's own supervision records."""
     _need(request, "supervision.view_instructions")
     congress = request.congress  # type: ignore[attr-defined]
-    clock = _clock(request)
+    clock = clock_for(request)
     show = request.GET.get("show", "open")
     open_only = {"open": True, "closed": False}.get(show)
     page = paginate(request, selectors.instructions_of(congress, open_only=open_only), PER_PAGE)
@@ -866,7 +855,7 @@ def instruction_list(request: HttpRequest) -> HttpResponse:
 def instruction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     congress = request.congress  # type: ignore[attr-defined]
     instruction = selectors.get_instruction(request.user, congress, pk)
-    clock = _clock(request)
+    clock = clock_for(request)
     form = ConcludeForm(request.POST or None)
     if request.method == "POST":
         _need(request, "supervision.conclude_instruction")
@@ -1017,7 +1006,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return outcome
         status = outcome
     due_status = _time_limit_status(
-        _clock(request),
+        clock_for(request),
         started_on=inspection.inspected_on,
         due_on=inspection.due_on,
         done_at=inspection.answered_at,
