@@ -79,8 +79,9 @@ def main() -> None:
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="PostgreSQL: one database per size and shape (<name>_<size>_<shape>, created if missing), "
-        "seeded once and measured again by later runs (the seed is deterministic)",
+        help="one database per size and shape, seeded once and measured again by later runs (the seed "
+        "is deterministic): PostgreSQL <name>_<size>_<shape>, created if missing; SQLite "
+        "var/bench/figures_<size>_<shape>.sqlite3",
     )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--seeded", action="store_true", help=argparse.SUPPRESS)
@@ -96,7 +97,7 @@ def main() -> None:
         for size in [int(s) for s in args.sizes.split(",")]:
             with tempfile.TemporaryDirectory() as tmp:
                 url, seeded = database_url, False
-                if database_url and args.reuse:
+                if args.reuse:
                     url, seeded = reusable_database(database_url, size, args.shape)
                 env = {
                     **os.environ,
@@ -140,7 +141,23 @@ def main() -> None:
 
 
 def reusable_database(url: str, size: int, shape: str) -> tuple[str, bool]:
-    """(the URL of this size's and shape's own database, whether it already holds the seeded data)."""
+    """(the URL of this size's and shape's own database — PostgreSQL if `url` is given, else a SQLite
+    file under var/bench/ — and whether it already holds the seeded data)."""
+    if not url:
+        path = ROOT / "var" / "bench" / f"figures_{size}_{shape}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        marker = None
+        if path.exists():
+            import sqlite3
+
+            with sqlite3.connect(path) as conn:
+                try:
+                    marker = conn.execute("SELECT size FROM bench_seeded").fetchone()
+                except sqlite3.OperationalError:
+                    marker = None
+        if marker != (size,):
+            path.unlink(missing_ok=True)
+        return f"sqlite:///{path}", marker == (size,)
     import psycopg
 
     base, _slash, name = url.rpartition("/")
@@ -198,6 +215,12 @@ def run_one(size: int, shape: str, runs: int, seeded: bool = False) -> dict:
         from minyi.congress.models import Congress
 
         call_command("migrate", verbosity=0)  # the engine's own migrations since, if any
+        with connection.cursor() as cursor:  # and planner statistics for any index they added
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE")
+            else:
+                cursor.execute("PRAGMA analysis_limit = 1000")
+                cursor.execute("ANALYZE")
         with connection.cursor() as cursor:
             cursor.execute("SELECT size, scope_size, written_rows, seed_seconds FROM bench_seeded")
             _size, scope_size, rows, seed_seconds = cursor.fetchone()
@@ -215,13 +238,13 @@ def run_one(size: int, shape: str, runs: int, seeded: bool = False) -> dict:
         else:
             cursor.execute("ANALYZE")
     seed_seconds = time.perf_counter() - started
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TABLE bench_seeded AS SELECT %s AS size, %s AS scope_size, %s AS written_rows, "
-                "%s::float AS seed_seconds",
-                [size, scope_size, rows, seed_seconds],
-            )
+    with connection.cursor() as cursor:  # for --reuse: what this database holds
+        cursor.execute(
+            "CREATE TABLE bench_seeded (size integer, scope_size integer, written_rows integer, seed_seconds real)"
+        )
+        cursor.execute(
+            "INSERT INTO bench_seeded VALUES (%s, %s, %s, %s)", [size, scope_size, rows, seed_seconds]
+        )
     return _measured(size, scope_size, rows, seed_seconds, target, clerk, runs)
 
 

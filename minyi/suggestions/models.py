@@ -215,6 +215,8 @@ class Suggestion(TimeStamped):
         indexes = [
             models.Index(fields=["congress", "state"]),
             models.Index(fields=["congress", "year", "seq"]),
+            # the figures select a congress's suggestions by the day of acceptance (reports.figures)
+            models.Index(fields=["congress", "accepted_at"]),
         ]
 
     def __str__(self) -> str:
