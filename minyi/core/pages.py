@@ -29,6 +29,9 @@ from minyi.core.errors import DomainError
 #: A text, or a function of the action's result giving the text.
 Text = str | Promise | Callable[[Any], str]
 
+#: The default of `submit(failed=...)`: "保存失败，请按提示修改后再提交。" in the request's language.
+SAVE_FAILED: Any = object()
+
 
 def refusal_status(exc: DomainError) -> int:
     """409 for a move the object's state refuses (or a deadline that has passed), 422 otherwise."""
@@ -57,13 +60,13 @@ def submit(
     fields: Mapping[str, str] | None = None,
     errors: Callable[[forms.Form, DomainError], None] | None = None,
     status: Callable[[DomainError], int] = refusal_status,
-    failed: str | Promise | None = None,
+    failed: Any = SAVE_FAILED,
 ) -> HttpResponse | int:
     """Handle a POST of `form`: `run(form.cleaned_data)` when it is valid; then `success` as a message
     and a redirect to `next` (each may be a function of what `run` returned). Otherwise the error
     goes on the form (`errors(form, exc)`, by default `put_error` with `fields`), `failed` becomes an
-    error message, and the status to show the form again with is returned (422 for an invalid form,
-    `status(exc)` for a refusal)."""
+    error message (None: no message), and the status to show the form again with is returned (422
+    for an invalid form, `status(exc)` for a refusal)."""
     if form.is_valid():
         try:
             result = run(form.cleaned_data)
@@ -78,7 +81,10 @@ def submit(
             return redirect(_text(next, result))
     else:
         code = 422
-    messages.error(request, failed if failed is not None else _("保存失败，请按提示修改后再提交。"))
+    if failed is SAVE_FAILED:
+        failed = _("保存失败，请按提示修改后再提交。")
+    if failed is not None:
+        messages.error(request, failed)
     return code
 
 

@@ -109,6 +109,17 @@ def _form_page(request: HttpRequest, form: Any, **kwargs: Any) -> HttpResponse:
     return form_page(request, form, **{"errors": _put_errors, "status": _status_code, **kwargs})
 
 
+def _posted_form(request: HttpRequest, **allowed: bool) -> str | None:
+    """On a page with several forms: which one was posted (field `form`), None on GET — 404 for a form
+    the user may not post (or none at all)."""
+    if request.method != "POST":
+        return None
+    which = request.POST.get("form") or ""
+    if not allowed.get(which):
+        raise Http404("not permitted")
+    return which
+
+
 def _perms(request: HttpRequest) -> dict[str, bool]:
     names = [
         "view_board",
@@ -422,6 +433,7 @@ def recalculate(request: HttpRequest) -> HttpResponse:
         ),
         success=lambda result: _("已重新计算 %(n)s 项期限，每项变更都已记录。") % {"n": len(result.changed)},
         next=_url("board", request),
+        failed=None,  # no general error message here: the errors stand on the form, beside the new preview
         page=page,
     )
 
@@ -743,40 +755,36 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.get_record(request.user, congress, pk)
     can_respond = record.unit_id is not None and _can(request, "supervision.respond_record", record)
     can_upload = _can(request, "supervision.add_record") or can_respond
+    posted = _posted_form(request, response=can_respond, upload=can_upload)
+    here = _url("record_detail", request, record.pk)
     response_form = ResponseForm(initial={"response": record.unit_response})
     upload_form = AttachmentForm()
-    status = 200
-    if request.method == "POST":
-        which = request.POST.get("form")
-        here = _url("record_detail", request, record.pk)
-        if which == "response" and can_respond:
-            response_form = ResponseForm(request.POST)
-            outcome = _submit(
-                request,
-                response_form,
-                run=lambda data: actions.do_record_unit_response(
-                    record, actor=request.user, response=data["response"]
-                ),
-                success=_("反馈已保存。"),
-                next=here,
-            )
-        elif which == "upload" and can_upload:
-            upload_form = AttachmentForm(request.POST, request.FILES)
-            outcome = _submit(
-                request,
-                upload_form,
-                run=transaction.atomic(
-                    lambda data: _save_uploads(record, data["uploads"], data["file_kind"], request.user)
-                ),
-                errors=lambda f, exc: f.add_error("uploads", exc.detail),
-                success=_("材料已上传。"),
-                next=here,
-            )
-        else:
-            raise Http404("not permitted")
-        if isinstance(outcome, HttpResponse):
-            return outcome
-        status = outcome
+    status: HttpResponse | int = 200
+    if posted == "response":
+        response_form = ResponseForm(request.POST)
+        status = _submit(
+            request,
+            response_form,
+            run=lambda data: actions.do_record_unit_response(
+                record, actor=request.user, response=data["response"]
+            ),
+            success=_("反馈已保存。"),
+            next=here,
+        )
+    elif posted == "upload":
+        upload_form = AttachmentForm(request.POST, request.FILES)
+        status = _submit(
+            request,
+            upload_form,
+            run=transaction.atomic(
+                lambda data: _save_uploads(record, data["uploads"], data["file_kind"], request.user)
+            ),
+            errors=lambda f, exc: f.add_error("uploads", exc.detail),
+            success=_("材料已上传。"),
+            next=here,
+        )
+    if isinstance(status, HttpResponse):
+        return status
     due_status = _time_limit_status(
         clock_for(request), started_on=record.held_on, due_on=record.respond_by, done_at=record.responded_at
     )
@@ -974,37 +982,33 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request, "supervision.answer_inspection", inspection
     )
     can_view = _can(request, "supervision.record_deputy_view")
+    posted = _posted_form(request, answer=can_answer, deputy_view=can_view)
+    here = _url("inspection_detail", request, inspection.pk)
     answer_form = AnswerForm(initial={"answer": inspection.unit_answer})
     view_form = DeputyViewForm(initial={"view": inspection.deputy_view, "opinion": inspection.deputy_opinion})
-    status = 200
-    if request.method == "POST":
-        which = request.POST.get("form")
-        here = _url("inspection_detail", request, inspection.pk)
-        if which == "answer" and can_answer:
-            answer_form = AnswerForm(request.POST)
-            outcome = _submit(
-                request,
-                answer_form,
-                run=lambda data: actions.do_answer_inspection(
-                    inspection, actor=request.user, answer=data["answer"]
-                ),
-                success=_("整改情况已反馈。"),
-                next=here,
-            )
-        elif which == "deputy_view" and can_view:
-            view_form = DeputyViewForm(request.POST)
-            outcome = _submit(
-                request,
-                view_form,
-                run=lambda data: actions.do_record_deputy_view(inspection, actor=request.user, **data),
-                success=_("代表意见已登记。"),
-                next=here,
-            )
-        else:
-            raise Http404("not permitted")
-        if isinstance(outcome, HttpResponse):
-            return outcome
-        status = outcome
+    status: HttpResponse | int = 200
+    if posted == "answer":
+        answer_form = AnswerForm(request.POST)
+        status = _submit(
+            request,
+            answer_form,
+            run=lambda data: actions.do_answer_inspection(
+                inspection, actor=request.user, answer=data["answer"]
+            ),
+            success=_("整改情况已反馈。"),
+            next=here,
+        )
+    elif posted == "deputy_view":
+        view_form = DeputyViewForm(request.POST)
+        status = _submit(
+            request,
+            view_form,
+            run=lambda data: actions.do_record_deputy_view(inspection, actor=request.user, **data),
+            success=_("代表意见已登记。"),
+            next=here,
+        )
+    if isinstance(status, HttpResponse):
+        return status
     due_status = _time_limit_status(
         clock_for(request),
         started_on=inspection.inspected_on,
