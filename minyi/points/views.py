@@ -417,13 +417,20 @@ def rules_seed(request: HttpRequest) -> HttpResponse:
 
 
 def _rule_form_page(
-    request: HttpRequest, form: Any, heading: str, status: int, rule: Any = None
+    request: HttpRequest, form: Any, heading: str, rule: Any = None, **submit: Any
 ) -> HttpResponse:
-    return render(
+    """A form that changes the rule table (`submit`: the action and its message), then the rules."""
+    return form_page(
         request,
-        "points/rule_form.html",
-        {"form": form, "heading": heading, "rule": rule, "nav": _nav(request)},
-        status=status,
+        form,
+        next=_url(request, "rules"),
+        page=lambda status: render(
+            request,
+            "points/rule_form.html",
+            {"form": form, "heading": heading, "rule": rule, "nav": _nav(request)},
+            status=status,
+        ),
+        **submit,
     )
 
 
@@ -431,13 +438,12 @@ def _rule_form_page(
 @require_http_methods(["GET", "POST"])
 def rule_create(request: HttpRequest) -> HttpResponse:
     form = RuleForm(request.POST or None, initial={"valid_from": timezone.localdate(), "role": "any"})
-    return form_page(
+    return _rule_form_page(
         request,
         form,
+        _("添加积分规则"),
         run=lambda data: A.do_add_rule(request.congress, actor=request.user, **data),  # type: ignore[attr-defined]
         success=_("规则已添加，积分已按新规则重新计算。"),
-        next=_url(request, "rules"),
-        page=lambda status: _rule_form_page(request, form, _("添加积分规则"), status),
     )
 
 
@@ -450,13 +456,13 @@ def rule_replace(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"from_date": start, "points": rule.points, "cap": rule.cap, "cap_period": rule.cap_period},
     )
-    return form_page(
+    return _rule_form_page(
         request,
         form,
+        _("调整分值：%(r)s") % {"r": rule},
+        rule,
         run=lambda data: A.do_replace_rule(rule, actor=request.user, **data),
         success=_("新分值已生效，积分已重新计算。"),
-        next=_url(request, "rules"),
-        page=lambda status: _rule_form_page(request, form, _("调整分值：%(r)s") % {"r": rule}, status, rule),
     )
 
 
@@ -465,15 +471,13 @@ def rule_replace(request: HttpRequest, pk: int) -> HttpResponse:
 def rule_end(request: HttpRequest, pk: int) -> HttpResponse:
     rule = S.access_rule(request.congress, pk)  # type: ignore[attr-defined]
     form = EndRuleForm(request.POST or None, initial={"valid_to": rule.valid_to or timezone.localdate()})
-    return form_page(
+    return _rule_form_page(
         request,
         form,
+        _("设定失效日期：%(r)s") % {"r": rule},
+        rule,
         run=lambda data: A.do_end_rule(rule, actor=request.user, valid_to=data["valid_to"]),
         success=_("失效日期已设定，积分已重新计算。"),
-        next=_url(request, "rules"),
-        page=lambda status: _rule_form_page(
-            request, form, _("设定失效日期：%(r)s") % {"r": rule}, status, rule
-        ),
     )
 
 
@@ -501,12 +505,21 @@ def expectations(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _expectation_form_page(request: HttpRequest, form: Any, heading: str, status: int) -> HttpResponse:
-    return render(
+def _expectation_form_page(request: HttpRequest, form: Any, heading: str, **submit: Any) -> HttpResponse:
+    """A form that changes the monthly expectations (`submit`: the action and its message), then
+    the expectations."""
+    back = _url(request, "expectations")
+    return form_page(
         request,
-        "points/simple_form.html",
-        {"form": form, "heading": heading, "back": _url(request, "expectations"), "nav": _nav(request)},
-        status=status,
+        form,
+        next=back,
+        page=lambda status: render(
+            request,
+            "points/simple_form.html",
+            {"form": form, "heading": heading, "back": back, "nav": _nav(request)},
+            status=status,
+        ),
+        **submit,
     )
 
 
@@ -519,13 +532,12 @@ def expectation_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"per_month": 1, "start_month": timezone.localdate().replace(day=1)},
     )
-    return form_page(
+    return _expectation_form_page(
         request,
         form,
+        _("设定每月建议要求"),
         run=lambda data: A.do_set_expectation(congress, actor=request.user, **data),
         success=_("每月建议要求已设定。"),
-        next=_url(request, "expectations"),
-        page=lambda status: _expectation_form_page(request, form, _("设定每月建议要求"), status),
     )
 
 
@@ -539,12 +551,10 @@ def expectation_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = EndExpectationForm(
         request.POST or None, initial={"end_month": timezone.localdate().replace(day=1)}
     )
-    heading = _("结束每月建议要求：%(d)s") % {"d": expectation.deputy.name}
-    return form_page(
+    return _expectation_form_page(
         request,
         form,
+        _("结束每月建议要求：%(d)s") % {"d": expectation.deputy.name},
         run=lambda data: A.do_end_expectation(expectation, actor=request.user, end_month=data["end_month"]),
         success=_("已设定截止月份。"),
-        next=_url(request, "expectations"),
-        page=lambda status: _expectation_form_page(request, form, heading, status),
     )
