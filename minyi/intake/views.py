@@ -174,29 +174,44 @@ def _event_input(data: dict[str, Any]) -> A.EventInput:
     )
 
 
+def _event_form_page(
+    request: HttpRequest,
+    station: LiaisonStation,
+    *,
+    initial: Callable[[], dict[str, Any]],
+    save: Callable[..., Any],
+    event: StationEvent | None = None,
+    **submit: Any,
+) -> HttpResponse:
+    """The form of one of a station's events, new or `event`: `initial()` fills it on GET, and
+    `save(data=EventInput, photos=[...])` is the action."""
+    congress = request.congress  # type: ignore[attr-defined]
+    if request.method == "POST":
+        form = EventForm(request.POST, request.FILES, congress=congress)
+    else:
+        form = EventForm(congress=congress, initial=initial())
+    context = {"form": form, "station": station, **({"event": event} if event is not None else {})}
+    return form_page(
+        request,
+        form,
+        run=lambda data: save(data=_event_input(data), photos=data["photos"]),
+        page=lambda status: render(request, "intake/event_form.html", context, status=status),
+        **submit,
+    )
+
+
 @congress_view()
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     congress = request.congress  # type: ignore[attr-defined]
     station = selectors.access_station(request.user, congress, pk, perm="intake.manage_station")
-    if request.method == "POST":
-        form = EventForm(request.POST, request.FILES, congress=congress)
-    else:
-        form = EventForm(
-            congress=congress,
-            initial={"date": timezone.localdate(), "place": station.address, "kind": "face_to_face"},
-        )
-    return form_page(
+    return _event_form_page(
         request,
-        form,
-        run=lambda data: A.do_record_event(
-            station, actor=request.user, data=_event_input(data), photos=data["photos"]
-        ),
+        station,
+        initial=lambda: {"date": timezone.localdate(), "place": station.address, "kind": "face_to_face"},
+        save=lambda **inputs: A.do_record_event(station, actor=request.user, **inputs),
         success=_("活动已登记。"),
         next=lambda event: _url("event", request, event.pk),
-        page=lambda status: render(
-            request, "intake/event_form.html", {"form": form, "station": station}, status=status
-        ),
     )
 
 
@@ -208,26 +223,17 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     station = event.station
     if not rules.has_perm("intake.manage_station", request.user, station):
         raise Http404("not permitted")
-    if request.method == "POST":
-        form = EventForm(request.POST, request.FILES, congress=congress)
-    else:
-        initial = {name: getattr(event, name) for name in A.EVENT_FIELDS}
-        initial["deputies"] = list(event.deputies.all())
-        form = EventForm(congress=congress, initial=initial)
-    return form_page(
+    return _event_form_page(
         request,
-        form,
-        run=lambda data: A.do_update_event(
-            event, actor=request.user, data=_event_input(data), photos=data["photos"]
-        ),
+        station,
+        event=event,
+        initial=lambda: {
+            **{name: getattr(event, name) for name in A.EVENT_FIELDS},
+            "deputies": list(event.deputies.all()),
+        },
+        save=lambda **inputs: A.do_update_event(event, actor=request.user, **inputs),
         success=_("活动已保存。"),
         next=_url("event", request, event.pk),
-        page=lambda status: render(
-            request,
-            "intake/event_form.html",
-            {"form": form, "station": station, "event": event},
-            status=status,
-        ),
     )
 
 
@@ -267,11 +273,7 @@ def duty_day_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         run=lambda data: A.do_record_duty_day(
-            station,
-            actor=request.user,
-            date=data["date"],
-            deputies=list(data["deputies"]),
-            notes=data["notes"],
+            station, actor=request.user, **pick(data, "date", "notes"), deputies=list(data["deputies"])
         ),
         fields={"duty_day_exists": "date"},
         success=_("坐班日已登记。"),
