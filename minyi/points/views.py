@@ -416,21 +416,28 @@ def rules_seed(request: HttpRequest) -> HttpResponse:
     return redirect(_url(request, "rules"))
 
 
-def _rule_form_page(
-    request: HttpRequest, form: Any, heading: str, rule: Any = None, **submit: Any
+def _settings_form_page(
+    request: HttpRequest, form: Any, template: str, context: dict[str, Any], next: str, **submit: Any
 ) -> HttpResponse:
-    """A form that changes the rule table (`submit`: the action and its message), then the rules."""
+    """A form that changes the rule table or the expectations: `submit` (the action and its message),
+    then `next`; on GET or a failure, `template` with the form, `context` and the menu."""
     return form_page(
         request,
         form,
-        next=_url(request, "rules"),
+        next=next,
         page=lambda status: render(
-            request,
-            "points/rule_form.html",
-            {"form": form, "heading": heading, "rule": rule, "nav": _nav(request)},
-            status=status,
+            request, template, {"form": form, **context, "nav": _nav(request)}, status=status
         ),
         **submit,
+    )
+
+
+def _rule_form_page(
+    request: HttpRequest, form: Any, heading: str, rule: Any = None, **submit: Any
+) -> HttpResponse:
+    context = {"heading": heading, "rule": rule}
+    return _settings_form_page(
+        request, form, "points/rule_form.html", context, _url(request, "rules"), **submit
     )
 
 
@@ -506,21 +513,9 @@ def expectations(request: HttpRequest) -> HttpResponse:
 
 
 def _expectation_form_page(request: HttpRequest, form: Any, heading: str, **submit: Any) -> HttpResponse:
-    """A form that changes the monthly expectations (`submit`: the action and its message), then
-    the expectations."""
     back = _url(request, "expectations")
-    return form_page(
-        request,
-        form,
-        next=back,
-        page=lambda status: render(
-            request,
-            "points/simple_form.html",
-            {"form": form, "heading": heading, "back": back, "nav": _nav(request)},
-            status=status,
-        ),
-        **submit,
-    )
+    context = {"heading": heading, "back": back}
+    return _settings_form_page(request, form, "points/simple_form.html", context, back, **submit)
 
 
 @congress_view("points.manage_expectations")
