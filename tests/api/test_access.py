@@ -71,18 +71,18 @@ def congress_operations(api):
 
 
 @pytest.fixture
-def ids(setup):
+def ids(loop):
     """A suggestion with every kind of record an id in a path can name."""
-    w, stage = setup.w, setup.stage
-    s = stage.to("replied", co=True, cosign=True, result="B")
+    w, drive = loop.w, loop.drive
+    s = drive.to("replied", co=True, cosign=True, result="B")
     a = s.assignments.get(role="lead")
     contact = a.contacts.get()
-    extension_for = stage.to("signed")
+    extension_for = drive.to("signed")
     b = extension_for.assignments.get(role="lead")
     extension = act.do_request_extension(
         b, actor=w.handler_a, reason="x", until=b.reply_due_on + datetime.timedelta(days=5)
     )
-    joint = stage.to("submitted", cosign=True)
+    joint = drive.to("submitted", cosign=True)
     withdrawal = act.do_request_withdrawal(joint, actor=w.deputy, reason="x")
     return {
         "suggestion_id": s.pk,
@@ -106,8 +106,8 @@ def fill(path: str, code: str, ids: dict) -> str:
     return path.format(code=code, **{k: v for k, v in values.items() if not k.startswith("_")})
 
 
-def test_every_congress_operation_is_404_for_a_member_of_another_congress(api, setup, ids):
-    outsider = setup.w.outsider
+def test_every_congress_operation_is_404_for_a_member_of_another_congress(api, loop, ids):
+    outsider = loop.w.outsider
     operations = list(congress_operations(api))
     assert len(operations) > 40
     before = AuditEvent.objects.count()
@@ -131,10 +131,10 @@ def test_every_congress_operation_is_404_for_a_member_of_another_congress(api, s
     assert list(Assignment.objects.order_by("pk").values_list("state", flat=True)) == states
 
 
-def test_a_member_cannot_reach_records_through_another_suggestion(api, setup, ids):
+def test_a_member_cannot_reach_records_through_another_suggestion(api, loop, ids):
     """Child ids (co-signer, reply, contact, request) only resolve under their own parent."""
-    w = setup.w
-    other = setup.stage.to("replied")
+    w = loop.w
+    other = loop.drive.to("replied")
     other_a = other.assignments.get(role="lead")
     evaluation = BODIES["evaluate_reply"]
     not_found(

@@ -29,26 +29,26 @@ def last_codes(n):
 # --- create / update -------------------------------------------------------------------------------
 
 
-def test_deputy_creates_a_draft(api, setup):
-    body = ok(api.post(setup.w.deputy, f"{A}/suggestions", content_json(setup.taxa)), 201)
+def test_deputy_creates_a_draft(api, loop):
+    body = ok(api.post(loop.w.deputy, f"{A}/suggestions", content_json(loop.taxa)), 201)
     s = Suggestion.objects.get(pk=body["id"])
     assert body["state"] == "draft" and body["lead"]["name"] == "领衔代表"
-    assert s.lead.user == setup.w.deputy and s.entered_by == setup.w.deputy
-    assert list(s.theme_tags.all()) == [setup.taxa.theme]
+    assert s.lead.user == loop.w.deputy and s.entered_by == loop.w.deputy
+    assert list(s.theme_tags.all()) == [loop.taxa.theme]
     assert codes(s) == ["suggestion.created"]
 
 
-def test_liaison_clerk_creates_a_draft_for_a_deputy(api, setup):
-    lead = setup.w.deputy.deputy_records.get()
+def test_liaison_clerk_creates_a_draft_for_a_deputy(api, loop):
+    lead = loop.w.deputy.deputy_records.get()
     body = ok(
-        api.post(setup.w.liaison, f"{A}/suggestions", {"title": "代录入的建议", "lead_id": lead.pk}), 201
+        api.post(loop.w.liaison, f"{A}/suggestions", {"title": "代录入的建议", "lead_id": lead.pk}), 201
     )
     s = Suggestion.objects.get(pk=body["id"])
-    assert s.lead == lead and s.entered_by == setup.w.liaison
+    assert s.lead == lead and s.entered_by == loop.w.liaison
 
 
-def test_create_refusals(api, setup):
-    w, taxa = setup.w, setup.taxa
+def test_create_refusals(api, loop):
+    w, taxa = loop.w, loop.taxa
     refused(
         api.post(
             w.handler_a, f"{A}/suggestions", {"title": "x", "lead_id": w.deputy.deputy_records.get().pk}
@@ -92,31 +92,31 @@ def test_create_refusals(api, setup):
     assert not Suggestion.objects.exists()
 
 
-def test_update_a_draft(api, setup):
-    s = setup.stage.to("draft")
-    body = ok(api.put(setup.w.deputy, url(s), content_json(setup.taxa, title="新的案由", theme_tag_ids=[])))
+def test_update_a_draft(api, loop):
+    s = loop.drive.to("draft")
+    body = ok(api.put(loop.w.deputy, url(s), content_json(loop.taxa, title="新的案由", theme_tag_ids=[])))
     assert body["title"] == "新的案由"
     event = AuditEvent.objects.get(code="suggestion.updated")
-    assert event.old == {"title": s.title, "theme_tags": [setup.taxa.theme.pk]}
+    assert event.old == {"title": s.title, "theme_tags": [loop.taxa.theme.pk]}
     assert event.new == {"title": "新的案由", "theme_tags": []}
 
 
-def test_update_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("draft", cosign=True)
-    refused(api.put(w.cosigner, url(s), content_json(setup.taxa)), 403, "not_permitted")
+def test_update_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("draft", cosign=True)
+    refused(api.put(w.cosigner, url(s), content_json(loop.taxa)), 403, "not_permitted")
     invalid(api.put(w.deputy, url(s), {"title": 5, "facts": []}))
     act.do_submit_suggestion(s, actor=w.deputy)
-    refused(api.put(w.deputy, url(s), content_json(setup.taxa)), 409, "invalid_transition")
+    refused(api.put(w.deputy, url(s), content_json(loop.taxa)), 409, "invalid_transition")
     assert codes(s)[-1] == "suggestion.submitted"
 
 
 # --- co-signers ------------------------------------------------------------------------------------
 
 
-def test_invite_confirm_decline_revoke(api, setup):
-    w = setup.w
-    s = setup.stage.to("draft")
+def test_invite_confirm_decline_revoke(api, loop):
+    w = loop.w
+    s = loop.drive.to("draft")
     cosigner_deputy = w.cosigner.deputy_records.get()
     invited = ok(api.post(w.deputy, url(s, "/cosigners"), {"deputy_id": cosigner_deputy.pk}))
     assert invited["state"] == "invited" and invited["deputy"]["id"] == cosigner_deputy.pk
@@ -132,19 +132,13 @@ def test_invite_confirm_decline_revoke(api, setup):
     again = ok(api.post(w.deputy, url(s, "/cosigners"), {"deputy_id": cosigner_deputy.pk}))
     revoked = ok(api.post(w.deputy, url(s, f"/cosigners/{again['id']}/revoke")))
     assert revoked["state"] == "revoked"
-    assert codes(s) == [
-        "suggestion.created",
-        "cosigner.invited",
-        "cosigner.confirmed",
-        "cosigner.declined",
-        "cosigner.invited",
-        "cosigner.revoked",
-    ]
+    steps = ["invited", "confirmed", "declined", "invited", "revoked"]
+    assert codes(s) == ["suggestion.created", *(f"cosigner.{step}" for step in steps)]
 
 
-def test_cosigner_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("draft")
+def test_cosigner_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("draft")
     lead = w.deputy.deputy_records.get()
     refused(api.post(w.deputy, url(s, "/cosigners"), {"deputy_id": lead.pk}), 422, "lead_cannot_cosign")
     refused(api.post(w.deputy, url(s, "/cosigners"), {"deputy_id": 999999}), 422, "unknown_deputy")
@@ -159,7 +153,7 @@ def test_cosigner_refusals(api, setup):
     refused(api.post(w.cosigner, url(s, "/cosigners"), {"deputy_id": lead.pk}), 403, "not_permitted")
     refused(api.post(w.cosigner, url(s, f"/cosigners/{invitation.pk}/revoke")), 403, "not_permitted")
     not_found(api.post(w.cosigner, url(s, "/cosigners/999999/confirm")))
-    other = setup.stage.to("draft")
+    other = loop.drive.to("draft")
     not_found(api.post(w.deputy, url(other, f"/cosigners/{invitation.pk}/revoke")))
     assert CoSigner.objects.get(pk=invitation.pk).state == "invited"
 
@@ -167,47 +161,47 @@ def test_cosigner_refusals(api, setup):
 # --- submit / withdraw -----------------------------------------------------------------------------
 
 
-def test_submit(api, setup):
-    s = setup.stage.to("draft")
-    body = ok(api.post(setup.w.deputy, url(s, "/submit")))
+def test_submit(api, loop):
+    s = loop.drive.to("draft")
+    body = ok(api.post(loop.w.deputy, url(s, "/submit")))
     assert body["state"] == "submitted" and body["submitted_at"]
     assert codes(s) == ["suggestion.created", "suggestion.submitted"]
 
 
-def test_submit_refusals(api, setup):
-    w = setup.w
+def test_submit_refusals(api, loop):
+    w = loop.w
     lead = w.deputy.deputy_records.get()
     entered = act.do_create_suggestion(
         w.congress, actor=w.liaison, content=act.SuggestionContent(title="只有案由"), lead=lead
     )
     refused(api.post(w.liaison, url(entered, "/submit")), 403, "not_permitted")
     refused(api.post(w.deputy, url(entered, "/submit")), 422, "incomplete")
-    s = setup.stage.to("submitted")
+    s = loop.drive.to("submitted")
     refused(api.post(w.deputy, url(s, "/submit")), 409, "invalid_transition")
     not_found(api.post(w.clerk, url(entered, "/submit")))  # a draft the clerk cannot see
 
 
-def test_withdraw(api, setup):
-    s = setup.stage.to("submitted")
-    body = ok(api.post(setup.w.deputy, url(s, "/withdraw"), {"reason": "问题已解决"}))
+def test_withdraw(api, loop):
+    s = loop.drive.to("submitted")
+    body = ok(api.post(loop.w.deputy, url(s, "/withdraw"), {"reason": "问题已解决"}))
     assert body["state"] == "withdrawn"
     event = AuditEvent.objects.get(code="suggestion.withdrawn")
     assert event.note == "问题已解决"
 
 
-def test_withdraw_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("submitted", cosign=True)
+def test_withdraw_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("submitted", cosign=True)
     refused(api.post(w.deputy, url(s, "/withdraw"), {"reason": ""}), 422, "reason_required")
     refused(api.post(w.deputy, url(s, "/withdraw"), {"reason": "不再需要"}), 422, "cosigners_must_agree")
     refused(api.post(w.clerk, url(s, "/withdraw"), {"reason": "x"}), 403, "not_permitted")
-    assigned = setup.stage.to("assigned")
+    assigned = loop.drive.to("assigned")
     refused(api.post(w.deputy, url(assigned, "/withdraw"), {"reason": "x"}), 409, "invalid_transition")
 
 
-def test_joint_withdrawal_request_and_answer(api, setup):
-    w = setup.w
-    s = setup.stage.to("submitted", cosign=True)
+def test_joint_withdrawal_request_and_answer(api, loop):
+    w = loop.w
+    s = loop.drive.to("submitted", cosign=True)
     request = ok(api.post(w.deputy, url(s, "/withdrawal-requests"), {"reason": "情况已变化"}))
     assert request["state"] == "pending" and request["consents"][0]["answer"] == "pending"
     refused(
@@ -227,26 +221,26 @@ def test_joint_withdrawal_request_and_answer(api, setup):
     not_found(api.post(w.cosigner, url(s, "/withdrawal-requests/999999/answer"), {"agree": True}))
 
 
-def test_withdrawal_request_refusals(api, setup):
-    s = setup.stage.to("submitted")
-    refused(api.post(setup.w.deputy, url(s, "/withdrawal-requests"), {"reason": "x"}), 422, "no_cosigners")
-    invalid(api.post(setup.w.deputy, url(s, "/withdrawal-requests"), {}))
+def test_withdrawal_request_refusals(api, loop):
+    s = loop.drive.to("submitted")
+    refused(api.post(loop.w.deputy, url(s, "/withdrawal-requests"), {"reason": "x"}), 422, "no_cosigners")
+    invalid(api.post(loop.w.deputy, url(s, "/withdrawal-requests"), {}))
 
 
 # --- review ----------------------------------------------------------------------------------------
 
 
-def test_accept(api, setup):
-    s = setup.stage.to("submitted")
-    body = ok(api.post(setup.w.clerk, url(s, "/accept"), {"note": "符合立案条件"}))
+def test_accept(api, loop):
+    s = loop.drive.to("submitted")
+    body = ok(api.post(loop.w.clerk, url(s, "/accept"), {"note": "符合立案条件"}))
     assert body["state"] == "accepted"
     assert body["number"] == f"甲区〔{timezone.localdate().year}〕第1号"
     assert codes(s)[-1] == "suggestion.accepted"
 
 
-def test_accept_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("submitted")
+def test_accept_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("submitted")
     for user in (w.deputy, w.viewer, w.supervisor):
         refused(api.post(user, url(s, "/accept")), 403, "not_permitted")
     not_found(api.post(w.handler_a, url(s, "/accept")))  # cannot see it at all
@@ -255,40 +249,40 @@ def test_accept_refusals(api, setup):
     refused(api.post(w.clerk, url(s, "/accept")), 409, "invalid_transition")
 
 
-def test_return(api, setup):
-    s = setup.stage.to("submitted")
-    body = ok(api.post(setup.w.clerk, url(s, "/return"), {"reason": "请补充具体建议"}))
+def test_return(api, loop):
+    s = loop.drive.to("submitted")
+    body = ok(api.post(loop.w.clerk, url(s, "/return"), {"reason": "请补充具体建议"}))
     assert body["state"] == "returned"
-    assert ok(api.get(setup.w.deputy, url(s)))["return_reason"] == "请补充具体建议"
+    assert ok(api.get(loop.w.deputy, url(s)))["return_reason"] == "请补充具体建议"
     # The deputy revises and submits again.
-    ok(api.put(setup.w.deputy, url(s), content_json(setup.taxa, proposals="补充后的建议")))
-    assert ok(api.post(setup.w.deputy, url(s, "/submit")))["state"] == "submitted"
+    ok(api.put(loop.w.deputy, url(s), content_json(loop.taxa, proposals="补充后的建议")))
+    assert ok(api.post(loop.w.deputy, url(s, "/submit")))["state"] == "submitted"
     assert codes(s)[-3:] == ["suggestion.returned", "suggestion.updated", "suggestion.submitted"]
 
 
-def test_return_refusals(api, setup):
-    s = setup.stage.to("submitted")
-    refused(api.post(setup.w.clerk, url(s, "/return"), {"reason": "  "}), 422, "reason_required")
-    invalid(api.post(setup.w.clerk, url(s, "/return"), {}))
-    refused(api.post(setup.w.deputy, url(s, "/return"), {"reason": "x"}), 403, "not_permitted")
+def test_return_refusals(api, loop):
+    s = loop.drive.to("submitted")
+    refused(api.post(loop.w.clerk, url(s, "/return"), {"reason": "  "}), 422, "reason_required")
+    invalid(api.post(loop.w.clerk, url(s, "/return"), {}))
+    refused(api.post(loop.w.deputy, url(s, "/return"), {"reason": "x"}), 403, "not_permitted")
 
 
-def test_decline(api, setup):
-    s = setup.stage.to("submitted")
-    payload = {"reason_id": setup.taxa.exclusion.pk, "disposition": "for_reference", "note": "转有关部门参考"}
-    body = ok(api.post(setup.w.clerk, url(s, "/decline"), payload))
+def test_decline(api, loop):
+    s = loop.drive.to("submitted")
+    payload = {"reason_id": loop.taxa.exclusion.pk, "disposition": "for_reference", "note": "转有关部门参考"}
+    body = ok(api.post(loop.w.clerk, url(s, "/decline"), payload))
     assert body["state"] == "declined"
-    detail = ok(api.get(setup.w.deputy, url(s)))
+    detail = ok(api.get(loop.w.deputy, url(s)))
     assert detail["decline_reason"]["name"] == "没有具体内容"
     assert detail["decline_disposition"] == "for_reference"
     assert codes(s)[-1] == "suggestion.declined"
 
 
-def test_decline_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("submitted")
+def test_decline_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("submitted")
     invalid(
-        api.post(w.clerk, url(s, "/decline"), {"reason_id": setup.taxa.exclusion.pk, "disposition": "shred"})
+        api.post(w.clerk, url(s, "/decline"), {"reason_id": loop.taxa.exclusion.pk, "disposition": "shred"})
     )
     refused(
         api.post(w.clerk, url(s, "/decline"), {"reason_id": 999999, "disposition": "returned"}),
@@ -309,31 +303,31 @@ def test_decline_refusals(api, setup):
     )
     refused(
         api.post(
-            w.deputy, url(s, "/decline"), {"reason_id": setup.taxa.exclusion.pk, "disposition": "returned"}
+            w.deputy, url(s, "/decline"), {"reason_id": loop.taxa.exclusion.pk, "disposition": "returned"}
         ),
         403,
         "not_permitted",
     )
 
 
-def test_merge(api, setup):
-    main = setup.stage.to("accepted")
-    dup = setup.stage.to("submitted")
-    body = ok(api.post(setup.w.clerk, url(dup, "/merge"), {"into_id": main.pk, "note": "内容相同"}))
+def test_merge(api, loop):
+    main = loop.drive.to("accepted")
+    dup = loop.drive.to("submitted")
+    body = ok(api.post(loop.w.clerk, url(dup, "/merge"), {"into_id": main.pk, "note": "内容相同"}))
     assert body["state"] == "merged"
     assert codes(dup)[-1] == "suggestion.merged" and codes(main)[-1] == "suggestion.merged_in"
     # The deputy of the merged suggestion can read the main one.
-    assert ok(api.get(setup.w.deputy, url(main)))["id"] == main.pk
+    assert ok(api.get(loop.w.deputy, url(main)))["id"] == main.pk
 
 
-def test_merge_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("submitted")
+def test_merge_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("submitted")
     refused(api.post(w.clerk, url(s, "/merge"), {"into_id": s.pk}), 422, "merge_into_itself")
     refused(api.post(w.clerk, url(s, "/merge"), {"into_id": 999999}), 422, "unknown_into")
-    other = setup.stage.to("submitted")
+    other = loop.drive.to("submitted")
     refused(api.post(w.clerk, url(s, "/merge"), {"into_id": other.pk}), 422, "bad_main")
-    draft = setup.stage.to("draft")
+    draft = loop.drive.to("draft")
     refused(
         api.post(w.clerk, url(s, "/merge"), {"into_id": draft.pk}), 422, "unknown_into"
     )  # not visible to the clerk
@@ -341,27 +335,27 @@ def test_merge_refusals(api, setup):
     invalid(api.post(w.clerk, url(s, "/merge"), {"into_id": "the other one"}))
 
 
-def test_forward(api, setup):
-    s = setup.stage.to("accepted")
-    body = ok(api.post(setup.w.clerk, url(s, "/forward"), {"body_id": setup.w.gov.pk}))
-    assert body["state"] == "forwarded" and body["forwarded_to"]["id"] == setup.w.gov.pk
+def test_forward(api, loop):
+    s = loop.drive.to("accepted")
+    body = ok(api.post(loop.w.clerk, url(s, "/forward"), {"body_id": loop.w.gov.pk}))
+    assert body["state"] == "forwarded" and body["forwarded_to"]["id"] == loop.w.gov.pk
     assert codes(s)[-1] == "suggestion.forwarded"
     # The body's coordinator now sees it.
-    assert ok(api.get(setup.w.coordinator, url(s)))["state"] == "forwarded"
+    assert ok(api.get(loop.w.coordinator, url(s)))["state"] == "forwarded"
 
 
-def test_forward_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("accepted")
+def test_forward_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("accepted")
     refused(api.post(w.clerk, url(s, "/forward"), {"body_id": w.unit_a.pk}), 422, "not_a_body")
     refused(api.post(w.clerk, url(s, "/forward"), {"body_id": 999999}), 422, "unknown_body")
     refused(api.post(w.deputy, url(s, "/forward"), {"body_id": w.gov.pk}), 403, "not_permitted")
     invalid(api.post(w.clerk, url(s, "/forward"), {}))
 
 
-def test_assign_lead_and_co_units_by_the_coordinator(api, setup):
-    w = setup.w
-    s = setup.stage.to("forwarded")
+def test_assign_lead_and_co_units_by_the_coordinator(api, loop):
+    w = loop.w
+    s = loop.drive.to("forwarded")
     body = ok(
         api.post(
             w.coordinator, url(s, "/assign"), {"lead_unit_ids": [w.unit_a.pk], "co_unit_ids": [w.unit_b.pk]}
@@ -376,18 +370,18 @@ def test_assign_lead_and_co_units_by_the_coordinator(api, setup):
     assert codes(s)[-3:] == ["suggestion.assigned", "assignment.created", "assignment.created"]
 
 
-def test_assign_split_directly_by_the_clerk(api, setup):
-    w = setup.w
-    s = setup.stage.to("accepted")
+def test_assign_split_directly_by_the_clerk(api, loop):
+    w = loop.w
+    s = loop.drive.to("accepted")
     body = ok(
         api.post(w.clerk, url(s, "/assign"), {"lead_unit_ids": [w.unit_a.pk, w.unit_b.pk], "split": True})
     )
     assert [a["role"] for a in body["assignments"]] == ["split", "split"]
 
 
-def test_assign_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("forwarded")
+def test_assign_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("forwarded")
     refused(
         api.post(w.coordinator, url(s, "/assign"), {"lead_unit_ids": [w.unit_a.pk, w.unit_b.pk]}),
         422,
@@ -428,63 +422,56 @@ EVALUATION = {
 }
 
 
-def test_evaluate(api, setup):
-    s = setup.stage.to("replied")
-    body = ok(api.post(setup.w.deputy, url(s, f"/replies/{reply_id(s)}/evaluate"), EVALUATION))
+def test_evaluate(api, loop):
+    s = loop.drive.to("replied")
+    body = ok(api.post(loop.w.deputy, url(s, f"/replies/{reply_id(s)}/evaluate"), EVALUATION))
     assert body["overall"] == "satisfied" and body["overall_label"] == "满意" and body["round"] == 1
     assert Suggestion.objects.get(pk=s.pk).state == "evaluated"
     assert codes(s)[-2:] == ["evaluation.recorded", "suggestion.evaluated"]
 
 
-def test_evaluate_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("replied")
+def test_evaluate_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("replied")
     path = url(s, f"/replies/{reply_id(s)}/evaluate")
     refused(api.post(w.deputy, path, {**EVALUATION, "overall": "unsatisfied"}), 422, "opinion_required")
     invalid(api.post(w.deputy, path, {**EVALUATION, "overall": "so-so"}))
     invalid(api.post(w.deputy, path, {"attitude": "satisfied"}))
     refused(api.post(w.clerk, path, EVALUATION), 403, "not_permitted")
     not_found(api.post(w.deputy, url(s, "/replies/999999/evaluate"), EVALUATION))
-    drafted = setup.stage.to("drafted")
+    drafted = loop.drive.to("reply_drafted")
     # A draft reply is not the deputy's to see, so not theirs to evaluate.
     not_found(api.post(w.deputy, url(drafted, f"/replies/{reply_id(drafted)}/evaluate"), EVALUATION))
     ok(api.post(w.deputy, path, EVALUATION))
     refused(api.post(w.deputy, path, EVALUATION), 409, "invalid_transition")
 
 
-def test_rehandle_after_unsatisfied(api, setup):
-    s = setup.stage.to("evaluated", overall="unsatisfied")
-    body = ok(api.post(setup.w.clerk, url(s, "/rehandle"), {"note": "请重新研究"}))
+def test_rehandle_after_unsatisfied(api, loop):
+    s = loop.drive.to("evaluated", overall="unsatisfied")
+    body = ok(api.post(loop.w.clerk, url(s, "/rehandle"), {"note": "请重新研究"}))
     assert body["suggestion"]["state"] == "assigned" and body["suggestion"]["round"] == 2
     assert [(a["round"], a["role"]) for a in body["assignments"]] == [(2, "lead")]
     assert codes(s)[-2:] == ["suggestion.rehandling_ordered", "assignment.created"]
 
 
-def test_rehandle_refusals(api, setup):
-    w = setup.w
-    satisfied = setup.stage.to("evaluated")
+def test_rehandle_refusals(api, loop):
+    w = loop.w
+    satisfied = loop.drive.to("evaluated")
     refused(api.post(w.clerk, url(satisfied, "/rehandle"), {"note": "x"}), 422, "not_unsatisfied")
-    s = setup.stage.to("evaluated", overall="unsatisfied")
+    s = loop.drive.to("evaluated", overall="unsatisfied")
     refused(api.post(w.clerk, url(s, "/rehandle"), {"note": ""}), 422, "note_required")
     invalid(api.post(w.clerk, url(s, "/rehandle"), {}))
     refused(api.post(w.deputy, url(s, "/rehandle"), {"note": "x"}), 403, "not_permitted")
-    replied = setup.stage.to("replied")
+    replied = loop.drive.to("replied")
     refused(api.post(w.clerk, url(replied, "/rehandle"), {"note": "x"}), 409, "invalid_transition")
 
 
-def test_second_unsatisfied_needs_a_coordination_meeting_before_closing(api, setup):
-    w = setup.w
-    s = setup.stage.to("evaluated", overall="unsatisfied")
+def test_second_unsatisfied_needs_a_coordination_meeting_before_closing(api, loop):
+    w = loop.w
+    s = loop.drive.to("evaluated", overall="unsatisfied")
     act.do_order_rehandling(s, actor=w.clerk, note="重新办理")
-    s.refresh_from_db()
-    for a in setup.stage.current(s):
-        act.do_sign_assignment(a, actor=setup.stage.handler(a))
-    setup.stage._contact_and_opinions(s)
-    for a in setup.stage.current(s):
-        setup.stage.draft(a)
-        act.do_sign_off_reply(a, actor=setup.stage.leader(a))
-    s.refresh_from_db()
-    setup.stage.evaluate(s, overall="unsatisfied")
+    loop.drive.work(s)  # round 2: signed, contacted, replied
+    loop.drive.evaluate(s, overall="unsatisfied")
     refused(api.post(w.clerk, url(s, "/close"), {"explanation": "已尽力"}), 422, "coordination_required")
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     meeting = {"held_on": tomorrow, "participants": "工委、住建局、代表", "outcome": "达成共识"}
@@ -510,20 +497,20 @@ def test_second_unsatisfied_needs_a_coordination_meeting_before_closing(api, set
     assert codes(s)[-2:] == ["suggestion.coordination_recorded", "suggestion.closed"]
 
 
-def test_close(api, setup):
-    s = setup.stage.to("evaluated")
-    body = ok(api.post(setup.w.clerk, url(s, "/close"), {}))
+def test_close(api, loop):
+    s = loop.drive.to("evaluated")
+    body = ok(api.post(loop.w.clerk, url(s, "/close"), {}))
     assert body["state"] == "closed" and body["closed_at"]
     assert codes(s)[-1] == "suggestion.closed"
 
 
-def test_close_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("evaluated", overall="unsatisfied")
+def test_close_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("evaluated", overall="unsatisfied")
     refused(api.post(w.clerk, url(s, "/close"), {}), 422, "explanation_required")
     refused(api.post(w.deputy, url(s, "/close"), {"explanation": "x"}), 403, "not_permitted")
     invalid(api.post(w.clerk, url(s, "/close"), {"explanation": {"a": 1}}))
-    replied = setup.stage.to("replied")
+    replied = loop.drive.to("replied")
     refused(api.post(w.clerk, url(replied, "/close"), {}), 409, "invalid_transition")
 
 
@@ -534,26 +521,26 @@ def contact_id(s):
     return s.assignments.get(role="lead").contacts.get().pk
 
 
-def test_confirm_and_dispute_a_contact(api, setup):
-    w = setup.w
-    s = setup.stage.to("contacted")
+def test_confirm_and_dispute_a_contact(api, loop):
+    w = loop.w
+    s = loop.drive.to("contacted")
     body = ok(api.post(w.deputy, url(s, f"/contacts/{contact_id(s)}/confirm"), {"note": "属实"}))
     assert body["state"] == "confirmed" and body["deputy_note"] == "属实"
-    other = setup.stage.to("contacted")
+    other = loop.drive.to("contacted")
     body = ok(api.post(w.deputy, url(other, f"/contacts/{contact_id(other)}/dispute"), {"note": "没有上门"}))
     assert body["state"] == "disputed"
     assert codes(s)[-1] == "contact.confirmed" and codes(other)[-1] == "contact.disputed"
 
 
-def test_contact_answer_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("contacted")
+def test_contact_answer_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("contacted")
     cid = contact_id(s)
     refused(api.post(w.handler_a, url(s, f"/contacts/{cid}/confirm"), {}), 403, "not_permitted")
     refused(api.post(w.deputy, url(s, f"/contacts/{cid}/dispute"), {"note": " "}), 422, "reason_required")
     invalid(api.post(w.deputy, url(s, f"/contacts/{cid}/dispute"), {}))
     not_found(api.post(w.deputy, url(s, "/contacts/999999/confirm"), {}))
-    other = setup.stage.to("contacted")
+    other = loop.drive.to("contacted")
     not_found(api.post(w.deputy, url(other, f"/contacts/{cid}/confirm"), {}))  # not that suggestion's
     ok(api.post(w.deputy, url(s, f"/contacts/{cid}/confirm"), {}))
     refused(
@@ -562,10 +549,10 @@ def test_contact_answer_refusals(api, setup):
 
 
 @time_machine.travel("2026-03-02 10:00 +0800", tick=True)
-def test_nothing_is_written_when_refused(api, setup):
-    s = setup.stage.to("submitted")
+def test_nothing_is_written_when_refused(api, loop):
+    s = loop.drive.to("submitted")
     before = AuditEvent.objects.count()
-    refused(api.post(setup.w.deputy, url(s, "/accept")), 403, "not_permitted")
-    invalid(api.post(setup.w.clerk, url(s, "/decline"), {"disposition": "returned"}))
+    refused(api.post(loop.w.deputy, url(s, "/accept")), 403, "not_permitted")
+    invalid(api.post(loop.w.clerk, url(s, "/decline"), {"disposition": "returned"}))
     assert AuditEvent.objects.count() == before
     assert last_codes(1) == ["suggestion.submitted"]

@@ -38,9 +38,9 @@ CONTACT = {"phase": "before", "method": "phone", "people": "承办人、代表",
 # --- detail ----------------------------------------------------------------------------------------
 
 
-def test_assignment_detail_for_the_lead_unit(api, setup):
-    w = setup.w
-    s = setup.stage.to("drafted", co=True)
+def test_assignment_detail_for_the_lead_unit(api, loop):
+    w = loop.w
+    s = loop.drive.to("reply_drafted", co=True)
     body = ok(api.get(w.handler_a, url(lead(s))))
     assert body["suggestion"]["id"] == s.pk and body["role"] == "lead" and body["state"] == "reply_drafted"
     assert [c["method"] for c in body["contacts"]] == ["visit"]
@@ -51,7 +51,7 @@ def test_assignment_detail_for_the_lead_unit(api, setup):
             "unit": {"id": w.unit_b.pk, "name": "甲区教育局"},
             "state": "opinion_submitted",
             "state_label": "已提交协办意见",
-            "opinion": "同意主办单位意见。",
+            "opinion": "同意主办单位意见，将配合做好相关工作。",
             "submitted_at": body["co_opinions"][0]["submitted_at"],
         }
     ]
@@ -62,9 +62,9 @@ def test_assignment_detail_for_the_lead_unit(api, setup):
     assert {a["action"] for a in leader["actions"]} >= {"sign_off_reply", "send_back_reply"}
 
 
-def test_assignment_detail_is_404_outside_the_unit(api, setup):
-    w = setup.w
-    s = setup.stage.to("assigned")
+def test_assignment_detail_is_404_outside_the_unit(api, loop):
+    w = loop.w
+    s = loop.drive.to("assigned")
     for user in (w.handler_b, w.deputy, w.outsider):
         not_found(api.get(user, url(lead(s))))
     not_found(api.get(w.handler_a, f"{A}/assignments/999999"))
@@ -77,16 +77,16 @@ def test_assignment_detail_is_404_outside_the_unit(api, setup):
 # --- sign, contact, opinion -------------------------------------------------------------------------
 
 
-def test_sign(api, setup):
-    s = setup.stage.to("assigned")
-    body = ok(api.post(setup.w.handler_a, url(lead(s), "/sign")))
+def test_sign(api, loop):
+    s = loop.drive.to("assigned")
+    body = ok(api.post(loop.w.handler_a, url(lead(s), "/sign")))
     assert body["state"] == "signed" and body["signed_at"]
     assert codes(s)[-1] == "assignment.signed"
 
 
-def test_sign_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("assigned")
+def test_sign_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("assigned")
     refused(api.post(w.coordinator, url(lead(s), "/sign")), 403, "not_permitted")
     refused(api.post(w.clerk, url(lead(s), "/sign")), 403, "not_permitted")
     not_found(api.post(w.handler_b, url(lead(s), "/sign")))
@@ -94,21 +94,19 @@ def test_sign_refusals(api, setup):
     refused(api.post(w.handler_a, url(lead(s), "/sign")), 409, "invalid_transition")
 
 
-def test_log_contact(api, setup):
-    s = setup.stage.to("signed")
+def test_log_contact(api, loop):
+    s = loop.drive.to("signed")
     body = ok(
-        api.post(setup.w.handler_a, url(lead(s), "/contacts"), {**CONTACT, "contacted_on": today()}), 201
+        api.post(loop.w.handler_a, url(lead(s), "/contacts"), {**CONTACT, "contacted_on": today()}), 201
     )
-    assert (
-        body["method"] == "phone" and body["state"] == "pending" and body["unit"]["id"] == setup.w.unit_a.pk
-    )
+    assert body["method"] == "phone" and body["state"] == "pending" and body["unit"]["id"] == loop.w.unit_a.pk
     assert Assignment.objects.get(pk=lead(s).pk).state == "handling"
     assert codes(s)[-1] == "contact.logged"
 
 
-def test_log_contact_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("signed")
+def test_log_contact_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("signed")
     path = url(lead(s), "/contacts")
     refused(api.post(w.handler_a, path, {**CONTACT, "contacted_on": today(1)}), 422, "contacted_in_future")
     refused(
@@ -125,7 +123,7 @@ def test_log_contact_refusals(api, setup):
     invalid(api.post(w.handler_a, path, {**CONTACT, "method": "pigeon", "contacted_on": today()}))
     invalid(api.post(w.handler_a, path, CONTACT))
     refused(api.post(w.coordinator, path, {**CONTACT, "contacted_on": today()}), 403, "not_permitted")
-    unsigned = setup.stage.to("assigned")
+    unsigned = loop.drive.to("assigned")
     refused(
         api.post(w.handler_a, url(lead(unsigned), "/contacts"), {**CONTACT, "contacted_on": today()}),
         409,
@@ -133,17 +131,17 @@ def test_log_contact_refusals(api, setup):
     )
 
 
-def test_co_unit_opinion(api, setup):
-    s = setup.stage.to("signed", co=True)
-    body = ok(api.post(setup.w.handler_b, url(co(s), "/opinion"), {"opinion": "建议一并考虑学校周边。"}))
+def test_co_unit_opinion(api, loop):
+    s = loop.drive.to("signed", co=True)
+    body = ok(api.post(loop.w.handler_b, url(co(s), "/opinion"), {"opinion": "建议一并考虑学校周边。"}))
     assert body["state"] == "opinion_submitted"
     assert Assignment.objects.get(pk=co(s).pk).opinion == "建议一并考虑学校周边。"
     assert codes(s)[-1] == "assignment.opinion_submitted"
 
 
-def test_co_unit_opinion_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("signed", co=True)
+def test_co_unit_opinion_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("signed", co=True)
     refused(api.post(w.handler_a, url(lead(s), "/opinion"), {"opinion": "x"}), 422, "not_a_co_unit")
     refused(api.post(w.handler_b, url(co(s), "/opinion"), {"opinion": " "}), 422, "opinion_required")
     invalid(api.post(w.handler_b, url(co(s), "/opinion"), {}))
@@ -154,30 +152,30 @@ def test_co_unit_opinion_refusals(api, setup):
 # --- reply ---------------------------------------------------------------------------------------
 
 
-def test_draft_reply_with_commitments(api, setup):
-    s = setup.stage.to("contacted")
+def test_draft_reply_with_commitments(api, loop):
+    s = loop.drive.to("contacted")
     payload = {
         "body": "经研究，列入明年计划。",
-        "result_class_id": setup.taxa.result_b.pk,
+        "result_class_id": loop.taxa.result_b.pk,
         "commitments": [{"text": "明年六月前完成", "due_on": today(120)}],
     }
-    body = ok(api.post(setup.w.handler_a, url(lead(s), "/reply"), payload))
+    body = ok(api.post(loop.w.handler_a, url(lead(s), "/reply"), payload))
     assert body["result_class"]["code"] == "B" and body["signed_off_at"] is None
     assert [c["text"] for c in body["commitments"]] == ["明年六月前完成"]
     assert codes(s)[-1] == "reply.drafted"
 
 
-def test_draft_reply_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("contacted", co=True)
+def test_draft_reply_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("contacted", co=True)
     path = url(lead(s), "/reply")
     refused(
-        api.post(w.handler_a, path, {"body": "x", "result_class_id": setup.taxa.result_b.pk}),
+        api.post(w.handler_a, path, {"body": "x", "result_class_id": loop.taxa.result_b.pk}),
         422,
         "commitments_required",
     )
     refused(
-        api.post(w.handler_a, path, {"body": " ", "result_class_id": setup.taxa.result_a.pk}),
+        api.post(w.handler_a, path, {"body": " ", "result_class_id": loop.taxa.result_a.pk}),
         422,
         "body_required",
     )
@@ -191,7 +189,7 @@ def test_draft_reply_refusals(api, setup):
     past = {"text": "已过期", "due_on": today(-1)}
     refused(
         api.post(
-            w.handler_a, path, {"body": "x", "result_class_id": setup.taxa.result_b.pk, "commitments": [past]}
+            w.handler_a, path, {"body": "x", "result_class_id": loop.taxa.result_b.pk, "commitments": [past]}
         ),
         422,
         "commitment_due_past",
@@ -200,70 +198,70 @@ def test_draft_reply_refusals(api, setup):
         api.post(
             w.handler_a,
             path,
-            {"body": "x", "result_class_id": setup.taxa.result_a.pk, "commitments": [{"text": "x"}]},
+            {"body": "x", "result_class_id": loop.taxa.result_a.pk, "commitments": [{"text": "x"}]},
         )
     )
-    signed = setup.stage.to("signed", co=True)
+    signed = loop.drive.to("signed", co=True)
     refused(
         api.post(
-            w.handler_b, url(co(signed), "/reply"), {"body": "x", "result_class_id": setup.taxa.result_a.pk}
+            w.handler_b, url(co(signed), "/reply"), {"body": "x", "result_class_id": loop.taxa.result_a.pk}
         ),
         422,
         "co_unit_does_not_reply",
     )
     refused(
-        api.post(w.coordinator, path, {"body": "x", "result_class_id": setup.taxa.result_a.pk}),
+        api.post(w.coordinator, path, {"body": "x", "result_class_id": loop.taxa.result_a.pk}),
         403,
         "not_permitted",
     )
 
 
-def test_sign_off_reply(api, setup):
-    s = setup.stage.to("drafted")
-    body = ok(api.post(setup.w.leader_a, url(lead(s), "/reply/sign-off"), {"note": "同意"}))
+def test_sign_off_reply(api, loop):
+    s = loop.drive.to("reply_drafted")
+    body = ok(api.post(loop.w.leader_a, url(lead(s), "/reply/sign-off"), {"note": "同意"}))
     assert body["signed_off_at"]
     assert Suggestion.objects.get(pk=s.pk).state == "replied"
     assert codes(s)[-2:] == ["reply.signed_off", "suggestion.replied"]
 
 
-def test_sign_off_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("drafted")
+def test_sign_off_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("reply_drafted")
     refused(api.post(w.handler_a, url(lead(s), "/reply/sign-off")), 403, "not_permitted")
     refused(api.post(w.clerk, url(lead(s), "/reply/sign-off")), 403, "not_permitted")
     # Without a logged contact (the default policy requires one).
-    signed = setup.stage.to("signed")
-    act.do_draft_reply(lead(signed), actor=w.handler_a, body="答复", result_class=setup.taxa.result_a)
+    signed = loop.drive.to("signed")
+    act.do_draft_reply(lead(signed), actor=w.handler_a, body="答复", result_class=loop.taxa.result_a)
     refused(api.post(w.leader_a, url(lead(signed), "/reply/sign-off")), 422, "contact_missing")
     ok(api.post(w.leader_a, url(lead(s), "/reply/sign-off")))
     refused(api.post(w.leader_a, url(lead(s), "/reply/sign-off")), 409, "invalid_transition")
 
 
-def test_send_back_reply(api, setup):
-    s = setup.stage.to("drafted")
-    body = ok(api.post(setup.w.leader_a, url(lead(s), "/reply/send-back"), {"reason": "请写明时间表"}))
+def test_send_back_reply(api, loop):
+    s = loop.drive.to("reply_drafted")
+    body = ok(api.post(loop.w.leader_a, url(lead(s), "/reply/send-back"), {"reason": "请写明时间表"}))
     assert body["state"] == "handling"
-    assert ok(api.get(setup.w.handler_a, url(lead(s))))["reply"]["sent_back_reason"] == "请写明时间表"
+    assert ok(api.get(loop.w.handler_a, url(lead(s))))["reply"]["sent_back_reason"] == "请写明时间表"
     assert codes(s)[-1] == "reply.sent_back"
 
 
-def test_send_back_refusals(api, setup):
-    s = setup.stage.to("drafted")
+def test_send_back_refusals(api, loop):
+    s = loop.drive.to("reply_drafted")
     refused(
-        api.post(setup.w.leader_a, url(lead(s), "/reply/send-back"), {"reason": ""}), 422, "reason_required"
+        api.post(loop.w.leader_a, url(lead(s), "/reply/send-back"), {"reason": ""}), 422, "reason_required"
     )
-    invalid(api.post(setup.w.leader_a, url(lead(s), "/reply/send-back"), {}))
+    invalid(api.post(loop.w.leader_a, url(lead(s), "/reply/send-back"), {}))
     refused(
-        api.post(setup.w.handler_a, url(lead(s), "/reply/send-back"), {"reason": "x"}), 403, "not_permitted"
+        api.post(loop.w.handler_a, url(lead(s), "/reply/send-back"), {"reason": "x"}), 403, "not_permitted"
     )
 
 
 # --- re-assignment ---------------------------------------------------------------------------------
 
 
-def test_reassignment_requested_and_approved_by_the_coordinator(api, setup):
-    w = setup.w
-    s = setup.stage.to("signed")
+def test_reassignment_requested_and_approved_by_the_coordinator(api, loop):
+    w = loop.w
+    s = loop.drive.to("signed")
     body = ok(
         api.post(
             w.handler_a,
@@ -285,9 +283,9 @@ def test_reassignment_requested_and_approved_by_the_coordinator(api, setup):
     assert again["suggestion"]["state"] == "assigned"
 
 
-def test_reassignment_refused_by_the_clerk(api, setup):
-    w = setup.w
-    s = setup.stage.to("signed")
+def test_reassignment_refused_by_the_clerk(api, loop):
+    w = loop.w
+    s = loop.drive.to("signed")
     ok(api.post(w.handler_a, url(lead(s), "/reassignment-request"), {"reason": "不属于本单位职责"}))
     refused(
         api.post(w.clerk, url(lead(s), "/reassignment-request/refuse"), {"note": " "}), 422, "reason_required"
@@ -299,10 +297,10 @@ def test_reassignment_refused_by_the_clerk(api, setup):
     assert codes(s)[-1] == "assignment.reassignment_refused"
 
 
-def test_reassignment_request_refusals(api, setup):
-    w = setup.w
+def test_reassignment_request_refusals(api, loop):
+    w = loop.w
     with time_machine.travel("2026-03-02 10:00 +0800", tick=True):
-        s = setup.stage.to("signed")
+        s = loop.drive.to("signed")
     path = url(lead(s), "/reassignment-request")
     with time_machine.travel("2026-03-03 10:00 +0800", tick=True):
         refused(api.post(w.handler_a, path, {"reason": " "}), 422, "reason_required")
@@ -326,9 +324,9 @@ def test_reassignment_request_refusals(api, setup):
 # --- extensions ------------------------------------------------------------------------------------
 
 
-def test_extension_requested_and_approved(api, setup):
-    w = setup.w
-    s = setup.stage.to("signed")
+def test_extension_requested_and_approved(api, loop):
+    w = loop.w
+    s = loop.drive.to("signed")
     a = lead(s)
     until = (a.reply_due_on + datetime.timedelta(days=30)).isoformat()
     request = ok(
@@ -346,9 +344,9 @@ def test_extension_requested_and_approved(api, setup):
     assert codes(s)[-2:] == ["extension.requested", "extension.approved"]
 
 
-def test_extension_refused(api, setup):
-    w = setup.w
-    a = lead(setup.stage.to("signed"))
+def test_extension_refused(api, loop):
+    w = loop.w
+    a = lead(loop.drive.to("signed"))
     until = (a.reply_due_on + datetime.timedelta(days=10)).isoformat()
     request = ok(api.post(w.handler_a, url(a, "/extension-requests"), {"reason": "需要时间", "until": until}))
     refused(
@@ -367,9 +365,9 @@ def test_extension_refused(api, setup):
     )
 
 
-def test_extension_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("signed", co=True)
+def test_extension_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("signed", co=True)
     a = lead(s)
     path = url(a, "/extension-requests")
     refused(
@@ -408,7 +406,7 @@ def test_extension_refusals(api, setup):
     )
     invalid(api.post(w.clerk, url(a, f"/extension-requests/{request['id']}/approve"), {"until": "later"}))
     not_found(api.post(w.clerk, url(a, "/extension-requests/999999/approve"), {}))
-    other = lead(setup.stage.to("signed"))
+    other = lead(loop.drive.to("signed"))
     not_found(api.post(w.clerk, url(other, f"/extension-requests/{request['id']}/approve"), {}))
 
 
@@ -420,9 +418,9 @@ def commitment_path(s, action):
     return url(a, f"/commitments/{a.reply.commitments.get().pk}/{action}")
 
 
-def test_commitment_progress_and_fulfilment(api, setup):
-    w = setup.w
-    s = setup.stage.to("replied", result="B")
+def test_commitment_progress_and_fulfilment(api, loop):
+    w = loop.w
+    s = loop.drive.to("replied", result="B")
     body = ok(api.post(w.handler_a, commitment_path(s, "progress"), {"text": "已完成招标"}))
     assert body["state"] == "open"
     body = ok(api.post(w.leader_a, commitment_path(s, "fulfil"), {"note": "物业已进驻"}))
@@ -430,16 +428,16 @@ def test_commitment_progress_and_fulfilment(api, setup):
     assert codes(s)[-2:] == ["commitment.progress_reported", "commitment.fulfilled"]
 
 
-def test_commitment_explained_by_the_clerk(api, setup):
-    s = setup.stage.to("replied", result="B")
-    body = ok(api.post(setup.w.clerk, commitment_path(s, "explain"), {"explanation": "规划调整，无法实施"}))
+def test_commitment_explained_by_the_clerk(api, loop):
+    s = loop.drive.to("replied", result="B")
+    body = ok(api.post(loop.w.clerk, commitment_path(s, "explain"), {"explanation": "规划调整，无法实施"}))
     assert body["state"] == "explained"
     assert codes(s)[-1] == "commitment.explained"
 
 
-def test_commitment_refusals(api, setup):
-    w = setup.w
-    s = setup.stage.to("replied", result="B")
+def test_commitment_refusals(api, loop):
+    w = loop.w
+    s = loop.drive.to("replied", result="B")
     refused(api.post(w.handler_a, commitment_path(s, "progress"), {"text": " "}), 422, "text_required")
     invalid(api.post(w.handler_a, commitment_path(s, "fulfil"), {}))
     refused(api.post(w.clerk, commitment_path(s, "fulfil"), {"note": "x"}), 403, "not_permitted")
@@ -448,7 +446,7 @@ def test_commitment_refusals(api, setup):
     )
     not_found(api.post(w.handler_b, commitment_path(s, "progress"), {"text": "x"}))
     not_found(api.post(w.handler_a, url(lead(s), "/commitments/999999/progress"), {"text": "x"}))
-    other = setup.stage.to("replied", result="B")
+    other = loop.drive.to("replied", result="B")
     not_found(
         api.post(
             w.handler_a,
@@ -461,7 +459,7 @@ def test_commitment_refusals(api, setup):
         api.post(w.handler_a, commitment_path(s, "explain"), {"explanation": "x"}), 409, "invalid_transition"
     )
     # A draft reply's commitment is not yet in force.
-    drafted = setup.stage.to("drafted", result="B")
+    drafted = loop.drive.to("reply_drafted", result="B")
     refused(
         api.post(w.handler_a, commitment_path(drafted, "progress"), {"text": "x"}),
         409,

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from minyi.audit.services import verify_chain
+from tests.suggestions.conftest import lead_and_co_round
 
 from .conftest import PREFIX, A, codes, content_json
 
@@ -39,8 +40,8 @@ class Session:
         return next(s for s in self.get(f"{A}/worklist") if s["key"] == key)["items"]
 
 
-def test_the_whole_loop_through_the_api(setup):
-    w, taxa = setup.w, setup.taxa
+def test_the_whole_loop_through_the_api(loop):
+    w, taxa = loop.w, loop.taxa
     deputy, cosigner, clerk = Session(w.deputy), Session(w.cosigner), Session(w.clerk)
     coordinator, handler_a, handler_b, leader_a = (
         Session(w.coordinator),
@@ -127,18 +128,7 @@ def test_the_whole_loop_through_the_api(setup):
         "suggestion.accepted",
         "suggestion.forwarded",
         "suggestion.assigned",
-        "assignment.created",
-        "assignment.created",
-        "assignment.signed",
-        "assignment.signed",
-        "assignment.opinion_submitted",
-        "contact.logged",
-        "contact.confirmed",
-        "reply.drafted",
-        "reply.signed_off",
-        "suggestion.replied",
-        "evaluation.recorded",
-        "suggestion.evaluated",
+        *lead_and_co_round(confirmed=True),
         "suggestion.closed",
     ]
     timeline = [e["code"] for e in deputy.get(f"{A}/suggestions/{sid}/timeline")]

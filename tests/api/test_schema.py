@@ -10,6 +10,14 @@ from .conftest import PREFIX, A, invalid, not_found, ok, refused
 pytestmark = pytest.mark.django_db
 
 
+def create_draft(client: Client, title: str, token: str | None = None):
+    """POST a new draft through `client` (a session with CSRF checks), with `token` in X-CSRFToken."""
+    headers = {"HTTP_X_CSRFTOKEN": token} if token else {}
+    return client.post(
+        f"{PREFIX}{A}/suggestions", {"title": title}, content_type="application/json", **headers
+    )
+
+
 def test_openapi_schema_renders_and_every_operation_has_a_summary_and_tags(api):
     schema = ok(api.get(None, "/openapi.json"))
     assert schema["info"]["title"] == "Minyi API"
@@ -52,7 +60,7 @@ def test_a_session_post_without_the_csrf_token_is_refused(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.deputy)
     before = AuditEvent.objects.count()
-    response = client.post(f"{PREFIX}{A}/suggestions", {"title": "无令牌"}, content_type="application/json")
+    response = create_draft(client, "无令牌")
     assert response.status_code == 403
     assert response.json() == {"detail": "CSRF check Failed"}
     assert AuditEvent.objects.count() == before
@@ -63,12 +71,7 @@ def test_a_session_post_with_the_token_from_csrf_passes(world):
     client.force_login(world.deputy)
     token = ok(client.get(f"{PREFIX}/csrf"))["csrf_token"]
     assert client.cookies["csrftoken"].value
-    response = client.post(
-        f"{PREFIX}{A}/suggestions",
-        {"title": "有令牌"},
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN=token,
-    )
+    response = create_draft(client, "有令牌", token)
     assert ok(response, 201)["title"] == "有令牌"
 
 
@@ -105,10 +108,5 @@ def test_the_documented_sign_in_flow(world):
     assert response.status_code == 302
     token = ok(client.get(f"{PREFIX}/csrf"))["csrf_token"]  # rotated at sign-in
     assert ok(client.get(f"{PREFIX}/me"))["username"] == "deputy"
-    response = client.post(
-        f"{PREFIX}{A}/suggestions",
-        {"title": "脚本起草"},
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN=token,
-    )
+    response = create_draft(client, "脚本起草", token)
     assert ok(response, 201)["state"] == "draft"

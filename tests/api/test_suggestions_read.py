@@ -19,11 +19,11 @@ def ids(body) -> list[int]:
 # --- list ------------------------------------------------------------------------------------------
 
 
-def test_list_follows_the_visibility_rule(api, setup):
-    w, stage = setup.w, setup.stage
-    draft = stage.to("draft")
-    submitted = stage.to("submitted")
-    assigned = stage.to("assigned")
+def test_list_follows_the_visibility_rule(api, loop):
+    w, drive = loop.w, loop.drive
+    draft = drive.to("draft")
+    submitted = drive.to("submitted")
+    assigned = drive.to("assigned")
     assert set(ids(ok(api.get(w.deputy, f"{A}/suggestions")))) == {draft.pk, submitted.pk, assigned.pk}
     # Staff see everything but other people's drafts.
     assert set(ids(ok(api.get(w.clerk, f"{A}/suggestions")))) == {submitted.pk, assigned.pk}
@@ -36,27 +36,27 @@ def test_list_follows_the_visibility_rule(api, setup):
     assert ids(ok(api.get(w.cosigner, f"{A}/suggestions"))) == []
 
 
-def test_list_item_fields(api, setup):
-    s = setup.stage.to("accepted")
-    item = ok(api.get(setup.w.clerk, f"{A}/suggestions"))["items"][0]
+def test_list_item_fields(api, loop):
+    s = loop.drive.to("accepted")
+    item = ok(api.get(loop.w.clerk, f"{A}/suggestions"))["items"][0]
     assert item["id"] == s.pk
     assert item["number"] == s.number and item["number"].startswith("甲区〔")
     assert item["state"] == "accepted" and item["state_label"] == "已立案"
     assert item["lead"] == {"id": s.lead_id, "name": "领衔代表"}
-    assert item["category"] == {"id": setup.taxa.category.pk, "name": "城乡建设"}
+    assert item["category"] == {"id": loop.taxa.category.pk, "name": "城乡建设"}
     assert item["kind"] == "interim" and item["kind_label"] == "闭会期间建议"
     assert item["round"] == 1
 
 
-def test_list_filters(api, setup):
-    w, stage, taxa = setup.w, setup.stage, setup.taxa
+def test_list_filters(api, loop):
+    w, drive, taxa = loop.w, loop.drive, loop.taxa
     from minyi.congress.models import Category
 
     other_category = Category.objects.create(congress=w.congress, name="教育")
-    housing = stage.to("assigned", title="关于加装电梯的建议")
-    school = stage.to("submitted", title="关于学校午餐的建议", category=other_category)
+    housing = drive.to("assigned", title="关于加装电梯的建议")
+    school = drive.to("submitted", title="关于学校午餐的建议", category=other_category)
     child = UnitFactory(congress=w.congress, parent=w.unit_b, name="甲区教育局下属中心")
-    split = stage.to("assigned", split=True, title="关于分办的建议")
+    split = drive.to("assigned", split=True, title="关于分办的建议")
 
     def found(**params):
         return set(ids(ok(api.get(w.clerk, f"{A}/suggestions", params))))
@@ -77,34 +77,34 @@ def test_list_filters(api, setup):
     assert found(year=year - 1) == set()
 
 
-def test_list_bad_filters_are_422(api, setup):
-    invalid(api.get(setup.w.clerk, f"{A}/suggestions", {"state": "nonsense"}))
-    invalid(api.get(setup.w.clerk, f"{A}/suggestions", {"year": "last"}))
-    invalid(api.get(setup.w.clerk, f"{A}/suggestions", {"page_size": 0}))
+def test_list_bad_filters_are_422(api, loop):
+    invalid(api.get(loop.w.clerk, f"{A}/suggestions", {"state": "nonsense"}))
+    invalid(api.get(loop.w.clerk, f"{A}/suggestions", {"year": "last"}))
+    invalid(api.get(loop.w.clerk, f"{A}/suggestions", {"page_size": 0}))
 
 
-def test_list_pages(api, setup):
-    made = [setup.stage.to("submitted", title=f"建议{i}") for i in range(5)]
-    body = ok(api.get(setup.w.clerk, f"{A}/suggestions", {"page_size": 2, "page": 3}))
+def test_list_pages(api, loop):
+    made = [loop.drive.to("submitted", title=f"建议{i}") for i in range(5)]
+    body = ok(api.get(loop.w.clerk, f"{A}/suggestions", {"page_size": 2, "page": 3}))
     assert body["count"] == 5 and body["page"] == 3 and body["page_size"] == 2
     assert ids(body) == [made[0].pk]  # newest first
-    assert ok(api.get(setup.w.clerk, f"{A}/suggestions", {"page": 4, "page_size": 2}))["count"] == 5
+    assert ok(api.get(loop.w.clerk, f"{A}/suggestions", {"page": 4, "page_size": 2}))["count"] == 5
 
 
-def test_list_of_another_congress_is_404(api, setup):
-    not_found(api.get(setup.w.outsider, f"{A}/suggestions"))
+def test_list_of_another_congress_is_404(api, loop):
+    not_found(api.get(loop.w.outsider, f"{A}/suggestions"))
 
 
 @pytest.mark.parametrize("persona", ["clerk", "deputy", "handler_a", "coordinator"])
-def test_list_query_count_does_not_grow(api, setup, persona, django_assert_max_num_queries):
-    user = getattr(setup.w, persona)
+def test_list_query_count_does_not_grow(api, loop, persona, django_assert_max_num_queries):
+    user = getattr(loop.w, persona)
     for _ in range(3):
-        setup.stage.to("assigned")
+        loop.drive.to("assigned")
     api.get(user, A)
     with django_assert_max_num_queries(8):
         small = ok(api.get(user, f"{A}/suggestions"))
     for _ in range(6):
-        setup.stage.to("assigned")
+        loop.drive.to("assigned")
     with django_assert_max_num_queries(8):
         big = ok(api.get(user, f"{A}/suggestions"))
     assert big["count"] == small["count"] + 6
@@ -113,13 +113,13 @@ def test_list_query_count_does_not_grow(api, setup, persona, django_assert_max_n
 # --- detail ----------------------------------------------------------------------------------------
 
 
-def test_detail_of_a_replied_suggestion(api, setup):
-    w = setup.w
-    s = setup.stage.to("replied", co=True, cosign=True, result="B")
+def test_detail_of_a_replied_suggestion(api, loop):
+    w = loop.w
+    s = loop.drive.to("replied", co=True, cosign=True, result="B")
     body = ok(api.get(w.deputy, f"{A}/suggestions/{s.pk}"))
     assert body["id"] == s.pk and body["state"] == "replied"
     assert body["facts"] and body["proposals"]
-    assert body["theme_tags"] == [{"id": setup.taxa.theme.pk, "name": "物业管理"}]
+    assert body["theme_tags"] == [{"id": loop.taxa.theme.pk, "name": "物业管理"}]
     assert [c["deputy"]["name"] for c in body["cosigners"]] == ["联名代表"]
     assert body["cosigners"][0]["state"] == "confirmed"
     assert [(a["unit"]["id"], a["role"]) for a in body["assignments"]] == [
@@ -148,9 +148,9 @@ def test_detail_of_a_replied_suggestion(api, setup):
     assert evaluation["status_label"].startswith("还剩")
 
 
-def test_detail_for_staff_and_units(api, setup):
-    w = setup.w
-    s = setup.stage.to("drafted", co=True)
+def test_detail_for_staff_and_units(api, loop):
+    w = loop.w
+    s = loop.drive.to("reply_drafted", co=True)
     clerk = ok(api.get(w.clerk, f"{A}/suggestions/{s.pk}"))
     assert [a["state"] for a in clerk["assignments"]] == ["reply_drafted", "opinion_submitted"]
     assert any(d["kind"] == "reply_statutory" for d in clerk["deadlines"])
@@ -164,10 +164,10 @@ def test_detail_for_staff_and_units(api, setup):
     assert ok(api.get(w.deputy, f"{A}/suggestions/{s.pk}"))["replies"] == []
 
 
-def test_detail_is_404_for_those_who_may_not_see_it(api, setup):
-    w = setup.w
-    draft = setup.stage.to("draft")
-    assigned = setup.stage.to("assigned")
+def test_detail_is_404_for_those_who_may_not_see_it(api, loop):
+    w = loop.w
+    draft = loop.drive.to("draft")
+    assigned = loop.drive.to("assigned")
     for user in (w.clerk, w.cosigner, w.handler_a, w.outsider):
         not_found(api.get(user, f"{A}/suggestions/{draft.pk}"))
     not_found(api.get(w.handler_b, f"{A}/suggestions/{assigned.pk}"))
@@ -176,10 +176,10 @@ def test_detail_is_404_for_those_who_may_not_see_it(api, setup):
     not_found(api.get(w.outsider, f"/congresses/beta/suggestions/{assigned.pk}"))
 
 
-def test_detail_of_a_merged_suggestion_names_its_main(api, setup):
-    w = setup.w
-    main = setup.stage.to("accepted")
-    dup = setup.stage.to("submitted")
+def test_detail_of_a_merged_suggestion_names_its_main(api, loop):
+    w = loop.w
+    main = loop.drive.to("accepted")
+    dup = loop.drive.to("submitted")
     act.do_merge_suggestion(dup, actor=w.clerk, into=main)
     body = ok(api.get(w.clerk, f"{A}/suggestions/{dup.pk}"))
     assert body["state"] == "merged" and body["main"]["id"] == main.pk
@@ -187,9 +187,9 @@ def test_detail_of_a_merged_suggestion_names_its_main(api, setup):
 
 
 @time_machine.travel("2026-03-02 10:00 +0800", tick=True)
-def test_detail_deadline_colours(api, setup):
-    w = setup.w
-    s = setup.stage.to("submitted")
+def test_detail_deadline_colours(api, loop):
+    w = loop.w
+    s = loop.drive.to("submitted")
     review = ok(api.get(w.clerk, f"{A}/suggestions/{s.pk}"))["deadlines"][0]
     assert review["kind"] == "review" and review["due_on"] == "2026-03-05"
     assert review["colour"] == "yellow" and review["colour_label"] == "临期"  # within 3 working days
@@ -205,9 +205,9 @@ def test_detail_deadline_colours(api, setup):
     assert deadlines[1]["kind"] == "assign" and deadlines[1]["colour"] == "green"
 
 
-def test_detail_query_count_is_bounded(api, setup, django_assert_max_num_queries):
-    w = setup.w
-    s = setup.stage.to("replied", co=True, cosign=True, result="B")
+def test_detail_query_count_is_bounded(api, loop, django_assert_max_num_queries):
+    w = loop.w
+    s = loop.drive.to("replied", co=True, cosign=True, result="B")
     api.get(w.clerk, A)
     with django_assert_max_num_queries(32):
         ok(api.get(w.clerk, f"{A}/suggestions/{s.pk}"))
@@ -216,9 +216,9 @@ def test_detail_query_count_is_bounded(api, setup, django_assert_max_num_queries
 # --- timeline --------------------------------------------------------------------------------------
 
 
-def test_timeline_for_staff_and_for_the_deputy(api, setup):
-    w = setup.w
-    s = setup.stage.to("replied")
+def test_timeline_for_staff_and_for_the_deputy(api, loop):
+    w = loop.w
+    s = loop.drive.to("replied")
     staff = [e["code"] for e in ok(api.get(w.clerk, f"{A}/suggestions/{s.pk}/timeline"))]
     assert staff[:4] == [
         "suggestion.created",
@@ -236,10 +236,10 @@ def test_timeline_for_staff_and_for_the_deputy(api, setup):
     assert first["new"]["title"] == s.title
 
 
-def test_timeline_is_404_for_those_who_may_not_see_it(api, setup):
-    s = setup.stage.to("assigned")
-    not_found(api.get(setup.w.handler_b, f"{A}/suggestions/{s.pk}/timeline"))
-    not_found(api.get(setup.w.outsider, f"{A}/suggestions/{s.pk}/timeline"))
+def test_timeline_is_404_for_those_who_may_not_see_it(api, loop):
+    s = loop.drive.to("assigned")
+    not_found(api.get(loop.w.handler_b, f"{A}/suggestions/{s.pk}/timeline"))
+    not_found(api.get(loop.w.outsider, f"{A}/suggestions/{s.pk}/timeline"))
 
 
 # --- work list -------------------------------------------------------------------------------------
@@ -249,12 +249,12 @@ def section(body, key):
     return next(s for s in body if s["key"] == key)
 
 
-def test_worklist_by_role(api, setup):
-    w = setup.w
-    draft = setup.stage.to("draft")
-    submitted = setup.stage.to("submitted")
-    assigned = setup.stage.to("assigned")
-    replied = setup.stage.to("replied")
+def test_worklist_by_role(api, loop):
+    w = loop.w
+    draft = loop.drive.to("draft")
+    submitted = loop.drive.to("submitted")
+    assigned = loop.drive.to("assigned")
+    replied = loop.drive.to("replied")
 
     deputy = ok(api.get(w.deputy, f"{A}/worklist"))
     assert [i["id"] for i in section(deputy, "drafts")["items"]] == [draft.pk]
@@ -276,32 +276,32 @@ def test_worklist_by_role(api, setup):
     assert [s["key"] for s in ok(api.get(w.viewer, f"{A}/worklist"))] == []
 
 
-def test_worklist_counts_beyond_the_first_items(api, setup, monkeypatch):
+def test_worklist_counts_beyond_the_first_items(api, loop, monkeypatch):
     from minyi.api.routers import suggestions as router
 
     monkeypatch.setattr(router, "WORKLIST_ITEMS", 2)
     for _ in range(3):
-        setup.stage.to("submitted")
-    to_review = section(ok(api.get(setup.w.clerk, f"{A}/worklist")), "to_review")
+        loop.drive.to("submitted")
+    to_review = section(ok(api.get(loop.w.clerk, f"{A}/worklist")), "to_review")
     assert to_review["count"] == 3 and len(to_review["items"]) == 2
 
 
-def test_worklist_of_another_congress_is_404(api, setup):
-    not_found(api.get(setup.w.outsider, f"{A}/worklist"))
+def test_worklist_of_another_congress_is_404(api, loop):
+    not_found(api.get(loop.w.outsider, f"{A}/worklist"))
 
 
-def test_worklist_query_count_does_not_grow(api, setup, django_assert_max_num_queries):
-    w = setup.w
+def test_worklist_query_count_does_not_grow(api, loop, django_assert_max_num_queries):
+    w = loop.w
     for _ in range(2):
-        setup.stage.to("replied")
-        setup.stage.to("submitted")
+        loop.drive.to("replied")
+        loop.drive.to("submitted")
     for user in (w.clerk, w.deputy, w.handler_a, w.leader_a, w.coordinator):
         api.get(user, A)
         with django_assert_max_num_queries(14):
             ok(api.get(user, f"{A}/worklist"))
     for _ in range(4):
-        setup.stage.to("replied")
-        setup.stage.to("submitted")
+        loop.drive.to("replied")
+        loop.drive.to("submitted")
     for user in (w.clerk, w.deputy, w.handler_a, w.leader_a, w.coordinator):
         with django_assert_max_num_queries(14):
             ok(api.get(user, f"{A}/worklist"))

@@ -244,11 +244,32 @@ def loop(world) -> Loop:
     return Loop(w=world, taxa=taxa, leader_b=leader_b, drive=Driver(world, taxa, leader_b))
 
 
-def codes(suggestion: Suggestion) -> list[str]:
-    """The audit codes of a suggestion, in order."""
-    return list(
-        AuditEvent.objects.filter(suggestion=suggestion).order_by("seq").values_list("code", flat=True)
-    )
+def codes(suggestion: Suggestion | int) -> list[str]:
+    """The audit codes of a suggestion (or of the suggestion with that id), in order."""
+    pk = suggestion if isinstance(suggestion, int) else suggestion.pk
+    return list(AuditEvent.objects.filter(suggestion_id=pk).order_by("seq").values_list("code", flat=True))
+
+
+def lead_and_co_round(*, confirmed: bool = False, sent_back: bool = False) -> list[str]:
+    """The audit codes of one round with a lead unit and a co-unit, from the two assignments to the
+    deputy's evaluation: both units sign, the co-unit gives its opinion, the lead unit logs a contact
+    (`confirmed`: the deputy confirms it) and drafts the reply (`sent_back`: the leader sends it back
+    once and it is drafted again), the leader signs it off, the deputy evaluates."""
+    return [
+        "assignment.created",
+        "assignment.created",
+        "assignment.signed",
+        "assignment.signed",
+        "assignment.opinion_submitted",
+        "contact.logged",
+        *(["contact.confirmed"] if confirmed else []),
+        "reply.drafted",
+        *(["reply.sent_back", "reply.drafted"] if sent_back else []),
+        "reply.signed_off",
+        "suggestion.replied",
+        "evaluation.recorded",
+        "suggestion.evaluated",
+    ]
 
 
 def refresh(obj):

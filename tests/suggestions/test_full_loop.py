@@ -9,7 +9,7 @@ from minyi.audit.services import verify_chain
 from minyi.suggestions import actions as A
 from minyi.suggestions.models import Deadline
 
-from .conftest import codes, content
+from .conftest import codes, content, lead_and_co_round
 
 
 def test_full_loop_audit_sequence(loop):
@@ -81,34 +81,10 @@ def test_full_loop_audit_sequence(loop):
         "suggestion.accepted",
         "suggestion.forwarded",
         "suggestion.assigned",
-        "assignment.created",
-        "assignment.created",
-        "assignment.signed",
-        "assignment.signed",
-        "assignment.opinion_submitted",
-        "contact.logged",
-        "contact.confirmed",
-        "reply.drafted",
-        "reply.sent_back",
-        "reply.drafted",
-        "reply.signed_off",
-        "suggestion.replied",
-        "evaluation.recorded",
-        "suggestion.evaluated",
+        *lead_and_co_round(confirmed=True, sent_back=True),
         "suggestion.rehandling_ordered",
-        "assignment.created",
-        "assignment.created",
-        # round 2, by the driver: both units sign, the co-unit gives its opinion, the lead logs a
-        # contact, drafts and signs off
-        "assignment.signed",
-        "assignment.signed",
-        "assignment.opinion_submitted",
-        "contact.logged",
-        "reply.drafted",
-        "reply.signed_off",
-        "suggestion.replied",
-        "evaluation.recorded",
-        "suggestion.evaluated",
+        # round 2, by the driver: no confirmation of the contact, no sending back
+        *lead_and_co_round(),
         "suggestion.closed",
         "commitment.progress_reported",
         "commitment.fulfilled",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 import pytest
@@ -38,9 +38,48 @@ def cosigner_deputy(loop):
 # --- scenes: a suggestion at the right point, and the record the action is about ---------------------
 
 
-def draft(loop):
-    s = loop.drive.to("draft")
-    return s, s
+def at(stage: str, record: Callable[[Any, Any], Any] = lambda loop, s: s, **options: Any) -> Callable:
+    """A scene: a new suggestion driven to `stage` (with the `options` of `Driver.to`), and the record
+    `record` picks from it (by default the suggestion itself)."""
+
+    def scene(loop):
+        s = loop.drive.to(stage, **options)
+        return s, record(loop, s)
+
+    return scene
+
+
+def the_cosigner(loop, s):
+    return s.cosigners.get()
+
+
+def lead(loop, s):
+    return loop.drive.answering(s)[0]
+
+
+def co_unit(loop, s):
+    return loop.drive.co(s)[0]
+
+
+draft = at("draft")
+cosigned_draft = at("draft", the_cosigner, cosign=True)
+cosigned_submitted = at("submitted", the_cosigner, cosign=True)
+submitted = at("submitted")
+joint_submitted = at("submitted", cosign=True)
+accepted = at("accepted")
+forwarded = at("forwarded")
+assigned_lead = at("assigned", lead)
+signed_lead = at("signed", lead)
+signed_co = at("signed", co_unit, co=True)
+contacted = at("contacted", lambda loop, s: lead(loop, s).contacts.get())
+contacted_lead = at("contacted", lead)
+reply_drafted = at("reply_drafted", lead)
+replied = at("replied", lambda loop, s: Reply.objects.get(assignment__suggestion=s))
+evaluated = at("evaluated")
+evaluated_unsatisfied = at("evaluated", overall="unsatisfied")
+commitment = at(
+    "replied", lambda loop, s: Commitment.objects.get(reply__assignment__suggestion=s), result="B"
+)
 
 
 def invited(loop):
@@ -48,75 +87,15 @@ def invited(loop):
     return s, A.do_invite_cosigner(s, actor=loop.w.deputy, deputy=cosigner_deputy(loop))
 
 
-def cosigned_draft(loop):
-    s = loop.drive.to("draft", cosign=True)
-    return s, s.cosigners.get()
-
-
-def cosigned_submitted(loop):
-    s = loop.drive.to("submitted", cosign=True)
-    return s, s.cosigners.get()
-
-
-def submitted(loop):
-    s = loop.drive.to("submitted")
-    return s, s
-
-
-def joint_submitted(loop):
-    s = loop.drive.to("submitted", cosign=True)
-    return s, s
-
-
 def withdrawal_request(loop):
     s = loop.drive.to("submitted", cosign=True)
     return s, A.do_request_withdrawal(s, actor=loop.w.deputy, reason="情况已变化")
-
-
-def accepted(loop):
-    s = loop.drive.to("accepted")
-    return s, s
-
-
-def forwarded(loop):
-    s = loop.drive.to("forwarded")
-    return s, s
-
-
-def assigned_lead(loop):
-    s = loop.drive.to("assigned")
-    return s, loop.drive.answering(s)[0]
-
-
-def signed_lead(loop):
-    s = loop.drive.to("signed")
-    return s, loop.drive.answering(s)[0]
-
-
-def signed_co(loop):
-    s = loop.drive.to("signed", co=True)
-    return s, loop.drive.co(s)[0]
 
 
 def reassign_requested(loop):
     s, a = signed_lead(loop)
     A.do_request_reassignment(a, actor=loop.w.handler_a, reason="不属于本单位职责")
     return s, a
-
-
-def contacted(loop):
-    s = loop.drive.to("contacted")
-    return s, loop.drive.answering(s)[0].contacts.get()
-
-
-def contacted_lead(loop):
-    s = loop.drive.to("contacted")
-    return s, loop.drive.answering(s)[0]
-
-
-def reply_drafted(loop):
-    s = loop.drive.to("reply_drafted")
-    return s, loop.drive.answering(s)[0]
 
 
 def drafted_without_contact(loop):
@@ -137,20 +116,6 @@ def extension(loop):
     return s, request
 
 
-def replied(loop):
-    s = loop.drive.to("replied")
-    return s, Reply.objects.get(assignment__suggestion=s)
-
-
-def evaluated(loop, overall="satisfied"):
-    s = loop.drive.to("evaluated", overall=overall)
-    return s, s
-
-
-def evaluated_unsatisfied(loop):
-    return evaluated(loop, "unsatisfied")
-
-
 def rehandled_unsatisfied(loop):
     s, _s = evaluated_unsatisfied(loop)
     A.do_order_rehandling(s, actor=loop.w.clerk, note="请重新研究")
@@ -161,11 +126,6 @@ def rehandled_unsatisfied(loop):
     return s, s
 
 
-def commitment(loop):
-    s = loop.drive.to("replied", result="B")
-    return s, Commitment.objects.get(reply__assignment__suggestion=s)
-
-
 def other_accepted(loop):
     return loop.drive.to("accepted", title="关于增设公交站点的建议")
 
@@ -174,17 +134,36 @@ def other_accepted(loop):
 
 
 @dataclass
+class Refusal:
+    """How an action page refuses: the page again with `text` as the message and `status`. By default
+    it is the same move made a second time; with `data` the second move sends that input instead; with
+    `scene`, a move (as `actor`, with `data`) in another scene, where the action cannot be taken."""
+
+    status: int
+    text: str
+    scene: Callable | None = None
+    actor: str | None = None
+    data: dict | Callable[[Any, Any, Any], dict] | None = None
+
+
+@dataclass
 class Case:
+    """One action page. `scene` makes the suggestion and the record the page is about; `actor` posts
+    `data` (a dict, or made from (loop, suggestion, record)) and `done` checks what it did; `stranger`
+    is a member of the congress who may not take the action."""
+
     action: str
     scene: Callable
     actor: str
-    data: Callable[[Any, Any, Any], dict] = lambda loop, s, obj: {}
-    done: Callable[[Any, Any, Any], bool] = lambda loop, s, obj: True
-    stranger: str = "viewer"
-    #: (scene, actor, data, status, message) of a refusal; None → repeat the happy POST
-    refusal: tuple | None = None
-    refusal_status: int = 409
-    refusal_text: str = ""
+    _: KW_ONLY
+    stranger: str
+    done: Callable[[Any, Any, Any], bool]
+    data: dict | Callable[[Any, Any, Any], dict] = field(default_factory=dict)
+    refusal: Refusal
+
+    def form(self, loop, s, obj, data: Any = None) -> dict:
+        data = self.data if data is None else data
+        return data(loop, s, obj) if callable(data) else dict(data)
 
 
 def state_of(obj) -> str:
@@ -192,415 +171,162 @@ def state_of(obj) -> str:
     return obj.state
 
 
+def record_is(state: str) -> Callable[[Any, Any, Any], bool]:
+    """`done`: the record the page is about is now in `state`."""
+    return lambda loop, s, obj: state_of(obj) == state
+
+
+def suggestion_is(state: str) -> Callable[[Any, Any, Any], bool]:
+    """`done`: the suggestion is now in `state`."""
+    return lambda loop, s, obj: state_of(s) == state
+
+
+def date_field(date: datetime.date, days: int = 0) -> str:
+    """`date` + `days`, as a form field."""
+    return (date + datetime.timedelta(days=days)).isoformat()
+
+
+def day(days: int) -> str:
+    """Today + `days`, as a form field."""
+    return date_field(TODAY(), days)
+
+
+def reply_form(result_class, body: str, *commitments: tuple[str, str]) -> dict:
+    """The draft-reply form: the reply and one commitment row ("c-" formset) per (text, due on)."""
+    data = {"result_class": result_class.pk, "body": body, "c-TOTAL_FORMS": str(len(commitments))}
+    data["c-INITIAL_FORMS"] = "0"
+    for i, (text, due_on) in enumerate(commitments):
+        data |= {f"c-{i}-text": text, f"c-{i}-due_on": due_on}
+    return data
+
+
+CONTACT = {"phase": "before", "method": "phone", "people": "承办人、代表", "summary": "电话听取意见"}
+
+# fmt: off
 CASES = [
-    Case(
-        "invite_cosigner",
-        draft,
-        "deputy",
-        data=lambda loop, s, o: {"deputy": cosigner_deputy(loop).pk},
-        done=lambda loop, s, o: s.cosigners.get().state == "invited",
-        stranger="cosigner",
-        refusal=(draft, "deputy", lambda loop, s, o: {"deputy": s.lead_id}),
-        refusal_status=422,
-        refusal_text="该代表不能被邀请",
-    ),
-    Case(
-        "revoke_cosigner",
-        cosigned_draft,
-        "deputy",
-        done=lambda loop, s, o: state_of(o) == "revoked",
-        stranger="cosigner",
-        refusal=(cosigned_submitted, "deputy", None),
-        refusal_text="当前状态为“待审查”，不能撤销联名邀请",
-    ),
-    Case(
-        "confirm_cosign",
-        invited,
-        "cosigner",
-        done=lambda loop, s, o: state_of(o) == "confirmed",
-        stranger="deputy",
-        refusal_text="当前状态为“已确认联名”，不能确认联名",
-    ),
-    Case(
-        "decline_cosign",
-        invited,
-        "cosigner",
-        done=lambda loop, s, o: state_of(o) == "declined",
-        stranger="deputy",
-        refusal=(cosigned_submitted, "cosigner", None),
-        refusal_text="不能谢绝联名",
-    ),
-    Case(
-        "submit",
-        draft,
-        "deputy",
-        done=lambda loop, s, o: state_of(s) == "submitted",
-        stranger="liaison",
-        refusal_text="当前状态为“待审查”，不能提交建议",
-    ),
-    Case(
-        "withdraw",
-        submitted,
-        "deputy",
-        data=lambda loop, s, o: {"text": "问题已经解决"},
-        done=lambda loop, s, o: state_of(s) == "withdrawn",
-        stranger="clerk",
-        refusal=(joint_submitted, "deputy", lambda loop, s, o: {"text": "问题已经解决"}),
-        refusal_status=422,
-        refusal_text="撤回须经全体联名代表同意",
-    ),
-    Case(
-        "request_withdrawal",
-        joint_submitted,
-        "deputy",
-        data=lambda loop, s, o: {"text": "情况已变化"},
-        done=lambda loop, s, o: s.withdrawal_requests.get().state == "pending",
-        stranger="cosigner",
-        refusal=(submitted, "deputy", lambda loop, s, o: {"text": "情况已变化"}),
-        refusal_status=422,
-        refusal_text="本建议没有联名代表，可以直接撤回",
-    ),
-    Case(
-        "agree_withdrawal",
-        withdrawal_request,
-        "cosigner",
-        done=lambda loop, s, o: state_of(s) == "withdrawn",
-        stranger="deputy",
-        refusal_text="不能同意撤回",
-    ),
-    Case(
-        "refuse_withdrawal",
-        withdrawal_request,
-        "cosigner",
-        data=lambda loop, s, o: {"text": "问题仍然存在"},
-        done=lambda loop, s, o: state_of(o) == "refused" and s.state == "submitted",
-        stranger="deputy",
-        refusal_text="不能不同意撤回",
-    ),
-    Case(
-        "accept",
-        submitted,
-        "clerk",
-        done=lambda loop, s, o: state_of(s) == "accepted" and s.number.startswith("甲区〔"),
-        stranger="deputy",
-        refusal_text="当前状态为“已立案”，不能立案",
-    ),
-    Case(
-        "return",
-        submitted,
-        "clerk",
-        data=lambda loop, s, o: {"text": "请补充具体情况"},
-        done=lambda loop, s, o: state_of(s) == "returned" and s.return_reason == "请补充具体情况",
-        stranger="coordinator",
-        refusal_text="不能退回修改",
-    ),
-    Case(
-        "decline",
-        submitted,
-        "clerk",
-        data=lambda loop, s, o: {"reason": loop.taxa.exclusion.pk, "disposition": "deputy_letter"},
-        done=lambda loop, s, o: state_of(s) == "declined",
-        stranger="deputy",
-        refusal_text="不能不予立案",
-    ),
-    Case(
-        "merge",
-        submitted,
-        "clerk",
-        data=lambda loop, s, o: {"into": other_accepted(loop).pk},
-        done=lambda loop, s, o: state_of(s) == "merged",
-        stranger="deputy",
-        refusal=(submitted, "clerk", lambda loop, s, o: {"into": s.pk}),
-        refusal_status=422,
-        refusal_text="该建议不能作为主建议",
-    ),
-    Case(
-        "forward",
-        accepted,
-        "clerk",
-        data=lambda loop, s, o: {"body": loop.w.gov.pk},
-        done=lambda loop, s, o: state_of(s) == "forwarded",
-        stranger="coordinator",
-        refusal=(forwarded, "clerk", lambda loop, s, o: {"body": loop.w.gov.pk}),
-        refusal_status=422,
-        refusal_text="该建议已转交",
-    ),
-    Case(
-        "assign",
-        forwarded,
-        "coordinator",
-        data=lambda loop, s, o: {
-            "mode": "lead",
-            "lead_unit": loop.w.unit_a.pk,
-            "co_units": [loop.w.unit_b.pk],
-        },
-        done=lambda loop, s, o: state_of(s) == "assigned" and s.assignments.count() == 2,
-        stranger="handler_a",
-        refusal=(None, "coordinator", lambda loop, s, o: {"mode": "lead", "lead_unit": loop.w.unit_b.pk}),
-        refusal_status=422,
-        refusal_text="该建议已有主办单位，只能增加协办单位",
-    ),
-    Case(
-        "sign",
-        assigned_lead,
-        "handler_a",
-        done=lambda loop, s, o: state_of(o) == "signed",
-        stranger="handler_b",
-        refusal_text="不能签收",
-    ),
-    Case(
-        "request_reassignment",
-        signed_lead,
-        "handler_a",
-        data=lambda loop, s, o: {"reason": "不属于本单位职责", "suggested_unit": loop.w.unit_b.pk},
-        done=lambda loop, s, o: state_of(o) == "reassign_requested",
-        stranger="handler_b",
-        refusal_text="不能申请调整",
-    ),
-    Case(
-        "approve_reassignment",
-        reassign_requested,
-        "coordinator",
-        done=lambda loop, s, o: state_of(o) == "cancelled" and state_of(s) == "reassigning",
-        stranger="handler_a",
-        refusal_text="不能同意调整",
-    ),
-    Case(
-        "refuse_reassignment",
-        reassign_requested,
-        "clerk",
-        data=lambda loop, s, o: {"text": "属于本单位职责"},
-        done=lambda loop, s, o: state_of(o) == "handling",
-        stranger="handler_a",
-        refusal_text="不能不同意调整",
-    ),
-    Case(
-        "log_contact",
-        signed_lead,
-        "handler_a",
-        data=lambda loop, s, o: {
-            "phase": "before",
-            "method": "phone",
-            "contacted_on": TODAY().isoformat(),
-            "people": "承办人、代表",
-            "summary": "电话听取意见",
-        },
-        done=lambda loop, s, o: o.contacts.count() == 1 and state_of(o) == "handling",
-        stranger="handler_b",
-        refusal=(
-            signed_lead,
-            "handler_a",
-            lambda loop, s, o: {
-                "phase": "before",
-                "method": "phone",
-                "contacted_on": (TODAY() + datetime.timedelta(days=1)).isoformat(),
-                "people": "承办人",
-                "summary": "电话",
-            },
-        ),
-        refusal_status=422,
-        refusal_text="联系日期不能晚于今天",
-    ),
-    Case(
-        "confirm_contact",
-        contacted,
-        "deputy",
-        done=lambda loop, s, o: state_of(o) == "confirmed",
-        stranger="cosigner",
-        refusal_text="不能确认联系情况",
-    ),
-    Case(
-        "dispute_contact",
-        contacted,
-        "deputy",
-        data=lambda loop, s, o: {"text": "没有联系过我"},
-        done=lambda loop, s, o: state_of(o) == "disputed",
-        stranger="handler_a",
-        refusal_text="不能对联系情况提出异议",
-    ),
-    Case(
-        "submit_opinion",
-        signed_co,
-        "handler_b",
-        data=lambda loop, s, o: {"text": "同意主办单位意见"},
-        done=lambda loop, s, o: state_of(o) == "opinion_submitted",
-        stranger="handler_a",
-        refusal_text="不能提交协办意见",
-    ),
-    Case(
-        "draft_reply",
-        contacted_lead,
-        "handler_a",
-        data=lambda loop, s, o: {
-            "result_class": loop.taxa.result_b.pk,
-            "body": "经研究，答复如下",
-            "c-TOTAL_FORMS": "2",
-            "c-INITIAL_FORMS": "0",
-            "c-0-text": "年内完成改造",
-            "c-0-due_on": (TODAY() + datetime.timedelta(days=60)).isoformat(),
-            "c-1-text": "",
-            "c-1-due_on": "",
-        },
-        done=lambda loop, s, o: state_of(o) == "reply_drafted" and o.reply.commitments.count() == 1,
-        stranger="handler_b",
-        refusal=(
-            signed_co,
-            "handler_b",
-            lambda loop, s, o: {
-                "result_class": loop.taxa.result_a.pk,
-                "body": "答复",
-                "c-TOTAL_FORMS": "0",
-                "c-INITIAL_FORMS": "0",
-            },
-        ),
-        refusal_status=422,
-        refusal_text="协办单位向主办单位提交协办意见，不单独答复",
-    ),
-    Case(
-        "sign_off_reply",
-        reply_drafted,
-        "leader_a",
-        done=lambda loop, s, o: state_of(o) == "replied" and state_of(s) == "replied",
-        stranger="handler_a",
-        refusal=(drafted_without_contact, "leader_a", None),
-        refusal_status=422,
-        refusal_text="答复签发前须有联系代表的记录",
-    ),
-    Case(
-        "send_back_reply",
-        reply_drafted,
-        "leader_a",
-        data=lambda loop, s, o: {"text": "请补充具体措施"},
-        done=lambda loop, s, o: state_of(o) == "handling",
-        stranger="handler_a",
-        refusal_text="不能退回答复",
-    ),
-    Case(
-        "request_extension",
-        signed_lead,
-        "handler_a",
-        data=lambda loop, s, o: {
-            "reason": "需要会同多部门研究",
-            "until": (o.reply_due_on + datetime.timedelta(days=14)).isoformat(),
-        },
-        done=lambda loop, s, o: o.extension_requests.get().state == "pending",
-        stranger="handler_b",
-        refusal=(
-            signed_lead,
-            "handler_a",
-            lambda loop, s, o: {
-                "reason": "需要研究",
-                "until": (o.assigned_on + datetime.timedelta(days=400)).isoformat(),
-            },
-        ),
-        refusal_status=422,
-        refusal_text="延期后的答复日期不得晚于交办后",
-    ),
-    Case(
-        "approve_extension",
-        extension,
-        "clerk",
-        done=lambda loop, s, o: state_of(o) == "approved",
-        stranger="coordinator",
-        refusal_text="不能批准延期",
-    ),
-    Case(
-        "refuse_extension",
-        extension,
-        "clerk",
-        data=lambda loop, s, o: {"text": "理由不充分"},
-        done=lambda loop, s, o: state_of(o) == "refused",
-        stranger="handler_a",
-        refusal_text="不能不批准延期",
-    ),
-    Case(
-        "evaluate",
-        replied,
-        "deputy",
-        data=lambda loop, s, o: {
-            "attitude": "satisfied",
-            "result": "basic",
-            "overall": "basic",
-            "contact_happened": "yes",
-        },
-        done=lambda loop, s, o: state_of(s) == "evaluated",
-        stranger="cosigner",
-        refusal_text="不能测评",
-    ),
-    Case(
-        "order_rehandling",
-        evaluated_unsatisfied,
-        "clerk",
-        data=lambda loop, s, o: {"text": "请重新研究"},
-        done=lambda loop, s, o: state_of(s) == "assigned" and s.round == 2,
-        stranger="deputy",
-        refusal=(evaluated, "clerk", lambda loop, s, o: {"text": "请重新研究"}),
-        refusal_status=422,
-        refusal_text="代表对答复满意或基本满意，无需重新办理",
-    ),
-    Case(
-        "record_coordination_meeting",
-        rehandled_unsatisfied,
-        "clerk",
-        data=lambda loop, s, o: {
-            "held_on": TODAY().isoformat(),
-            "participants": "代表工委、住建局、代表",
-            "outcome": "明确分期实施",
-        },
-        done=lambda loop, s, o: s.coordination_meetings.count() == 1,
-        stranger="coordinator",
-        refusal=(
-            evaluated,
-            "clerk",
-            lambda loop, s, o: {
-                "held_on": TODAY().isoformat(),
-                "participants": "代表工委",
-                "outcome": "无",
-            },
-        ),
-        refusal_status=422,
-        refusal_text="无需召开协调会",
-    ),
-    Case(
-        "close",
-        evaluated,
-        "clerk",
-        done=lambda loop, s, o: state_of(s) == "closed",
-        stranger="deputy",
-        refusal=(rehandled_unsatisfied, "clerk", lambda loop, s, o: {"text": "已尽力"}),
-        refusal_status=422,
-        refusal_text="须先登记协调会情况才能办结",
-    ),
-    Case(
-        "report_commitment_progress",
-        commitment,
-        "handler_a",
-        data=lambda loop, s, o: {"text": "已完成设计"},
-        done=lambda loop, s, o: o.progress_reports.count() == 1,
-        stranger="handler_b",
-        refusal=(commitment, "handler_a", lambda loop, s, o: {"text": "   "}),
-        refusal_status=422,
-        refusal_text="请填写进展情况",
-    ),
-    Case(
-        "fulfil_commitment",
-        commitment,
-        "handler_a",
-        data=lambda loop, s, o: {"text": "已完成改造"},
-        done=lambda loop, s, o: state_of(o) == "fulfilled",
-        stranger="deputy",
-        refusal_text="不能确认承诺已落实",
-    ),
-    Case(
-        "explain_commitment",
-        commitment,
-        "clerk",
-        data=lambda loop, s, o: {"text": "资金未落实"},
-        done=lambda loop, s, o: state_of(o) == "explained",
-        stranger="handler_b",
-        refusal_text="不能说明承诺未落实原因",
-    ),
+    Case("invite_cosigner", draft, "deputy", stranger="cosigner",
+         done=lambda loop, s, o: s.cosigners.get().state == "invited",
+         data=lambda loop, s, o: {"deputy": cosigner_deputy(loop).pk},
+         refusal=Refusal(422, "该代表不能被邀请", scene=draft, data=lambda loop, s, o: {"deputy": s.lead_id})),
+    Case("revoke_cosigner", cosigned_draft, "deputy", stranger="cosigner", done=record_is("revoked"),
+         refusal=Refusal(409, "当前状态为“待审查”，不能撤销联名邀请", scene=cosigned_submitted)),
+    Case("confirm_cosign", invited, "cosigner", stranger="deputy", done=record_is("confirmed"),
+         refusal=Refusal(409, "当前状态为“已确认联名”，不能确认联名")),
+    Case("decline_cosign", invited, "cosigner", stranger="deputy", done=record_is("declined"),
+         refusal=Refusal(409, "不能谢绝联名", scene=cosigned_submitted)),
+    Case("submit", draft, "deputy", stranger="liaison", done=suggestion_is("submitted"),
+         refusal=Refusal(409, "当前状态为“待审查”，不能提交建议")),
+    Case("withdraw", submitted, "deputy", stranger="clerk", done=suggestion_is("withdrawn"),
+         data={"text": "问题已经解决"},
+         refusal=Refusal(422, "撤回须经全体联名代表同意", scene=joint_submitted)),
+    Case("request_withdrawal", joint_submitted, "deputy", stranger="cosigner",
+         done=lambda loop, s, o: s.withdrawal_requests.get().state == "pending",
+         data={"text": "情况已变化"},
+         refusal=Refusal(422, "本建议没有联名代表，可以直接撤回", scene=submitted)),
+    Case("agree_withdrawal", withdrawal_request, "cosigner", stranger="deputy", done=suggestion_is("withdrawn"),
+         refusal=Refusal(409, "不能同意撤回")),
+    Case("refuse_withdrawal", withdrawal_request, "cosigner", stranger="deputy",
+         done=lambda loop, s, o: state_of(o) == "refused" and s.state == "submitted",
+         data={"text": "问题仍然存在"},
+         refusal=Refusal(409, "不能不同意撤回")),
+    Case("accept", submitted, "clerk", stranger="deputy",
+         done=lambda loop, s, o: state_of(s) == "accepted" and s.number.startswith("甲区〔"),
+         refusal=Refusal(409, "当前状态为“已立案”，不能立案")),
+    Case("return", submitted, "clerk", stranger="coordinator",
+         done=lambda loop, s, o: state_of(s) == "returned" and s.return_reason == "请补充具体情况",
+         data={"text": "请补充具体情况"},
+         refusal=Refusal(409, "不能退回修改")),
+    Case("decline", submitted, "clerk", stranger="deputy", done=suggestion_is("declined"),
+         data=lambda loop, s, o: {"reason": loop.taxa.exclusion.pk, "disposition": "deputy_letter"},
+         refusal=Refusal(409, "不能不予立案")),
+    Case("merge", submitted, "clerk", stranger="deputy", done=suggestion_is("merged"),
+         data=lambda loop, s, o: {"into": other_accepted(loop).pk},
+         refusal=Refusal(422, "该建议不能作为主建议", scene=submitted, data=lambda loop, s, o: {"into": s.pk})),
+    Case("forward", accepted, "clerk", stranger="coordinator", done=suggestion_is("forwarded"),
+         data=lambda loop, s, o: {"body": loop.w.gov.pk},
+         refusal=Refusal(422, "该建议已转交", scene=forwarded)),
+    Case("assign", forwarded, "coordinator", stranger="handler_a",
+         done=lambda loop, s, o: state_of(s) == "assigned" and s.assignments.count() == 2,
+         data=lambda loop, s, o: {"mode": "lead", "lead_unit": loop.w.unit_a.pk, "co_units": [loop.w.unit_b.pk]},
+         refusal=Refusal(422, "该建议已有主办单位，只能增加协办单位",
+                         data=lambda loop, s, o: {"mode": "lead", "lead_unit": loop.w.unit_b.pk})),
+    Case("sign", assigned_lead, "handler_a", stranger="handler_b", done=record_is("signed"),
+         refusal=Refusal(409, "不能签收")),
+    Case("request_reassignment", signed_lead, "handler_a", stranger="handler_b",
+         done=record_is("reassign_requested"),
+         data=lambda loop, s, o: {"reason": "不属于本单位职责", "suggested_unit": loop.w.unit_b.pk},
+         refusal=Refusal(409, "不能申请调整")),
+    Case("approve_reassignment", reassign_requested, "coordinator", stranger="handler_a",
+         done=lambda loop, s, o: state_of(o) == "cancelled" and state_of(s) == "reassigning",
+         refusal=Refusal(409, "不能同意调整")),
+    Case("refuse_reassignment", reassign_requested, "clerk", stranger="handler_a", done=record_is("handling"),
+         data={"text": "属于本单位职责"},
+         refusal=Refusal(409, "不能不同意调整")),
+    Case("log_contact", signed_lead, "handler_a", stranger="handler_b",
+         done=lambda loop, s, o: o.contacts.count() == 1 and state_of(o) == "handling",
+         data=lambda loop, s, o: {**CONTACT, "contacted_on": day(0)},
+         refusal=Refusal(422, "联系日期不能晚于今天", scene=signed_lead,
+                         data=lambda loop, s, o: {**CONTACT, "contacted_on": day(1),
+                                                  "people": "承办人", "summary": "电话"})),
+    Case("confirm_contact", contacted, "deputy", stranger="cosigner", done=record_is("confirmed"),
+         refusal=Refusal(409, "不能确认联系情况")),
+    Case("dispute_contact", contacted, "deputy", stranger="handler_a", done=record_is("disputed"),
+         data={"text": "没有联系过我"},
+         refusal=Refusal(409, "不能对联系情况提出异议")),
+    Case("submit_opinion", signed_co, "handler_b", stranger="handler_a", done=record_is("opinion_submitted"),
+         data={"text": "同意主办单位意见"},
+         refusal=Refusal(409, "不能提交协办意见")),
+    Case("draft_reply", contacted_lead, "handler_a", stranger="handler_b",
+         done=lambda loop, s, o: state_of(o) == "reply_drafted" and o.reply.commitments.count() == 1,
+         data=lambda loop, s, o: reply_form(loop.taxa.result_b, "经研究，答复如下",
+                                            ("年内完成改造", day(60)), ("", "")),
+         refusal=Refusal(422, "协办单位向主办单位提交协办意见，不单独答复", scene=signed_co, actor="handler_b",
+                         data=lambda loop, s, o: reply_form(loop.taxa.result_a, "答复"))),
+    Case("sign_off_reply", reply_drafted, "leader_a", stranger="handler_a",
+         done=lambda loop, s, o: state_of(o) == "replied" and state_of(s) == "replied",
+         refusal=Refusal(422, "答复签发前须有联系代表的记录", scene=drafted_without_contact)),
+    Case("send_back_reply", reply_drafted, "leader_a", stranger="handler_a", done=record_is("handling"),
+         data={"text": "请补充具体措施"},
+         refusal=Refusal(409, "不能退回答复")),
+    Case("request_extension", signed_lead, "handler_a", stranger="handler_b",
+         done=lambda loop, s, o: o.extension_requests.get().state == "pending",
+         data=lambda loop, s, o: {"reason": "需要会同多部门研究", "until": date_field(o.reply_due_on, 14)},
+         refusal=Refusal(422, "延期后的答复日期不得晚于交办后", scene=signed_lead,
+                         data=lambda loop, s, o: {"reason": "需要研究", "until": date_field(o.assigned_on, 400)})),
+    Case("approve_extension", extension, "clerk", stranger="coordinator", done=record_is("approved"),
+         refusal=Refusal(409, "不能批准延期")),
+    Case("refuse_extension", extension, "clerk", stranger="handler_a", done=record_is("refused"),
+         data={"text": "理由不充分"},
+         refusal=Refusal(409, "不能不批准延期")),
+    Case("evaluate", replied, "deputy", stranger="cosigner", done=suggestion_is("evaluated"),
+         data={"attitude": "satisfied", "result": "basic", "overall": "basic", "contact_happened": "yes"},
+         refusal=Refusal(409, "不能测评")),
+    Case("order_rehandling", evaluated_unsatisfied, "clerk", stranger="deputy",
+         done=lambda loop, s, o: state_of(s) == "assigned" and s.round == 2,
+         data={"text": "请重新研究"},
+         refusal=Refusal(422, "代表对答复满意或基本满意，无需重新办理", scene=evaluated)),
+    Case("record_coordination_meeting", rehandled_unsatisfied, "clerk", stranger="coordinator",
+         done=lambda loop, s, o: s.coordination_meetings.count() == 1,
+         data=lambda loop, s, o: {"held_on": day(0), "participants": "代表工委、住建局、代表",
+                                  "outcome": "明确分期实施"},
+         refusal=Refusal(422, "无需召开协调会", scene=evaluated,
+                         data=lambda loop, s, o: {"held_on": day(0), "participants": "代表工委",
+                                                  "outcome": "无"})),
+    Case("close", evaluated, "clerk", stranger="deputy", done=suggestion_is("closed"),
+         refusal=Refusal(422, "须先登记协调会情况才能办结", scene=rehandled_unsatisfied,
+                         data={"text": "已尽力"})),
+    Case("report_commitment_progress", commitment, "handler_a", stranger="handler_b",
+         done=lambda loop, s, o: o.progress_reports.count() == 1,
+         data={"text": "已完成设计"},
+         refusal=Refusal(422, "请填写进展情况", scene=commitment, data={"text": "   "})),
+    Case("fulfil_commitment", commitment, "handler_a", stranger="deputy", done=record_is("fulfilled"),
+         data={"text": "已完成改造"},
+         refusal=Refusal(409, "不能确认承诺已落实")),
+    Case("explain_commitment", commitment, "clerk", stranger="handler_b", done=record_is("explained"),
+         data={"text": "资金未落实"},
+         refusal=Refusal(409, "不能说明承诺未落实原因")),
 ]
+# fmt: on
 
 IDS = [c.action for c in CASES]
 
@@ -617,7 +343,7 @@ def test_happy_path(client, loop, case):
     page = client.get(url)
     assert page.status_code == 200
     assert STEPS[case.action].title in page.content.decode()
-    response = client.post(url, case.data(loop, s, obj), follow=True)
+    response = client.post(url, case.form(loop, s, obj), follow=True)
     assert response.status_code == 200, response.content.decode()[:2000]
     assert response.redirect_chain, "no redirect after success"
     body = response.content.decode()
@@ -628,26 +354,22 @@ def test_happy_path(client, loop, case):
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_refusal_shows_why_and_changes_nothing(client, loop, case):
-    if case.refusal is None:  # the same move again, once it has been made
+    refusal = case.refusal
+    if refusal.scene is None:  # the happy move first, then again (or with other input)
         s, obj = case.scene(loop)
-        url = url_of(case.action, s, obj)
         client.force_login(user(loop, case.actor))
-        assert client.post(url, case.data(loop, s, obj)).status_code == 302
-        actor, data = case.actor, case.data(loop, s, obj)
-    else:
-        scene, actor, make_data = case.refusal
-        s, obj = scene(loop) if scene else case.scene(loop)
-        if scene is None:  # the happy move first, then the refused one
-            client.force_login(user(loop, actor))
-            assert client.post(url_of(case.action, s, obj), case.data(loop, s, obj)).status_code == 302
-        data = (make_data or case.data)(loop, s, obj)
-        url = url_of(case.action, s, obj)
+        assert client.post(url_of(case.action, s, obj), case.form(loop, s, obj)).status_code == 302
+    else:  # a move in another scene, where the action cannot be taken
+        s, obj = refusal.scene(loop)
+    url = url_of(case.action, s, obj)
+    actor = refusal.actor or case.actor
+    data = case.form(loop, s, obj, refusal.data)
     client.force_login(user(loop, actor))
     before = _fingerprint()
     response = client.post(url, data)
-    assert response.status_code == case.refusal_status, response.content.decode()[:3000]
+    assert response.status_code == refusal.status, response.content.decode()[:3000]
     body = response.content.decode()
-    assert case.refusal_text in body
+    assert refusal.text in body
     assert "alert-danger" in body
     assert _fingerprint() == before
     # what was typed is still there
@@ -660,7 +382,7 @@ def test_refusal_shows_why_and_changes_nothing(client, loop, case):
 def test_other_personas_get_404(client, loop, case):
     s, obj = case.scene(loop)
     url = url_of(case.action, s, obj)
-    data = case.data(loop, s, obj)
+    data = case.form(loop, s, obj)
     before = _fingerprint()
     for name in (case.stranger, "outsider", "judge"):
         client.force_login(user(loop, name))
