@@ -8,18 +8,18 @@ itself (and its audit row) is made by ``minyi.congress.roster.import_roster``.
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from minyi.core.models_import import UploadJob
 
 
 def import_upload_path(instance: ImportJob, filename: str) -> str:
     return f"imports/{instance.pk}.xlsx"
 
 
-class ImportJob(models.Model):
+class ImportJob(UploadJob):
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("处理中")
@@ -31,7 +31,8 @@ class ImportJob(models.Model):
     #: Statuses in which a pass is still going on.
     ACTIVE = frozenset({Status.QUEUED, Status.RUNNING})
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The id, the file's name, size and report, the dry-run flag, the background flag, the message,
+    # who confirmed it and when, and the times are those of every upload job (`UploadJob`).
     congress = models.ForeignKey(
         "congress.Congress", on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("人大")
     )
@@ -43,30 +44,13 @@ class ImportJob(models.Model):
         related_name="+",
         verbose_name=_("上传人"),
     )
-    committed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("确认导入人"),
-    )
     file = models.FileField(_("文件"), upload_to=import_upload_path, max_length=200, blank=True)
-    filename = models.CharField(_("文件名"), max_length=255)
-    size = models.PositiveBigIntegerField(_("文件大小（字节）"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     rows = models.PositiveIntegerField(_("数据行数（估计）"), default=0)
-    dry_run = models.BooleanField(_("仅校验（试导入）"), default=True)
-    background = models.BooleanField(_("后台处理"), default=False)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     progress_done = models.PositiveIntegerField(_("已处理行数"), default=0)
     progress_total = models.PositiveIntegerField(_("总行数"), default=0)
-    report = models.JSONField(_("结果"), null=True, blank=True)
-    message = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入任务")
@@ -74,20 +58,7 @@ class ImportJob(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["congress", "-created_at"], name="importjob_congress_recent")]
 
-    def __str__(self) -> str:
-        return f"{self.filename} · {self.get_status_display()}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
-
     @property
     def progress(self) -> tuple[int, int]:
         """(rows done, rows in all) of the running pass."""
         return self.progress_done, self.progress_total
-
-    @property
-    def percent(self) -> int:
-        if not self.progress_total:
-            return 0
-        return min(100, round(100 * self.progress_done / self.progress_total))

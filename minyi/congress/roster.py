@@ -14,35 +14,28 @@ files in the background (django-tasks).
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import hashlib
 import io
 import logging
-import os
 import re
-import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 import openpyxl
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from minyi import audit
 from minyi.accounts.models import Membership, Role, User
-from minyi.core.errors import InvalidTransition, NotPermitted, ValidationFailed
+from minyi.core import xlsx_import as xlsx
+from minyi.core.xlsx_import import XLSX_CONTENT_TYPE, ImportReport, Progress, RowError  # noqa: F401
 
 from .actions import require_perm
 from .models import Congress, Deputy, DeputyGroup, ImportJob, LiaisonStation, Unit, phone_validator
@@ -50,13 +43,10 @@ from .models import Congress, Deputy, DeputyGroup, ImportJob, LiaisonStation, Un
 logger = logging.getLogger(__name__)
 
 PERM = "congress.import_roster"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: Data rows allowed per sheet (row 1 is the header, so data may reach row MAX_ROWS + 1);
 #: settings.MINYI_ROSTER_MAX_ROWS overrides it.
 MAX_ROWS = 20_000
-#: Errors kept in one report; a file wrong on every row would otherwise make a huge report.
-MAX_ERRORS = 5_000
 #: Uploads with more data rows than this are processed in the background (see `create_import_job`);
 #: settings.MINYI_ROSTER_INLINE_ROWS overrides it.
 INLINE_MAX_ROWS = 500
@@ -75,7 +65,7 @@ SHEET_STATIONS = "联络站"
 SHEET_UNITS = "承办单位"
 SHEET_DEPUTIES = "代表"
 #: The template's instruction sheet; ignored on import.
-SHEET_HELP = "填写说明"
+SHEET_HELP = xlsx.HELP_SHEET
 
 STATION_KINDS: dict[str, str] = {
     "代表活动室": LiaisonStation.Kind.ACTIVITY_ROOM,
@@ -189,20 +179,8 @@ SHEET_ORDER = list(LAYOUT)
 # The report
 
 
-@dataclass(frozen=True)
-class RowError:
-    """One problem. `row` is the row number Excel shows (None for the file as a whole); `column` is
-    the column header ("" when the problem is not about one cell)."""
-
-    sheet: str
-    row: int | None
-    column: str
-    reason: str
-
-
 @dataclass
-class RosterReport:
-    errors: list[RowError] = field(default_factory=list)
+class RosterReport(ImportReport):
     #: Per sheet present in the workbook: {"created": n, "updated": m} — what was (or, in a dry run,
     #: would be) created, and how many existing records the file names (changed or not).
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -210,27 +188,9 @@ class RosterReport:
     unchanged: dict[str, int] = field(default_factory=dict)
     #: Sign-in accounts: {"created": n, "linked": m} (existing accounts linked to a deputy).
     accounts: dict[str, int] = field(default_factory=dict)
-    #: Things that did not stop the import (e.g. a sheet with an unknown name, which was skipped).
-    warnings: list[RowError] = field(default_factory=list)
-    filename: str = ""
-    sha256: str = ""
-    rows: int = 0
-    dry_run: bool = True
-    committed: bool = False
-    truncated: bool = False
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def add(self, sheet: str, row: int | None, column: str, reason: str) -> None:
-        if len(self.errors) >= MAX_ERRORS:
-            self.truncated = True
-            return
-        self.errors.append(RowError(sheet, row, column, str(reason)))
-
-    def warn(self, sheet: str, row: int | None, column: str, reason: str) -> None:
-        self.warnings.append(RowError(sheet, row, column, str(reason)))
+    add = ImportReport.add_error
+    warn = ImportReport.add_warning
 
     def sort(self) -> None:
         def key(e: RowError):
@@ -241,106 +201,16 @@ class RosterReport:
 
         self.errors.sort(key=key)
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["ok"] = self.ok
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RosterReport:
-        data = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        data["errors"] = [RowError(**e) for e in data.get("errors", [])]
-        data["warnings"] = [RowError(**e) for e in data.get("warnings", [])]
-        return cls(**data)
-
-
-Progress = Callable[[int, int], None]
-
-
-# --------------------------------------------------------------------------------------------------
-# The file
-
-
-def _file_error(report: RosterReport, reason: str) -> None:
-    report.add("", None, "", reason)
-
-
-def _read_bytes(fileobj: BinaryIO, report: RosterReport) -> bytes | None:
-    limit = settings.MINYI_MAX_UPLOAD_BYTES
-    if hasattr(fileobj, "seek"):
-        with contextlib.suppress(OSError, ValueError):
-            fileobj.seek(0)
-    data = fileobj.read(limit + 1)
-    if len(data) > limit:
-        _file_error(
-            report,
-            _("文件超过大小上限（%(limit)s MB），请拆分后分批导入。")
-            % {"limit": round(limit / 1024 / 1024, 1)},
-        )
-        return None
-    return data
-
-
-def check_content(data: bytes, filename: str = "") -> list[str]:
-    """Reasons why `data` (named `filename`) is not an .xlsx workbook we accept; [] if it is.
-
-    The content decides, not the name: an .xlsx is a zip package holding an Office Open XML
-    workbook. Old .xls (OLE2), CSV, macro workbooks and renamed files are refused, and so are zip
-    packages that would unpack to something huge."""
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return [_("这是旧版 Excel 文件（.xls），请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再上传。")]
-    not_xlsx = _(
-        "文件不是 Excel 工作簿（.xlsx）。请用下载的模板填写后上传，不要上传 .xls、.csv 或改过扩展名的文件。"
-    )
-    if not data.startswith(b"PK\x03\x04"):
-        return [not_xlsx]
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            infos = package.infolist()
-            names = {info.filename for info in infos}
-            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-                return [not_xlsx]
-            unpacked = sum(info.file_size for info in infos)
-            if len(infos) > 10_000 or unpacked > max(200 * 1024 * 1024, 20 * settings.MINYI_MAX_UPLOAD_BYTES):
-                return [_("文件解压后过大，无法处理。请只保留需要导入的数据。")]
-            content_types = package.read("[Content_Types].xml")
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError):
-        return [not_xlsx]
-    if b"spreadsheetml.sheet.main+xml" not in content_types:
-        if b"macroEnabled" in content_types:
-            return [_("不接受含宏的工作簿（.xlsm），请另存为 Excel 工作簿（.xlsx）后再上传。")]
-        return [not_xlsx]
-    ext = os.path.splitext(filename)[1].lower() if filename else ""
-    if filename and ext != ".xlsx":
-        return [_("文件扩展名应为 .xlsx（当前为“%(ext)s”），请勿修改扩展名。") % {"ext": ext or _("无")}]
-    return []
-
-
-def _basename(fileobj: Any) -> str:
-    return os.path.basename(str(getattr(fileobj, "name", "") or ""))
-
 
 # --------------------------------------------------------------------------------------------------
 # Cells
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\ufeff"
-_DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-
-
-class _CellError(Exception):
-    pass
+_CellError = xlsx.CellError
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime.datetime):
-        value = value.date() if value.time() == datetime.time(0) else value
-    if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
-    return str(value).strip().strip(_ZERO_WIDTH).strip()
+    return xlsx.cell_text(value).strip().strip(_ZERO_WIDTH).strip()
 
 
 def _norm_label(text: str) -> str:
@@ -353,12 +223,9 @@ def _clean_date(value: Any) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, str):
-        m = _DATE_TEXT.match(value.strip())
-        if m:
-            try:
-                return datetime.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                pass
+        day = xlsx.date_from_text(value.strip())
+        if day is not None:
+            return day
         raise _CellError(
             _("“%(v)s”不是有效日期，请填写日期格式的单元格或“YYYY-MM-DD”文本（如 2022-01-01）。")
             % {"v": value}
@@ -629,17 +496,15 @@ def _read_workbook(
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 — openpyxl raises many kinds of errors for broken files
         logger.info("roster import: unreadable workbook", exc_info=True)
-        _file_error(
-            report,
-            _("文件已损坏或不是有效的 Excel 工作簿（.xlsx），无法读取。请用 Excel 打开检查后重新保存。"),
+        report.file_error(
+            _("文件已损坏或不是有效的 Excel 工作簿（.xlsx），无法读取。请用 Excel 打开检查后重新保存。")
         )
         return None
     try:
         present = {name.strip(): name for name in wb.sheetnames}
         known = [s for s in SHEET_ORDER if s in present]
         if not known:
-            _file_error(
-                report,
+            report.file_error(
                 _(
                     "工作簿中没有可导入的工作表。工作表名称应为：%(names)s（至少一个）；文件中的工作表为：%(found)s。"
                 )
@@ -1143,14 +1008,9 @@ def import_roster(
     nothing, not even an audit row. `actor` None means the system (management commands).
     `progress(done, total)` is called now and then while rows are read."""
     require_perm(actor, PERM, congress)
-    report = RosterReport(filename=_basename(fileobj), dry_run=dry_run)
-    data = _read_bytes(fileobj, report)
+    report = RosterReport(filename=xlsx.basename(fileobj), dry_run=dry_run)
+    data = xlsx.read_upload(fileobj, report)
     if data is None:
-        return report
-    report.sha256 = hashlib.sha256(data).hexdigest()
-    for reason in check_content(data, report.filename):
-        _file_error(report, reason)
-    if report.errors:
         return report
     sheets = _read_workbook(data, report, progress)
     if sheets is None:
@@ -1158,7 +1018,7 @@ def import_roster(
 
     if dry_run:
         _plan(congress, sheets, report)
-        _finish(report)
+        report.finish()
         return report
 
     try:
@@ -1166,7 +1026,7 @@ def import_roster(
             # One import per congress at a time: the plan must still hold when it is written.
             Congress.objects.select_for_update().filter(pk=congress.pk).first()
             plan = _plan(congress, sheets, report)
-            _finish(report)
+            report.finish()
             if not report.ok:
                 return report
             detail = _apply(plan)
@@ -1196,20 +1056,6 @@ def import_roster(
     return report
 
 
-def _finish(report: RosterReport) -> None:
-    if report.truncated:
-        report.errors.append(
-            RowError(
-                "",
-                None,
-                "",
-                _("错误过多，仅列出前 %(n)s 条。请先改正这些错误再重新上传。") % {"n": MAX_ERRORS},
-            )
-        )
-        report.truncated = False
-    report.sort()
-
-
 # --------------------------------------------------------------------------------------------------
 # The template
 
@@ -1220,9 +1066,6 @@ def build_template() -> bytes:
     number columns, and an instruction sheet with examples (which the import ignores)."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    bold = Font(bold=True)
-    red = Font(bold=True, color="B3121B")
-    head_fill = PatternFill("solid", fgColor="F2F2F2")
     text_columns = {"代表证号", "联系电话", "登录账号"}
     for sheet, spec in LAYOUT.items():
         ws = wb.create_sheet(sheet)
@@ -1230,94 +1073,68 @@ def build_template() -> bytes:
         ws.freeze_panes = "A2"
         for i, col in enumerate(spec, start=1):
             cell = ws.cell(row=1, column=i)
-            cell.font = red if col.required else bold
-            cell.fill = head_fill
+            xlsx.style_header(cell, required=col.required)
             letter = cell.column_letter
             ws.column_dimensions[letter].width = max(
                 12, min(40, 2 * len(col.header) + 6, (col.max_length or 20))
             )
             if col.required:
                 cell.comment = Comment(_("必填"), "民意")
-            rng = f"{letter}2:{letter}{MAX_ROWS + 1}"
             if col.kind == "choice" and col.choices:
-                dv = DataValidation(
-                    type="list",
-                    formula1='"' + ",".join(col.choices) + '"',
+                xlsx.add_list_validation(
+                    ws,
+                    letter,
+                    col.choices,
+                    last_row=MAX_ROWS + 1,
                     allow_blank=not col.required,
                     showErrorMessage=True,
                     errorTitle=_("请从列表中选择"),
                     error=_("可选的值：%(c)s") % {"c": "、".join(col.choices)},
                 )
-                ws.add_data_validation(dv)
-                dv.add(rng)
             if col.kind == "date":
-                for row in range(2, 202):
-                    ws.cell(row=row, column=i).number_format = "yyyy-mm-dd"
+                xlsx.format_column(ws, i, "yyyy-mm-dd", 200)
             if col.header in text_columns:
-                for row in range(2, 202):
-                    ws.cell(row=row, column=i).number_format = "@"
+                xlsx.format_column(ws, i, "@", 200)
 
-    help_ws = wb.create_sheet(SHEET_HELP)
-    help_ws.column_dimensions["A"].width = 16
-    help_ws.column_dimensions["B"].width = 18
-    help_ws.column_dimensions["C"].width = 8
-    help_ws.column_dimensions["D"].width = 70
-    help_ws.append([_("花名册导入模板 · 填写说明")])
-    help_ws["A1"].font = Font(bold=True, size=14)
-    for line in (
-        _(
-            "1. 每个工作表第 1 行是表头，请勿修改；从第 2 行起每行填写一条记录。不需要导入的工作表可以删除，但至少保留一个。"
+    xlsx.add_help_sheet(
+        wb,
+        title=_("花名册导入模板 · 填写说明"),
+        lines=(
+            _(
+                "1. 每个工作表第 1 行是表头，请勿修改；从第 2 行起每行填写一条记录。不需要导入的工作表可以删除，但至少保留一个。"
+            ),
+            _("2. 按“名称”（代表按“代表证号”）更新已有记录，不存在的则新建；不会删除任何记录。"),
+            _(
+                "3. 任何一行有错误时整份文件都不会导入；请按错误清单（工作表、行号、列、原因）改正后重新上传。"
+            ),
+            _("4. 日期请填写日期格式的单元格或“YYYY-MM-DD”文本，如 2022-01-01。"),
+            _(
+                "5. 登录账号可留空；填写后将关联已有账号，或新建一个尚未设置密码的账号，并授予本人大的“人大代表”角色。"
+            ),
+            _("6. 本“填写说明”工作表导入时会被忽略。"),
         ),
-        _("2. 按“名称”（代表按“代表证号”）更新已有记录，不存在的则新建；不会删除任何记录。"),
-        _("3. 任何一行有错误时整份文件都不会导入；请按错误清单（工作表、行号、列、原因）改正后重新上传。"),
-        _("4. 日期请填写日期格式的单元格或“YYYY-MM-DD”文本，如 2022-01-01。"),
-        _(
-            "5. 登录账号可留空；填写后将关联已有账号，或新建一个尚未设置密码的账号，并授予本人大的“人大代表”角色。"
-        ),
-        _("6. 本“填写说明”工作表导入时会被忽略。"),
-    ):
-        help_ws.append([line])
-    help_ws.append([])
-    help_ws.append([_("工作表"), _("列"), _("必填"), _("说明 / 示例")])
-    for c in help_ws[help_ws.max_row]:
-        c.font = bold
-    for sheet, spec in LAYOUT.items():
-        for col in spec:
-            note = col.example
-            if col.choices:
-                note = _("可选：%(c)s") % {"c": "、".join(col.choices)}
-            if sheet == SHEET_UNITS and col.header == "上级单位":
-                note = _("机关留空；其他单位必填，须是本表或系统中已有的单位。示例：%(e)s") % {
-                    "e": col.example
-                }
-            if sheet == SHEET_UNITS and col.header == "机关类别":
-                note = _("仅类型为“机关”时填写，每类只能有一个。可选：%(c)s") % {"c": "、".join(BODY_CODES)}
-            if sheet == SHEET_DEPUTIES and col.header == "代表层级":
-                note += _("；留空为“区（县）人大代表”")
-            help_ws.append([sheet, col.header, _("是") if col.required else "", note])
-    for row in help_ws.iter_rows(min_row=2):
-        for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        header=(_("工作表"), _("列"), _("必填"), _("说明 / 示例")),
+        rows=[
+            (sheet, col.header, _("是") if col.required else "", _help_note(sheet, col))
+            for sheet, spec in LAYOUT.items()
+            for col in spec
+        ],
+        widths={"A": 16, "B": 18, "C": 8, "D": 70},
+    )
+    return xlsx.workbook_bytes(wb)
 
 
-def errors_workbook(errors: Iterable[RowError]) -> bytes:
-    """The full error list as a workbook (for the download on the report page)."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = _("错误清单")
-    ws.append([_("工作表"), _("行号"), _("列"), _("原因")])
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    for e in errors:
-        ws.append([e.sheet or _("（整个文件）"), e.row, e.column, e.reason])
-    for letter, width in (("A", 12), ("B", 8), ("C", 16), ("D", 90)):
-        ws.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+def _help_note(sheet: str, col: Column) -> str:
+    note = col.example
+    if col.choices:
+        note = _("可选：%(c)s") % {"c": "、".join(col.choices)}
+    if sheet == SHEET_UNITS and col.header == "上级单位":
+        note = _("机关留空；其他单位必填，须是本表或系统中已有的单位。示例：%(e)s") % {"e": col.example}
+    if sheet == SHEET_UNITS and col.header == "机关类别":
+        note = _("仅类型为“机关”时填写，每类只能有一个。可选：%(c)s") % {"c": "、".join(BODY_CODES)}
+    if sheet == SHEET_DEPUTIES and col.header == "代表层级":
+        note += _("；留空为“区（县）人大代表”")
+    return note
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1338,107 +1155,45 @@ def _stale_uploads(congress: Congress) -> None:
 def create_import_job(congress: Congress, upload: BinaryIO, *, actor: Any) -> ImportJob:
     """Keep `upload` privately (MEDIA_ROOT/imports/<uuid>.xlsx) and start its dry run."""
     require_perm(actor, PERM, congress)
-    report = RosterReport()
-    data = _read_bytes(upload, report)
-    if data is None:
-        raise ValidationFailed(report.errors[0].reason)
-    filename = _basename(upload)
-    problems = check_content(data, filename)
-    if problems:
-        raise ValidationFailed(problems[0])
-    _stale_uploads(congress)
-    rows = estimate_rows(data)
-    job = ImportJob(
-        congress=congress,
-        created_by=actor if getattr(actor, "pk", None) else None,
-        filename=filename[:255] or "roster.xlsx",
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        rows=rows,
-        progress_total=rows,
-        background=rows > getattr(settings, "MINYI_ROSTER_INLINE_ROWS", INLINE_MAX_ROWS),
-        dry_run=True,
-        status=ImportJob.Status.QUEUED,
+    job = xlsx.new_job(
+        ImportJob,
+        congress,
+        upload,
+        actor=actor,
+        default_name="roster.xlsx",
+        estimate_rows=estimate_rows,
+        inline_rows=getattr(settings, "MINYI_ROSTER_INLINE_ROWS", INLINE_MAX_ROWS),
     )
-    job.file.save(f"{job.pk}.xlsx", ContentFile(data), save=False)
-    job.save()
+    _stale_uploads(congress)
     return _start(job)
 
 
 def confirm_import_job(job: ImportJob, *, actor: Any) -> ImportJob:
     """ "确认导入": commit the file that passed its dry run (once: a second click is refused)."""
     require_perm(actor, PERM, job.congress)
-    if not job.file:
-        raise InvalidTransition(_("上传的文件已过期清理，请重新上传。"))
-    moved = ImportJob.objects.filter(pk=job.pk, dry_run=True, status=ImportJob.Status.CHECKED).update(
-        dry_run=False,
-        status=ImportJob.Status.QUEUED,
-        committed_by=actor if getattr(actor, "pk", None) else None,
-        progress_done=0,
-        finished_at=None,
-        updated_at=timezone.now(),
-    )
-    if not moved:
-        raise InvalidTransition(_("该文件不能确认导入：它尚未通过校验，或已经在导入/已导入。"))
-    job.refresh_from_db()
-    return _start(job)
+    return _start(xlsx.confirm_job(job, actor=actor))
 
 
 def _start(job: ImportJob) -> ImportJob:
-    if not job.background:
-        return run_import_job(job.pk)
-    try:
-        run_import_job_task.enqueue(str(job.pk))
-    except Exception:
-        logger.exception("could not queue roster import job %s", job.pk)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED,
-            message=_("无法提交后台任务，请稍后重试。"),
-            finished_at=timezone.now(),
-        )
-    job.refresh_from_db()
-    return job
+    return xlsx.start_job(
+        job, run=run_import_job, task=run_import_job_task, log=logger, what="roster import job"
+    )
+
+
+def _import_pass(job: ImportJob, upload: BinaryIO, actor: Any, progress: Progress) -> RosterReport:
+    return import_roster(job.congress, upload, actor=actor, dry_run=job.dry_run, progress=progress)
 
 
 def run_import_job(job_id: Any) -> ImportJob:
     """Run the job's pending pass (dry run or commit) and store its report on the job."""
-    job = ImportJob.objects.select_related("congress", "created_by", "committed_by").get(pk=job_id)
-    if job.status != ImportJob.Status.QUEUED:
-        return job  # already run (a task delivered twice)
-    actor = job.created_by if job.dry_run else job.committed_by
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, progress_done=0)
-
-    def progress(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total)
-
-    fields: dict[str, Any] = {}
-    try:
-        if actor is None:
-            raise NotPermitted(_("上传或确认导入的账号已不存在。"))
-        with job.file.open("rb") as fh:
-            upload = io.BytesIO(fh.read())
-        upload.name = job.filename
-        report = import_roster(job.congress, upload, actor=actor, dry_run=job.dry_run, progress=progress)
-    except NotPermitted as e:
-        fields.update(status=ImportJob.Status.FAILED, message=e.detail)
-    except Exception:
-        logger.exception("roster import job %s failed", job.pk)
-        fields.update(
-            status=ImportJob.Status.FAILED, message=_("处理时发生内部错误，未导入任何数据。请联系管理员。")
-        )
-    else:
-        if not report.ok:
-            status = ImportJob.Status.INVALID
-        elif job.dry_run:
-            status = ImportJob.Status.CHECKED
-        else:
-            status = ImportJob.Status.IMPORTED
-        fields.update(status=status, report=report.to_dict(), progress_done=F("progress_total"))
-        if status == ImportJob.Status.IMPORTED:
-            fields["committed_at"] = timezone.now()
-    fields["finished_at"] = timezone.now()
-    ImportJob.objects.filter(pk=job.pk).update(**fields)
-    job.refresh_from_db()
+    job = xlsx.run_job(
+        ImportJob,
+        job_id,
+        run_pass=_import_pass,
+        done=ImportJob.Status.IMPORTED,
+        log=logger,
+        what="roster import job",
+    )
     if job.status == ImportJob.Status.IMPORTED and job.file:
         # The roster holds personal data: once imported, the copy is not needed any more.
         job.file.delete(save=False)

@@ -29,37 +29,31 @@ ledger and imports it through the same action.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import hashlib
 import io
 import logging
-import os
 import random
 import re
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any, BinaryIO
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, ClassVar
 
 import openpyxl
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from minyi import audit
 from minyi.congress.actions import require_perm
 from minyi.congress.models import Category, Channel, Congress, Deputy, Policy, ResultClass, Unit
-from minyi.congress.roster import RowError, check_content
-from minyi.core.errors import InvalidTransition, NotPermitted, ValidationFailed
+from minyi.core import xlsx_import as xlsx
+from minyi.core.errors import NotPermitted
+from minyi.core.xlsx_import import ImportReport, Progress
 from minyi.suggestions.models import (
     Assignment,
     AssignmentRole,
@@ -86,12 +80,10 @@ from .models import HistoryBatch, JobStatus
 logger = logging.getLogger(__name__)
 
 PERM = "reports.import_history"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 20_000
-MAX_ERRORS = 5_000
 #: Uploads with more data rows than this are checked and imported in the background.
 INLINE_MAX_ROWS = 300
-HELP_SHEET = "填写说明"
+HELP_SHEET = xlsx.HELP_SHEET
 VALUES_SHEET = "可选值"
 IMPORTED_NOTE = "历史数据导入"
 
@@ -121,7 +113,6 @@ RATINGS: dict[str, str | None] = {
 SPLIT = re.compile(r"[、,，;；\n]+")
 DEPUTY_WITH_NUMBER = re.compile(r"^(.+?)\s*[（(]\s*(.+?)\s*[）)]$")
 SEQ = re.compile(r"第\s*(\d+)\s*号|(\d+)\s*号?\s*$")
-DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 #: Local times of the day given to the ledger's dates.
 TIMES = {
     "accepted": datetime.time(9),
@@ -131,7 +122,6 @@ TIMES = {
     "evaluated": datetime.time(17),
     "closed": datetime.time(18),
 }
-Progress = Callable[[int, int], None]
 
 
 def max_rows() -> int:
@@ -142,57 +132,22 @@ def max_rows() -> int:
 
 
 @dataclass
-class HistoryReport:
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[RowError] = field(default_factory=list)
+class HistoryReport(ImportReport):
+    FILE_SHEET: ClassVar[str] = LEDGER_SHEET
+
     #: What was (or, in a dry run, would be) created: suggestions, assignments, replies, ….
     counts: dict[str, int] = field(default_factory=dict)
     #: Suggestions per year of acceptance.
     years: dict[str, int] = field(default_factory=dict)
-    filename: str = ""
-    sha256: str = ""
-    rows: int = 0
-    dry_run: bool = True
-    committed: bool = False
-    truncated: bool = False
     batch: str = ""
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
     def add(self, row: int | None, column: str, reason: str) -> None:
-        if len(self.errors) >= MAX_ERRORS:
-            self.truncated = True
-            return
-        self.errors.append(RowError(LEDGER_SHEET, row, column, str(reason)))
+        self.add_error(LEDGER_SHEET, row, column, reason)
 
     def warn(self, row: int | None, column: str, reason: str) -> None:
-        self.warnings.append(RowError(LEDGER_SHEET, row, column, str(reason)))
+        self.add_warning(LEDGER_SHEET, row, column, reason)
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["ok"] = self.ok
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HistoryReport:
-        data = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        data["errors"] = [RowError(**e) for e in data.get("errors", [])]
-        data["warnings"] = [RowError(**e) for e in data.get("warnings", [])]
-        return cls(**data)
-
-    def finish(self) -> None:
-        if self.truncated:
-            self.errors.append(
-                RowError(
-                    "",
-                    None,
-                    "",
-                    _("错误过多，仅列出前 %(n)s 条。请先改正这些错误再重新上传。") % {"n": MAX_ERRORS},
-                )
-            )
-            self.truncated = False
+    def sort(self) -> None:
         order = {h: i for i, h in enumerate(LEDGER_HEADERS)}
         self.errors.sort(key=lambda e: (e.row or 0, order.get(e.column, -1)))
 
@@ -200,20 +155,11 @@ class HistoryReport:
 # --- reading cells ---------------------------------------------------------------------------------
 
 
-class CellError(Exception):
-    pass
+CellError = xlsx.CellError
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime.datetime):
-        value = value.date() if value.time() == datetime.time(0) else value
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).replace("\u200b", "").replace("\ufeff", "").strip()
+    return xlsx.cell_text(value).replace("\u200b", "").replace("\ufeff", "").strip()
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -223,12 +169,9 @@ def _date(value: Any) -> datetime.date | None:
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    match = DATE_TEXT.match(_text(value))
-    if match:
-        try:
-            return datetime.date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            pass
+    day = xlsx.date_from_text(_text(value))
+    if day is not None:
+        return day
     raise CellError(
         _("“%(v)s”不是有效日期，请填写日期格式的单元格或“YYYY-MM-DD”文本（如 2023-03-01）。")
         % {"v": _text(value)}
@@ -1024,14 +967,9 @@ def import_history(
     means the system (seed_demo, management commands). `batch` is the upload's `HistoryBatch`
     (the pages create it); without one a batch is created for the committed import."""
     require_perm(actor, PERM, congress)
-    report = HistoryReport(filename=_basename(fileobj), dry_run=dry_run)
-    data = _read_bytes(fileobj, report)
+    report = HistoryReport(filename=xlsx.basename(fileobj), dry_run=dry_run)
+    data = xlsx.read_upload(fileobj, report)
     if data is None:
-        return report
-    report.sha256 = hashlib.sha256(data).hexdigest()
-    for reason in check_content(data, report.filename):
-        report.add(None, "", reason)
-    if not report.ok:
         return report
     if dry_run:
         planned = _plan(congress, data, report, progress)
@@ -1114,27 +1052,6 @@ def import_history(
     return report
 
 
-def _basename(fileobj: Any) -> str:
-    return os.path.basename(str(getattr(fileobj, "name", "") or ""))
-
-
-def _read_bytes(fileobj: BinaryIO, report: HistoryReport) -> bytes | None:
-    limit = settings.MINYI_MAX_UPLOAD_BYTES
-    if hasattr(fileobj, "seek"):
-        with contextlib.suppress(OSError, ValueError):
-            fileobj.seek(0)
-    data = fileobj.read(limit + 1)
-    if len(data) > limit:
-        report.add(
-            None,
-            "",
-            _("文件超过大小上限（%(limit)s MB），请拆分后分批导入。")
-            % {"limit": round(limit / 1024 / 1024, 1)},
-        )
-        return None
-    return data
-
-
 # --- the template --------------------------------------------------------------------------------
 
 
@@ -1146,31 +1063,23 @@ def build_template(congress: Congress) -> bytes:
     ws.title = LEDGER_SHEET
     ws.append(list(LEDGER_HEADERS))
     ws.freeze_panes = "A2"
-    bold, red = Font(bold=True), Font(bold=True, color="B3121B")
-    fill = PatternFill("solid", fgColor="F2F2F2")
     lists = {
         "提出时间": ["大会期间", "闭会期间"],
         "状态": list(STATE_LABELS),
     }
     for i, col in enumerate(LEDGER_COLUMNS, start=1):
         cell = ws.cell(row=1, column=i)
-        cell.font, cell.fill = (red if col.required else bold), fill
+        xlsx.style_header(cell, required=col.required)
         cell.comment = Comment((_("必填。") if col.required else "") + str(col.note), "民意")
         letter = cell.column_letter
         ws.column_dimensions[letter].width = col.width
         if col.date:
-            for r in range(2, 502):
-                ws.cell(row=r, column=i).number_format = "yyyy-mm-dd"
+            xlsx.format_column(ws, i, "yyyy-mm-dd", 500)
         if col.header in lists:
-            dv = DataValidation(
-                type="list", formula1='"' + ",".join(lists[col.header]) + '"', allow_blank=True
-            )
-            ws.add_data_validation(dv)
-            dv.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            xlsx.add_list_validation(ws, letter, lists[col.header], last_row=MAX_ROWS + 1, allow_blank=True)
     for i, col in enumerate(LEDGER_COLUMNS, start=1):
         if col.header == "建议编号":
-            for r in range(2, 502):
-                ws.cell(row=r, column=i).number_format = "@"
+            xlsx.format_column(ws, i, "@", 500)
 
     values = wb.create_sheet(VALUES_SHEET)
     look = Lookups(congress)
@@ -1184,48 +1093,38 @@ def build_template(congress: Congress) -> bytes:
         "承办单位": sorted({u.name for u in look.units.values()}),
     }
     for i, (header, items) in enumerate(columns.items(), start=1):
-        values.cell(row=1, column=i, value=header).font = bold
+        values.cell(row=1, column=i, value=header).font = xlsx.HEAD_FONT
         values.column_dimensions[openpyxl.utils.get_column_letter(i)].width = (
             26 if header == "承办单位" else 18
         )
         for r, item in enumerate(items, start=2):
             values.cell(row=r, column=i, value=item)
 
-    help_ws = wb.create_sheet(HELP_SHEET)
-    help_ws.column_dimensions["A"].width = 16
-    help_ws.column_dimensions["B"].width = 90
-    help_ws.append([_("历史数据导入模板 · 填写说明")])
-    help_ws["A1"].font = Font(bold=True, size=14)
-    for line in (
-        _(
-            "1. 在“建议办理情况汇总表”工作表中，每行填写一件已立案的历史建议；第1行是表头，请勿修改。红色表头为必填。"
+    xlsx.add_help_sheet(
+        wb,
+        title=_("历史数据导入模板 · 填写说明"),
+        lines=(
+            _(
+                "1. 在“建议办理情况汇总表”工作表中，每行填写一件已立案的历史建议；第1行是表头，请勿修改。红色表头为必填。"
+            ),
+            _(
+                "2. 代表、承办单位、分类、收集渠道、答复类别须与本人大名册和办理规则一致（见“可选值”工作表）；往届代表请先导入该届代表名册。"
+            ),
+            _(
+                "3. 任何一行有错误时整份文件都不会导入；请按错误清单（行号、列、原因）改正后重新上传。同一文件不能重复导入（编号不能重复）。"
+            ),
+            _(
+                "4. 导入的建议与平台上办理的建议一样计入统计；系统按办理规则和工作日历推算交办、首次联系、答复期限，按所填日期判断是否按期。"
+            ),
+            _(
+                "5. 本平台导出的“建议办理情况汇总表”可直接作为导入文件。“可选值”和“填写说明”工作表导入时会被忽略。"
+            ),
         ),
-        _(
-            "2. 代表、承办单位、分类、收集渠道、答复类别须与本人大名册和办理规则一致（见“可选值”工作表）；往届代表请先导入该届代表名册。"
-        ),
-        _(
-            "3. 任何一行有错误时整份文件都不会导入；请按错误清单（行号、列、原因）改正后重新上传。同一文件不能重复导入（编号不能重复）。"
-        ),
-        _(
-            "4. 导入的建议与平台上办理的建议一样计入统计；系统按办理规则和工作日历推算交办、首次联系、答复期限，按所填日期判断是否按期。"
-        ),
-        _(
-            "5. 本平台导出的“建议办理情况汇总表”可直接作为导入文件。“可选值”和“填写说明”工作表导入时会被忽略。"
-        ),
-    ):
-        help_ws.append([line])
-    help_ws.append([])
-    help_ws.append([_("列"), _("说明")])
-    for c in help_ws[help_ws.max_row]:
-        c.font = bold
-    for col in LEDGER_COLUMNS:
-        help_ws.append([col.header, (_("必填。") if col.required else "") + str(col.note)])
-    for row in help_ws.iter_rows(min_row=2):
-        for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        header=(_("列"), _("说明")),
+        rows=[(col.header, (_("必填。") if col.required else "") + str(col.note)) for col in LEDGER_COLUMNS],
+        widths={"A": 16, "B": 90},
+    )
+    return xlsx.workbook_bytes(wb)
 
 
 # --- batches (the upload kept between the dry run and the confirmed import) ----------------------------
@@ -1234,108 +1133,46 @@ def build_template(congress: Congress) -> bytes:
 def create_batch(congress: Congress, upload: BinaryIO, *, actor: Any) -> HistoryBatch:
     """Keep `upload` privately (MEDIA_ROOT/history/…) and start its dry run."""
     require_perm(actor, PERM, congress)
-    report = HistoryReport()
-    data = _read_bytes(upload, report)
-    if data is None:
-        raise ValidationFailed(report.errors[0].reason)
-    filename = _basename(upload)
-    problems = check_content(data, filename)
-    if problems:
-        raise ValidationFailed(problems[0])
-    rows = estimate_rows(data)
-    batch = HistoryBatch(
-        congress=congress,
-        created_by=actor if getattr(actor, "pk", None) else None,
-        filename=filename[:255] or "history.xlsx",
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        rows=rows,
-        progress_total=rows,
-        background=rows > getattr(settings, "MINYI_HISTORY_INLINE_ROWS", INLINE_MAX_ROWS),
-        dry_run=True,
+    batch = xlsx.new_job(
+        HistoryBatch,
+        congress,
+        upload,
+        actor=actor,
+        default_name="history.xlsx",
+        estimate_rows=estimate_rows,
+        inline_rows=getattr(settings, "MINYI_HISTORY_INLINE_ROWS", INLINE_MAX_ROWS),
     )
-    batch.file.save(f"{batch.pk}.xlsx", ContentFile(data), save=False)
-    batch.save()
     return _start(batch)
 
 
 def confirm_batch(batch: HistoryBatch, *, actor: Any) -> HistoryBatch:
     """ "确认导入": import the file that passed its dry run (once: a second click is refused)."""
     require_perm(actor, PERM, batch.congress)
-    if not batch.file:
-        raise InvalidTransition(_("上传的文件已过期清理，请重新上传。"))
-    moved = HistoryBatch.objects.filter(pk=batch.pk, dry_run=True, status=JobStatus.CHECKED).update(
-        dry_run=False,
-        status=JobStatus.QUEUED,
-        committed_by=actor if getattr(actor, "pk", None) else None,
-        progress_done=0,
-        finished_at=None,
-        updated_at=timezone.now(),
-    )
-    if not moved:
-        raise InvalidTransition(_("该文件不能确认导入：它尚未通过校验，或已经在导入/已导入。"))
-    batch.refresh_from_db()
-    return _start(batch)
+    return _start(xlsx.confirm_job(batch, actor=actor))
 
 
 def _start(batch: HistoryBatch) -> HistoryBatch:
-    if not batch.background:
-        return run_batch(batch.pk)
-    try:
-        run_batch_task.enqueue(str(batch.pk))
-    except Exception:
-        logger.exception("could not queue history batch %s", batch.pk)
-        HistoryBatch.objects.filter(pk=batch.pk).update(
-            status=JobStatus.FAILED, message=_("无法提交后台任务，请稍后重试。"), finished_at=timezone.now()
-        )
-    batch.refresh_from_db()
-    return batch
+    return xlsx.start_job(batch, run=run_batch, task=run_batch_task, log=logger, what="history batch")
+
+
+def _import_pass(batch: HistoryBatch, upload: BinaryIO, actor: Any, progress: Progress) -> HistoryReport:
+    return import_history(
+        batch.congress, upload, actor=actor, dry_run=batch.dry_run, batch=batch, progress=progress
+    )
 
 
 def run_batch(batch_id: Any) -> HistoryBatch:
     """Run the batch's pending pass (dry run or import) and keep its report on the batch."""
-    batch = HistoryBatch.objects.select_related("congress", "created_by", "committed_by").get(pk=batch_id)
-    if batch.status != JobStatus.QUEUED:
-        return batch
-    actor = batch.created_by if batch.dry_run else batch.committed_by
-    HistoryBatch.objects.filter(pk=batch.pk).update(status=JobStatus.RUNNING, progress_done=0)
-
-    def progress(done: int, total: int) -> None:
-        fields = {"progress_done": done}
-        if total:
-            fields["progress_total"] = total
-        HistoryBatch.objects.filter(pk=batch.pk).update(**fields)
-
-    fields: dict[str, Any] = {}
-    try:
-        if actor is None:
-            raise NotPermitted(_("上传或确认导入的账号已不存在。"))
-        with batch.file.open("rb") as fh:
-            upload = io.BytesIO(fh.read())
-        upload.name = batch.filename
-        report = import_history(
-            batch.congress, upload, actor=actor, dry_run=batch.dry_run, batch=batch, progress=progress
-        )
-    except NotPermitted as e:
-        fields.update(status=JobStatus.FAILED, message=e.detail)
-    except Exception:
-        logger.exception("history batch %s failed", batch.pk)
-        fields.update(
-            status=JobStatus.FAILED, message=_("处理时发生内部错误，未导入任何数据。请联系管理员。")
-        )
-    else:
-        status = (
-            JobStatus.INVALID if not report.ok else JobStatus.CHECKED if batch.dry_run else JobStatus.DONE
-        )
-        fields.update(
-            status=status, report=report.to_dict(), progress_done=F("progress_total"), rows=report.rows
-        )
-        if status == JobStatus.DONE:
-            fields["committed_at"] = timezone.now()
-    fields["finished_at"] = timezone.now()
-    HistoryBatch.objects.filter(pk=batch.pk).update(**fields)
-    batch.refresh_from_db()
-    return batch
+    return xlsx.run_job(
+        HistoryBatch,
+        batch_id,
+        run_pass=_import_pass,
+        done=JobStatus.DONE,
+        log=logger,
+        what="history batch",
+        zero_total_unknown=True,  # the rows are counted while they are read
+        report_fields=lambda report: {"rows": report.rows},
+    )
 
 
 @task()

@@ -13,11 +13,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from minyi.core.models_import import BackgroundJob, UploadJob
 
 
 class JobStatus(models.TextChoices):
@@ -32,29 +32,15 @@ class JobStatus(models.TextChoices):
 ACTIVE_STATUSES = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
 
 
-class _Job(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class _Job(BackgroundJob):
+    # The id, the background flag, the message and the update and finish times: `BackgroundJob`.
     status = models.CharField(_("状态"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    background = models.BooleanField(_("后台处理"), default=False)
     progress_done = models.PositiveIntegerField(_("已处理"), default=0)
     progress_total = models.PositiveIntegerField(_("总数"), default=0)
-    message = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         abstract = True
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
-
-    @property
-    def percent(self) -> int:
-        if not self.progress_total:
-            return 0
-        return min(100, round(100 * self.progress_done / self.progress_total))
 
 
 def export_path(instance: ExportJob, filename: str) -> str:
@@ -105,7 +91,8 @@ def history_upload_path(instance: HistoryBatch, filename: str) -> str:
     return f"history/{instance.congress_id}/{instance.pk}.xlsx"
 
 
-class HistoryBatch(_Job):
+class HistoryBatch(_Job, UploadJob):
+    # The file's name, size and report, the dry-run flag, who confirmed it and when: `UploadJob`.
     congress = models.ForeignKey(
         "congress.Congress", on_delete=models.CASCADE, related_name="+", verbose_name=_("人大")
     )
@@ -116,22 +103,9 @@ class HistoryBatch(_Job):
         related_name="+",
         verbose_name=_("上传人"),
     )
-    committed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("确认导入人"),
-    )
     file = models.FileField(_("文件"), upload_to=history_upload_path, max_length=200, blank=True)
-    filename = models.CharField(_("文件名"), max_length=255)
-    size = models.PositiveBigIntegerField(_("文件大小（字节）"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     rows = models.PositiveIntegerField(_("数据行数"), default=0)
-    dry_run = models.BooleanField(_("仅校验（试导入）"), default=True)
-    report = models.JSONField(_("结果"), null=True, blank=True)
-    committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
     suggestions = models.ManyToManyField(
         "suggestions.Suggestion", blank=True, related_name="history_batches", verbose_name=_("导入的建议")
     )
@@ -141,9 +115,6 @@ class HistoryBatch(_Job):
         verbose_name_plural = _("历史数据导入")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["congress", "-created_at"], name="historybatch_congress_recent")]
-
-    def __str__(self) -> str:
-        return f"{self.filename} · {self.get_status_display()}"
 
 
 class FigureSnapshot(models.Model):

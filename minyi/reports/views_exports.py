@@ -15,11 +15,9 @@ another congress's (or another user's) jobs.
 
 from __future__ import annotations
 
-import os
 import uuid
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,9 +27,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from minyi.congress.roster import check_content, errors_workbook
+from minyi.core import views_import as imports
 from minyi.core.decorators import congress_view
-from minyi.core.errors import DomainError
+from minyi.core.xlsx_import import upload_limit_mb
 
 from . import bulletin as B
 from . import exports as X
@@ -41,7 +39,6 @@ from .models import ExportJob, HistoryBatch, JobStatus
 from .views_dashboard import _context
 
 RECENT = 10
-ERRORS_SHOWN = 100
 FIRST_YEAR = 2004
 SCOPE_KINDS = (ExportJob.Kind.LEDGER, ExportJob.Kind.LEAGUE, ExportJob.Kind.YEAR_PDF)
 BULLETIN_KINDS = (ExportJob.Kind.BULLETIN_XLSX, ExportJob.Kind.BULLETIN_PDF)
@@ -200,60 +197,26 @@ def bulletin(request: HttpRequest) -> HttpResponse:
 # --- history import ------------------------------------------------------------------------------------
 
 
-class HistoryUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("历年建议办理情况汇总表（.xlsx）"),
-        help_text=gettext_lazy(
+class HistoryUploadForm(imports.XlsxUploadForm):
+    file = imports.xlsx_file_field(
+        gettext_lazy("历年建议办理情况汇总表（.xlsx）"),
+        gettext_lazy(
             "请使用本页提供的模板，或本平台导出的汇总表。上传后先校验（试导入），确认无误后再正式导入。"
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + X.XLSX_CONTENT_TYPE}),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.MINYI_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("文件超过大小上限（%(limit)s MB），请拆分后分批导入。")
-                % {"limit": round(limit / 1024 / 1024, 1)}
-            )
-        upload.seek(0)
-        problems = check_content(upload.read(), upload.name)
-        upload.seek(0)
-        if problems:
-            raise forms.ValidationError(problems)
-        return upload
 
 
 def _batch(request: HttpRequest, batch_id: uuid.UUID) -> HistoryBatch:
-    return get_object_or_404(
-        HistoryBatch.objects.select_related("created_by", "committed_by"),
-        pk=batch_id,
-        congress=request.congress,  # type: ignore[attr-defined]
-    )
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=X.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return imports.congress_job(request, HistoryBatch, batch_id)
 
 
 @congress_view(H.PERM)
 def history(request: HttpRequest) -> HttpResponse:
     congress = request.congress  # type: ignore[attr-defined]
     form = HistoryUploadForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                batch = H.create_batch(congress, form.cleaned_data["file"], actor=request.user)
-            except DomainError as e:
-                form.add_error("file", e.detail)
-            else:
-                return redirect("reports:history_batch", congress.code, batch.pk)
-        status = 422
+    done, status = imports.post_upload(request, form, create=H.create_batch, job_url="reports:history_batch")
+    if done:
+        return done
     batches = HistoryBatch.objects.filter(congress=congress).select_related("created_by")[:RECENT]
     context = _context(
         request,
@@ -261,7 +224,7 @@ def history(request: HttpRequest) -> HttpResponse:
         batches=batches,
         tab="history",
         columns=X.LEDGER_COLUMNS,
-        max_mb=round(settings.MINYI_MAX_UPLOAD_BYTES / 1024 / 1024, 1),
+        max_mb=upload_limit_mb(),
         max_rows=H.max_rows(),
     )
     return render(request, "reports/dashboard/history.html", context, status=status)
@@ -270,7 +233,7 @@ def history(request: HttpRequest) -> HttpResponse:
 @require_GET
 @congress_view(H.PERM)
 def history_template(request: HttpRequest) -> HttpResponse:
-    return _xlsx(H.build_template(request.congress), _("历史数据导入模板.xlsx"))  # type: ignore[attr-defined]
+    return imports.xlsx_response(H.build_template(request.congress), _("历史数据导入模板.xlsx"))  # type: ignore[attr-defined]
 
 
 @require_GET
@@ -283,9 +246,7 @@ def history_batch(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
         batch=batch,
         report=report,
         tab="history",
-        errors_shown=report.errors[:ERRORS_SHOWN] if report else [],
-        errors_hidden=max(0, len(report.errors) - ERRORS_SHOWN) if report else 0,
-        percent_steps=range(101),
+        **imports.report_context(report),
         count_labels=[
             (_("建议"), "suggestions"),
             (_("其中已办结"), "closed"),
@@ -303,34 +264,25 @@ def history_batch(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
 @require_GET
 @congress_view(H.PERM)
 def history_progress(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
-    batch = _batch(request, batch_id)
-    if not batch.is_active and request.htmx:  # type: ignore[attr-defined]
-        return HttpResponseClientRefresh()
-    return render(request, "reports/dashboard/_history_progress.html", {"batch": batch})
+    return imports.progress_fragment(
+        request, _batch(request, batch_id), "reports/dashboard/_history_progress.html", "batch"
+    )
 
 
 @require_GET
 @congress_view(H.PERM)
 def history_errors(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
-    batch = _batch(request, batch_id)
-    if not batch.report:
-        raise Http404("no report yet")
-    report = H.HistoryReport.from_dict(batch.report)
-    stem = os.path.splitext(batch.filename)[0] or "history"
-    return _xlsx(errors_workbook(report.errors), _("导入错误清单-%(f)s.xlsx") % {"f": stem})
+    return imports.errors_download(_batch(request, batch_id), H.HistoryReport, "history")
 
 
 @require_POST
 @congress_view(H.PERM)
 def history_commit(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
-    batch = _batch(request, batch_id)
-    try:
-        batch = H.confirm_batch(batch, actor=request.user)
-    except DomainError as e:
-        messages.error(request, e.detail)
-    else:
-        if batch.status == JobStatus.DONE:
-            messages.success(request, _("历史数据已导入，已计入统计。"))
-        elif batch.is_active:
-            messages.info(request, _("正在后台导入，请稍候；本页会自动显示进度。"))
-    return redirect("reports:history_batch", request.congress.code, batch.pk)  # type: ignore[attr-defined]
+    return imports.commit(
+        request,
+        _batch(request, batch_id),
+        confirm=H.confirm_batch,
+        done=JobStatus.DONE,
+        done_message=_("历史数据已导入，已计入统计。"),
+        job_url="reports:history_batch",
+    )
