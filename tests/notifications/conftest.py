@@ -8,6 +8,7 @@ import asyncio
 import datetime
 import email
 import email.policy
+import logging
 import socket
 import threading
 import zoneinfo
@@ -109,6 +110,9 @@ def smtp(settings) -> Iterator[SmtpServer]:
     """A local SMTP server, with Django's mail settings pointing at it."""
     recorder = Recorder()
     port = free_port()
+    # aiosmtpd logs each connection at INFO from its own thread, which may outlive pytest's captured
+    # stream ("--- Logging error ---" noise in the run's output); its warnings still show.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller = Controller(recorder, hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
