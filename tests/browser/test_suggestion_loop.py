@@ -162,6 +162,22 @@ def test_one_suggestion_through_the_whole_loop(world, browser_context, login, sh
     submit(handler_b)
     expect_message(handler_b, "协办意见已送主办单位")
 
+    # --- the clerk urges the lead unit from the suggestion page (the co-unit has answered) -------
+    clerk.goto(detail)
+    lead_row = clerk.locator(".assignment", has_text=world.unit_a.name)
+    expect(lead_row.get_by_role("link", name="催办")).to_be_visible()
+    expect(
+        clerk.locator(".assignment", has_text=world.unit_b.name).get_by_role("link", name="催办")
+    ).to_have_count(0)
+    shot(clerk, "11b-clerk-urge-buttons")
+    with clerk.expect_navigation():
+        lead_row.get_by_role("link", name="催办").click()
+    clerk.get_by_label("催办意见").fill("请尽快联系代表并按期答复。")
+    shot(clerk, "11c-clerk-urge-form")
+    with clerk.expect_navigation():
+        clerk.get_by_role("button", name="发出催办").click()
+    expect_message(clerk, "已催办")
+
     press(handler_a, "log_contact")
     handler_a.get_by_label("办前").check()
     handler_a.get_by_label("联系方式").select_option(label="走访")
