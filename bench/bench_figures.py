@@ -37,6 +37,10 @@ Measured for the target congress-year (the median and p95 of ``--runs`` runs aft
 - ``raw SQL``: one hand-written query per figure family (suggestions, deputies, commitments) giving
   the same numbers as `compute_figures` (checked on every run: a mismatch aborts the benchmark).
 
+Each measurement also gives its time in the database (the median over the runs of the summed
+execute times of its queries): "ORM query time" against the hand-written SQL's, apart from the time
+Django spends building queries and handling rows.
+
 Prints Markdown tables (docs/PERFORMANCE.md, "Figures").
 """
 
@@ -179,21 +183,26 @@ def print_table(rows: list[dict], engine: str, shape: str) -> None:
     print(
         f"\n{engine} {first['server']}, shape `{shape}`, Python {first['python']}, Django {first['django']}\n"
     )
-    print("| suggestions (all) | in the measured congress-year | measurement | p50 ms | p95 ms | queries |")
-    print("|---:|---:|---|---:|---:|---:|")
+    print(
+        "| suggestions (all) | in the measured congress-year | measurement | p50 ms | p95 ms "
+        "| in the database, p50 ms | queries |"
+    )
+    print("|---:|---:|---|---:|---:|---:|---:|")
     for row in rows:
         for name in ("dashboard", "dashboard (recount)", "league", "stats", "raw SQL"):
             r = row[name]
             print(
                 f"| {row['size']:,} | {row['scope_size']:,} | {name} | {r['p50'] * 1000:.0f} | "
-                f"{r['p95'] * 1000:.0f} | {r['queries']} |"
+                f"{r['p95'] * 1000:.0f} | {r['db_p50'] * 1000:.0f} | {r['queries']} |"
             )
     print()
     base = rows[0]
     for row in rows:
         ratio = row["stats"]["p50"] / row["raw SQL"]["p50"]
+        query_ratio = row["stats"]["db_p50"] / row["raw SQL"]["db_p50"]
         print(
-            f"- {row['size']:,}: ORM figures ÷ raw SQL = {ratio:.2f}; dashboard p95 ÷ its p95 at "
+            f"- {row['size']:,}: ORM figures ÷ raw SQL = {ratio:.2f} wall-clock, {query_ratio:.2f} in the "
+            f"database; dashboard p95 ÷ its p95 at "
             f"{base['size']:,} = {row['dashboard']['p95'] / base['dashboard']['p95']:.2f}; "
             f"seeding {row['seed_seconds']:.0f} s ({row['rows']:,} rows)"
         )
@@ -274,19 +283,29 @@ def _measured(size, scope_size, rows, seed_seconds, target, clerk, runs) -> dict
 
 
 def _time(fn, runs: int) -> dict:
+    """p50/p95 of `runs` calls of `fn` (after a warm-up), the queries of one call, and the median time
+    spent in the database per call (the sum of the queries' execute times, as Django's query log
+    measures them: sending, running and receiving the result)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     fn()  # warm-up: caches, the calendar, the planner
-    times = []
+    times, in_database = [], []
     for _ in range(runs):
         with CaptureQueriesContext(connection) as queries:
             t0 = time.perf_counter()
             fn()
             times.append(time.perf_counter() - t0)
+        in_database.append(sum(float(q["time"]) for q in queries.captured_queries))
     times.sort()
     p95 = times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))]
-    return {"p50": statistics.median(times), "p95": p95, "queries": len(queries), "all": times}
+    return {
+        "p50": statistics.median(times),
+        "p95": p95,
+        "queries": len(queries),
+        "db_p50": statistics.median(in_database),
+        "all": times,
+    }
 
 
 def measure(congress, clerk, runs: int) -> dict:
