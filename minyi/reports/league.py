@@ -6,31 +6,44 @@ item). Every rate is shown with its 95% Wilson score interval, and units are ran
 lower bound of the chosen rate — so a unit with 2 of 2 does not outrank one with 38 of 40. Units
 with fewer than `min_count` items are listed apart as 样本不足 and not ranked.
 
-Like the congress figures, the whole table comes from one aggregate query (grouped by unit) built
-from the same unit-work conditions (`figures.UnitWork`), so the numbers agree with the congress
-figures filtered to that unit.
+How it counts: the way the congress figures do (`figures._read_flags`). The facts about an item
+("a first-contact deadline was met", "the final round has an evaluation of this unit's reply that
+is not satisfied" …) are the same row conditions (`figures.UnitWork`'s ``*_rows`` methods), with
+*relevant* meaning "an assignment of the item's unit (any round), not cancelled". Deadlines,
+signed-off replies and evaluations are each read once, grouped by suggestion and the unit of the
+assignment (and round for replies and evaluations, whose final round is the suggestion's, over all
+units), one bit mask of facts per group (`_read_flags`). One read of the items brings what is per
+assignment (signed for receipt within the reassignment window, the first contact) and two facts
+looked up from the item itself, each one index probe: a face-to-face contact, a re-handling round.
+`_formulas` combines each item's facts into the rates, in Python. Five queries whatever the size of
+the data, and the numbers agree with the congress figures filtered to that unit.
 """
 
 from __future__ import annotations
 
+import datetime
 import math
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import TruncDate
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minyi.congress.models import Congress, Policy
-from minyi.suggestions.models import Assignment, Contact, Deadline
+from minyi.suggestions.models import Assignment, Contact, Deadline, Evaluation, Reply
 from minyi.suggestions.states import AssignmentState, ContactState
 
 from .figures import (
     LOCAL_REPLY_DEADLINES,
+    UNIT_DUTY_DEADLINES,
     Scope,
     UnitWork,
+    _grouped,
+    _last_rounds,
     _SuggestionRows,
     policy_of,
     reporting_query,
@@ -225,7 +238,106 @@ def _items(congress: Congress, scope: Scope, policy: Policy):
 
 
 def _same_unit(prefix: str) -> Q:
-    return Q(**{f"{prefix}unit_id": OuterRef("unit")}) & ~Q(**{f"{prefix}state": AssignmentState.CANCELLED})
+    """The relevant assignments of one item: its unit's (any round), not cancelled."""
+    return Q(**{f"{prefix}unit_id": OuterRef("unit_id")}) & _not_cancelled(prefix)
+
+
+def _not_cancelled(prefix: str) -> Q:
+    """The league's relevant assignments: not cancelled, of the unit the rows are grouped by."""
+    return ~Q(**{f"{prefix}state": AssignmentState.CANCELLED})
+
+
+#: The facts about one item (a unit's part in a suggestion) that its rates combine (`_formulas`),
+#: each one bit: the first four are read with the item (`unit_league`), the others by `_read_flags`.
+FLAGS = (
+    "sign_met", "sign_due", "face_to_face", "rehandled",
+    "contact_met", "contact_missed", "reply_met", "reply_missed", "overdue", "late",
+    "replied", "final_unresolved", "evaluated", "not_satisfied",
+)  # fmt: skip
+BIT = {name: 1 << i for i, name in enumerate(FLAGS)}
+
+
+def _formulas(f: frozenset[str]) -> dict[str, tuple[bool, bool]]:
+    """rate key → (in the numerator, in the denominator) for an item with the facts `f`; and the
+    counted columns (`rehandled`, `overdue`, `late`) as (counted, True). The one statement of how
+    the league's columns are made of the facts."""
+
+    def on_time(met: str, missed: str) -> tuple[bool, bool]:
+        return met in f and missed not in f, met in f or missed in f
+
+    replied, evaluated = "replied" in f, "evaluated" in f
+    return {
+        "sign_on_time": ("sign_met" in f, "sign_due" in f),
+        "first_contact_on_time": on_time("contact_met", "contact_missed"),
+        "reply_on_time": on_time("reply_met", "reply_missed"),
+        "contact": (replied and "face_to_face" in f, replied),
+        "satisfaction": (evaluated and "not_satisfied" not in f, evaluated),
+        "resolution": (replied and "final_unresolved" not in f, replied),
+        **{name: (name in f, True) for name in ("rehandled", "overdue", "late")},
+    }
+
+
+def _read_flags(congress: Congress, scope: Scope, policy: Policy) -> dict[tuple[int, int], int]:
+    """(suggestion id, unit id) → the bits of `FLAGS` that the unit's work on the suggestion has,
+    for the accepted suggestions of the scope: deadlines, replies and evaluations each read once,
+    grouped by suggestion and the unit of the (not cancelled) assignment — three queries whatever
+    the size of the scope (face-to-face contacts and re-handling are read with the items).
+    The conditions are `UnitWork`'s row conditions, as in `figures._read_flags`; the final round of
+    replies and of evaluations is the suggestion's (over all units), as `UnitWork.final_replies`
+    and `UnitWork.evaluated(final=True, …)` define it."""
+    accepted = _SuggestionRows(congress, scope, policy).accepted_ids()
+    w = UnitWork(OuterRef("suggestion"), _not_cancelled, scope.today, congress)
+    nf = not policy.no_feedback_excluded
+    bits: dict[tuple[int, int], int] = defaultdict(int)
+
+    def mark(pk: int, unit: int | None, names: set[str]) -> None:
+        if unit is not None:
+            for name in names:
+                bits[pk, unit] |= BIT[name]
+
+    contact = [Deadline.Kind.FIRST_CONTACT]
+    for pk, unit, names in _grouped(
+        Deadline.objects.filter(suggestion__in=accepted, assignment__isnull=False),
+        ("suggestion_id", "assignment__unit_id"),
+        {
+            "contact_met": w.met_rows(contact),
+            "contact_missed": w.missed_rows(contact),
+            "reply_met": w.met_rows(LOCAL_REPLY_DEADLINES),
+            "reply_missed": w.missed_rows(LOCAL_REPLY_DEADLINES),
+            "overdue": w.overdue_rows(),
+            "late": w.missed_rows(UNIT_DUTY_DEADLINES),  # UnitWork.ever_late
+        },
+    ):
+        mark(pk, unit, names)
+
+    # replies: the last round is that of any signed-off reply of the suggestion (of any unit)
+    reply = w.reply_rows()
+    replies = list(
+        _grouped(
+            Reply.objects.filter(signed_off_at__isnull=False, assignment__suggestion__in=accepted),
+            ("assignment__suggestion_id", "assignment__round", "assignment__unit_id"),
+            {"replied": reply, "final_unresolved": reply & ~resolved_classes()},
+        )
+    )
+    last = _last_rounds(replies)
+    for pk, round_, unit, names in replies:
+        mark(pk, unit, names if round_ == last[pk] else names - {"final_unresolved"})
+
+    # evaluations: the last round is that of any evaluation of the suggestion (of any unit)
+    counted = w.evaluation_rows(count_no_feedback=nf)
+    evaluations = list(
+        _grouped(
+            Evaluation.objects.filter(suggestion__in=accepted),
+            ("suggestion_id", "round", "reply__assignment__unit_id"),
+            {"evaluated": counted, "not_satisfied": counted & w.not_good_rows()},
+        )
+    )
+    last = _last_rounds(evaluations)
+    for pk, round_, unit, names in evaluations:
+        if round_ == last[pk]:
+            mark(pk, unit, names)
+
+    return bits
 
 
 def unit_league(
@@ -236,14 +348,15 @@ def unit_league(
     rank_by: str = "satisfaction",
     policy: Policy | None = None,
 ) -> League:
-    """The league table of the units assigned suggestions in `scope`, in two queries (policy and one
-    grouped aggregate)."""
+    """The league table of the units assigned suggestions in `scope`, in five queries whatever the
+    size of the data (on PostgreSQL one more, see `reporting_query`): the policy (none when given),
+    one read of the items with what is per assignment (signing for receipt against the reassignment
+    window, the first contact, face-to-face contact and re-handling of the item's unit), and the
+    three grouped reads of `_read_flags`."""
     if rank_by not in RATE_BY_KEY:
         raise ValueError(f"cannot rank by {rank_by!r}")
     policy = policy or policy_of(congress)
     today = scope.today
-    work = UnitWork(OuterRef("suggestion"), _same_unit, today, congress)
-    count_no_feedback = not policy.no_feedback_excluded
 
     window_due = Deadline.objects.filter(assignment=OuterRef("pk"), kind=Deadline.Kind.REASSIGN_WINDOW)
     first_contact = (
@@ -252,69 +365,77 @@ def unit_league(
         .order_by("contacted_on", "id")
         .values("contacted_on")[:1]
     )
-    items = _items(congress, scope, policy)
-
-    def once(condition) -> Q:
-        # evaluated once for all items, as an uncorrelated IN (see figures._SuggestionRows.once)
-        return Q(pk__in=items.filter(condition).values("pk"))
-
-    contact_met = once(work.met([Deadline.Kind.FIRST_CONTACT]))
-    contact_missed = once(work.missed([Deadline.Kind.FIRST_CONTACT]))
-    reply_met, reply_missed = once(work.met(LOCAL_REPLY_DEADLINES)), once(work.missed(LOCAL_REPLY_DEADLINES))
-    replied = once(work.replied())
-    evaluated = once(work.evaluated(final=True, count_no_feedback=count_no_feedback))
-    sign_due = Q(signed_at__isnull=False) | Q(window_due__lt=today)
-
-    parts = {
-        "sign_on_time": (Q(signed_on__lte=F("window_due")), sign_due),
-        "first_contact_on_time": (contact_met & ~contact_missed, contact_met | contact_missed),
-        "reply_on_time": (reply_met & ~reply_missed, reply_met | reply_missed),
-        "contact": (replied & once(work.face_to_face()), replied),
-        "satisfaction": (
-            evaluated & ~once(work.not_satisfied(final=True, count_no_feedback=count_no_feedback)),
-            evaluated,
-        ),
-        "resolution": (replied & ~once(work.final_reply_outside(resolved_classes())), replied),
+    # what is per assignment, and the two facts of a unit's work that are cheapest to look up from
+    # the item itself (an index probe each): `UnitWork`'s own EXISTS, for this item's unit
+    work = UnitWork(OuterRef("suggestion_id"), _same_unit, today, congress)
+    facts = {
+        "sign_met": Q(signed_on__lte=F("window_due")),
+        "sign_due": Q(signed_at__isnull=False) | Q(window_due__lt=today),
+        "face_to_face": work.face_to_face(),
+        "rehandled": work.rehandled(),
     }
-    aggregates: dict[str, Any] = {
-        "assigned": Count("pk"),
-        "rehandled": Count("pk", filter=once(work.rehandled())),
-        "overdue": Count("pk", filter=once(work.overdue_now())),
-        "late": Count("pk", filter=once(work.ever_late())),
-        "first_contact_days": Avg(
-            ExpressionWrapper(F("first_contact_on") - F("assigned_on"), output_field=DurationField()),
-            filter=Q(first_contact_on__isnull=False),
-        ),
-    }
-    for key, (num, den) in parts.items():
-        aggregates[f"{key}__n"] = Count("pk", filter=num)
-        aggregates[f"{key}__d"] = Count("pk", filter=den)
-
-    grouped = (
-        items.alias(
+    items = (
+        _items(congress, scope, policy)
+        .alias(
             window_due=Subquery(window_due.order_by("id").values("due_on")[:1]),
             signed_on=TruncDate("signed_at"),
+        )
+        .annotate(
+            facts=sum(
+                (Case(When(q, then=Value(BIT[name])), default=Value(0)) for name, q in facts.items()),
+                Value(0),
+            ),
             first_contact_on=Subquery(first_contact),
         )
-        .values("unit", "unit__name", "unit__order", "unit__body__name")
-        .annotate(**aggregates)
-        .order_by("unit__order", "unit__name")
-    )
+        .order_by()
+        .values_list(
+            "suggestion_id", "unit_id", "facts", "assigned_on", "first_contact_on",
+            "unit__name", "unit__order", "unit__body__name",
+        )
+    )  # fmt: skip
     with reporting_query():
-        results = list(grouped)
+        item_rows = list(items)
+        flags = _read_flags(congress, scope, policy)
+
+    units: dict[int, tuple[str, int, str]] = {}
+    assigned: Counter[int] = Counter()
+    kinds: Counter[tuple[int, int]] = Counter()  # (unit, bits of the item) → items
+    contact_days: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # unit → [days, items]
+    for pk, unit, item_bits, assigned_on, first_contact_on, name, order, body in item_rows:
+        units[unit] = (name, order, body or "")
+        assigned[unit] += 1
+        kinds[unit, item_bits | flags.get((pk, unit), 0)] += 1
+        if first_contact_on is not None:
+            days = contact_days[unit]
+            days[0] += (first_contact_on - assigned_on).days
+            days[1] += 1
+
+    totals: dict[int, dict[str, list[int]]] = {unit: defaultdict(lambda: [0, 0]) for unit in units}
+    for (unit, bits), count in kinds.items():
+        for key, (num, den) in _formulas(frozenset(n for n in FLAGS if bits & BIT[n])).items():
+            total = totals[unit][key]
+            total[0] += count if num else 0
+            total[1] += count if den else 0
+
+    def average(unit: int) -> float | None:
+        if unit not in contact_days:
+            return None
+        days, count = contact_days[unit]
+        return _days(datetime.timedelta(days=days) / count)  # as the database averages intervals
+
     rows = [
         UnitRow(
-            unit_id=r["unit"],
-            name=r["unit__name"],
-            body=r["unit__body__name"] or "",
-            assigned=r["assigned"],
-            rates={key: Rate(r[f"{key}__n"], r[f"{key}__d"]) for key in parts},
-            first_contact_days=_days(r["first_contact_days"]),
-            rehandled=r["rehandled"],
-            overdue=r["overdue"],
-            late=r["late"],
+            unit_id=unit,
+            name=name,
+            body=body,
+            assigned=assigned[unit],
+            rates={spec.key: Rate(*totals[unit][spec.key]) for spec in RATES},
+            first_contact_days=average(unit),
+            rehandled=totals[unit]["rehandled"][0],
+            overdue=totals[unit]["overdue"][0],
+            late=totals[unit]["late"][0],
         )
-        for r in results
+        for unit, (name, _order, body) in sorted(units.items(), key=lambda u: (u[1][1], u[1][0]))
     ]
     league = League(scope=scope, min_count=min_count, rank_by=rank_by)
     league.ranked = sorted((r for r in rows if r.assigned >= min_count), key=lambda r: _rank_key(r, rank_by))

@@ -7,11 +7,25 @@ import datetime
 import math
 
 import pytest
+from django.db.models import OuterRef, Q
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minyi.reports.figures import Scope, compute_figures
+from minyi.congress.models import Unit
+from minyi.reports.figures import (
+    LOCAL_REPLY_DEADLINES,
+    Scope,
+    UnitWork,
+    compute_figures,
+    figure_members,
+    policy_of,
+    resolved_classes,
+)
 from minyi.reports.league import Rate, unit_league, wilson_interval
+from minyi.suggestions.models import Assignment, Deadline
+from minyi.suggestions.states import AssignmentState, ContactState
+from tests.factories import BodyFactory
 
 from .conftest import on
 from .scenario import AS_OF, build_year
@@ -290,3 +304,143 @@ def test_league_filters_and_serialisation(build, units):
     )
     assert data["insufficient"][0]["name"] == "R局"
     assert "Wilson" in data["definitions"]["rank"]
+
+
+# --- independent recount -----------------------------------------------------------------------------
+
+
+def _same_unit(prefix: str) -> Q:
+    return Q(**{f"{prefix}unit_id": OuterRef("unit_id")}) & ~Q(
+        **{f"{prefix}state": AssignmentState.CANCELLED}
+    )
+
+
+def recount(congress, scope: Scope, policy) -> dict[str, tuple]:
+    """unit name → every column of the league, counted item by item another way: each unit's items
+    found from the congress figures' drill-down (`figure_members(…, "suggestions")` with the scope
+    narrowed to the unit), each item's facts read with `UnitWork`'s correlated EXISTS (one per
+    assignment row: not the grouped reads), signing and the first contact from the item's own rows
+    in Python; the rates combined here from their definitions."""
+    nf = not policy.no_feedback_excluded
+    w = UnitWork(OuterRef("suggestion_id"), _same_unit, scope.today, congress)
+    contact = [Deadline.Kind.FIRST_CONTACT]
+    facts = {
+        "contact_met": w.met(contact),
+        "contact_missed": w.missed(contact),
+        "reply_met": w.met(LOCAL_REPLY_DEADLINES),
+        "reply_missed": w.missed(LOCAL_REPLY_DEADLINES),
+        "replied": w.replied(),
+        "face_to_face": w.face_to_face(),
+        "evaluated": w.evaluated(final=True, count_no_feedback=nf),
+        "not_satisfied": w.not_satisfied(final=True, count_no_feedback=nf),
+        "unresolved": w.final_reply_outside(resolved_classes()),
+        "rehandled": w.rehandled(),
+        "overdue": w.overdue_now(),
+        "late": w.ever_late(),
+    }
+    units = Unit.objects.filter(congress=congress)
+    if scope.unit is not None:
+        units = units.filter(pk=scope.unit)
+    got = {}
+    for unit in units:
+        members = figure_members(congress, scope.with_(unit=unit.pk), "suggestions", policy=policy)
+        items = list(
+            Assignment.objects.filter(unit=unit, round=1, suggestion__in=members)
+            .exclude(state=AssignmentState.CANCELLED)
+            .annotate(**facts)
+        )
+        if not items:
+            continue
+        counts = {key: [0, 0] for key in ("sign", "fc", "reply", "contact", "sat", "res")}
+        days, extra = [], [0, 0, 0]
+
+        def add(key, num, den, counts=counts):
+            counts[key][0] += bool(num)
+            counts[key][1] += bool(den)
+
+        for a in items:
+            window = a.deadlines.filter(kind=Deadline.Kind.REASSIGN_WINDOW).order_by("id").first()
+            signed = timezone.localdate(a.signed_at) if a.signed_at else None
+            add(
+                "sign",
+                signed and window and signed <= window.due_on,
+                signed or (window and window.due_on < scope.today),
+            )
+            add("fc", a.contact_met and not a.contact_missed, a.contact_met or a.contact_missed)
+            add("reply", a.reply_met and not a.reply_missed, a.reply_met or a.reply_missed)
+            add("contact", a.replied and a.face_to_face, a.replied)
+            add("sat", a.evaluated and not a.not_satisfied, a.evaluated)
+            add("res", a.replied and not a.unresolved, a.replied)
+            first = a.contacts.exclude(state=ContactState.DISPUTED).order_by("contacted_on", "id").first()
+            if first:
+                days.append((first.contacted_on - a.assigned_on).days)
+            for i, fact in enumerate((a.rehandled, a.overdue, a.late)):
+                extra[i] += bool(fact)
+        got[unit.name] = (
+            len(items),
+            tuple(map(tuple, counts.values())),
+            pytest.approx(sum(days) / len(days)) if days else None,
+            *extra,
+        )
+    return got
+
+
+def columns(league) -> dict[str, tuple]:
+    keys = ("sign_on_time", "first_contact_on_time", "reply_on_time", "contact", "satisfaction", "resolution")
+    return {
+        row.name: (
+            row.assigned,
+            tuple((row.rates[k].numerator, row.rates[k].denominator) for k in keys),
+            row.first_contact_days,
+            row.rehandled,
+            row.overdue,
+            row.late,
+        )
+        for row in league.rows
+    }
+
+
+@pytest.mark.parametrize("no_feedback_excluded", [True, False])
+def test_the_league_equals_an_item_by_item_recount_in_every_scope(build, units, no_feedback_excluded):
+    build_year(build)
+    congress = build.w.congress
+    court = BodyFactory(congress=congress, body_code=Unit.BodyCode.COURT)
+    judge = build.unit("甲区法院执行局", parent=court)
+    build.full(d(2025, 4, 1), judge, overall="unsatisfied", result="C")
+    build.full(d(2025, 4, 2), judge)
+    policy = policy_of(congress)
+    policy.no_feedback_excluded = no_feedback_excluded
+    year = scope()
+    scopes = [
+        year,
+        year.with_(unit=build.w.unit_a.pk),
+        year.with_(unit=units["Q"].pk),
+        year.with_(body=build.w.gov.pk),
+        year.with_(body=court.pk),
+        year.with_(as_of=d(2025, 3, 20)),  # deadlines still open, S2 and S3 half done
+        year.with_(as_of=d(2025, 5, 10), body=build.w.gov.pk),
+        Scope.between(d(2025, 3, 4), d(2025, 3, 31), as_of=AS_OF),
+    ]
+    seen = set()
+    for sc in scopes:
+        league = unit_league(congress, sc, min_count=1, policy=policy)
+        expected = recount(congress, sc, policy)
+        assert columns(league) == expected, sc
+        seen |= set(expected)
+        # the congress figures' drill-down lists where the definitions coincide
+        pairs = {
+            "reply_on_time": "on_time_reply_rate",
+            "contact": "contact_rate",
+            "satisfaction": "satisfaction_rate",
+            "resolution": "resolution_rate",
+        }
+        for row in league.rows:
+            unit_scope = sc.with_(unit=row.unit_id)
+            for rate_key, figure_key in pairs.items():
+                rate = row.rates[rate_key]
+                members = [
+                    figure_members(congress, unit_scope, figure_key, part, policy=policy).count()
+                    for part in ("numerator", "denominator")
+                ]
+                assert [rate.numerator, rate.denominator] == members, (sc, row.name, rate_key)
+    assert seen >= {"P局", "Q局", "R局", "S局", "甲区法院执行局", build.w.unit_a.name, build.w.unit_b.name}
