@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import TruncDate
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -371,7 +371,14 @@ def unit_league(
     facts = {
         "sign_met": Q(signed_on__lte=F("window_due")),
         "sign_due": Q(signed_at__isnull=False) | Q(window_due__lt=today),
-        "face_to_face": work.face_to_face(),
+        # the contacts of the scope only: PostgreSQL may hash this EXISTS over the whole table
+        "face_to_face": Exists(
+            Contact.objects.filter(
+                work.face_to_face_rows(),
+                assignment__suggestion=OuterRef("suggestion_id"),
+                assignment__suggestion__in=_SuggestionRows(congress, scope, policy).accepted_ids(),
+            )
+        ),
         "rehandled": work.rehandled(),
     }
     items = (
