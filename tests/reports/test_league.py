@@ -261,16 +261,20 @@ def test_a_relieved_unit_loses_the_item_and_its_replacement_gets_it(build):
     )
 
 
+#: League rates whose definition is the congress figure's, narrowed to the unit.
+SAME_AS_FIGURES = {
+    "reply_on_time": "on_time_reply_rate",
+    "contact": "contact_rate",
+    "satisfaction": "satisfaction_rate",
+    "resolution": "resolution_rate",
+}
+
+
 def test_the_league_agrees_with_the_congress_figures_filtered_to_each_unit(build):
     build_year(build)
     congress = build.w.congress
     league = unit_league(congress, scope(), min_count=1)
-    pairs = {
-        "reply_on_time": "on_time_reply_rate",
-        "contact": "contact_rate",
-        "satisfaction": "satisfaction_rate",
-        "resolution": "resolution_rate",
-    }
+    pairs = SAME_AS_FIGURES
     for row in league.rows:
         figures = compute_figures(congress, scope().with_(unit=row.unit_id))
         assert row.assigned == figures["suggestions"].numerator
@@ -428,12 +432,7 @@ def test_the_league_equals_an_item_by_item_recount_in_every_scope(build, units, 
         assert columns(league) == expected, sc
         seen |= set(expected)
         # the congress figures' drill-down lists where the definitions coincide
-        pairs = {
-            "reply_on_time": "on_time_reply_rate",
-            "contact": "contact_rate",
-            "satisfaction": "satisfaction_rate",
-            "resolution": "resolution_rate",
-        }
+        pairs = SAME_AS_FIGURES
         for row in league.rows:
             unit_scope = sc.with_(unit=row.unit_id)
             for rate_key, figure_key in pairs.items():
