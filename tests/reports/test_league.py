@@ -236,6 +236,11 @@ def test_an_unsigned_item_counts_against_signing_once_the_window_has_passed(buil
     assert (early.rates["sign_on_time"].numerator, early.rates["sign_on_time"].denominator) == (0, 0)
     late = unit_league(build.w.congress, Scope.year(2025, as_of=d(2025, 4, 1)), min_count=1).rows[0]
     assert (late.rates["sign_on_time"].numerator, late.rates["sign_on_time"].denominator) == (0, 1)
+    # the window's last day is still within time: only the day after counts the item against signing
+    window = Assignment.objects.get(suggestion=s).deadlines.get(kind=Deadline.Kind.REASSIGN_WINDOW)
+    for day, due in ((window.due_on, 0), (window.due_on + datetime.timedelta(days=1), 1)):
+        row = unit_league(build.w.congress, Scope.year(2025, as_of=day), min_count=1).rows[0]
+        assert row.rates["sign_on_time"].denominator == due, day
 
 
 def test_a_relieved_unit_loses_the_item_and_its_replacement_gets_it(build):
