@@ -93,7 +93,8 @@ def job(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
 @congress_view(PERM)
 def progress(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     """The progress fragment the job page polls; once the pass is over the page reloads itself."""
-    return imports.progress_fragment(request, _job(request, job_id), "congress/roster/_progress.html", "job")
+    job = _job(request, job_id)
+    return imports.progress_fragment(request, job, request.path, _("花名册导入"))
 
 
 @require_GET

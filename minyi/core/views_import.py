@@ -88,19 +88,20 @@ def post_upload(
 
 
 def report_context(report: ImportReport | None) -> dict[str, Any]:
-    """The job page's first errors, how many more the download holds, and the progress bar's steps."""
+    """The job page's first errors and how many more the download holds."""
     return {
         "errors_shown": report.errors[:ERRORS_SHOWN] if report else [],
         "errors_hidden": max(0, len(report.errors) - ERRORS_SHOWN) if report else 0,
-        "percent_steps": range(101),
     }
 
 
-def progress_fragment(request: HttpRequest, job: Any, template: str, name: str) -> HttpResponse:
-    """The progress fragment the job page polls; once the pass is over the page reloads itself."""
+def progress_fragment(request: HttpRequest, job: Any, progress_url: str, list_page: str) -> HttpResponse:
+    """The progress card the job page polls (templates/core/_import_progress.html); once the pass is
+    over the page reloads itself. `list_page` names the page that lists recent imports."""
     if not job.is_active and request.htmx:  # type: ignore[attr-defined]
         return HttpResponseClientRefresh()
-    return render(request, template, {name: job})
+    context = {"job": job, "progress_url": progress_url, "list_page": list_page}
+    return render(request, "core/_import_progress.html", context)
 
 
 def errors_download(job: Any, report_class: type[ImportReport], default_stem: str) -> HttpResponse:

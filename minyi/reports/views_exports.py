@@ -131,7 +131,7 @@ def export_job(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "reports/dashboard/export_job.html",
-        _context(request, job=job, tab="exports", percent_steps=range(101)),
+        _context(request, job=job, tab="exports"),
     )
 
 
@@ -264,9 +264,7 @@ def history_batch(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
 @require_GET
 @congress_view(H.PERM)
 def history_progress(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
-    return imports.progress_fragment(
-        request, _batch(request, batch_id), "reports/dashboard/_history_progress.html", "batch"
-    )
+    return imports.progress_fragment(request, _batch(request, batch_id), request.path, _("历史数据导入"))
 
 
 @require_GET

@@ -301,7 +301,7 @@ def test_the_progress_fragment_shows_a_running_job(client, build, year):
     ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress_done=3, progress_total=6)
     client.force_login(build.w.clerk)
     html = client.get(url("export_progress", job.pk), HTTP_HX_REQUEST="true").content.decode()
-    assert "已处理 3 / 6" in html and "dash-pct-50" in html and 'aria-valuenow="50"' in html
+    assert "已处理 3 / 6" in html and "pct-50" in html and 'aria-valuenow="50"' in html
     page = client.get(url("export_job", job.pk)).content.decode()
     assert "export-progress" in page and "noscript" in page
 
