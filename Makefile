@@ -36,14 +36,8 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 ## Front-end assets pinned in package-lock.json, copied into static/vendor (served locally, no CDN).
 assets: static/vendor/.installed
-static/vendor/.installed: package-lock.json
-	npm ci --no-audit --no-fund --silent
-	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons static/vendor/htmx static/vendor/echarts
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
-	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
-	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
-	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
-	touch $@
+static/vendor/.installed: package-lock.json scripts/vendor_assets.sh
+	scripts/vendor_assets.sh
 
 ## Debian's Chromium (Playwright's own browser download cannot work on an intranet) and CJK fonts.
 browser:
