@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=64, blank=True)
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    # Set when someone else chose the password (an admin creating the account): the user must pick
+    # their own at the next sign-in (minyi.accounts.middleware), and it is cleared when they do.
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")
