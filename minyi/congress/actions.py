@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from minyi import audit
@@ -144,6 +144,21 @@ def _no_extras(obj: models.Model) -> dict[str, Any]:
     return {}
 
 
+def _save_unique(obj: models.Model, recheck: Callable[[], None], **kwargs: Any) -> None:
+    """Save `obj`; if a unique constraint refuses it because somebody else has just saved the same
+    name or number (PostgreSQL lets two transactions pass the duplicate check before either
+    commits), run the duplicate check again — it now sees the other row and raises its own message —
+    or refuse with a general duplicate error. SQLite's IMMEDIATE transactions never get here."""
+    try:
+        with transaction.atomic():
+            obj.save(**kwargs)
+    except IntegrityError:
+        recheck()
+        raise ValidationFailed(
+            _("同样的记录刚刚已由他人保存，请刷新页面后再试。"), code="duplicate"
+        ) from None
+
+
 def _create(
     model: type[M],
     congress: Congress,
@@ -163,7 +178,7 @@ def _create(
     _check_known(fields, allowed)
     obj = model(**(owner or {"congress": congress}), **fields)
     check(congress, obj)
-    obj.save()
+    _save_unique(obj, lambda: check(congress, obj))
     audit.record(code, actor=actor, congress=congress, obj=obj, new=audit.snapshot(obj, allowed), **also(obj))
     return obj
 
@@ -192,7 +207,7 @@ def _update(
     old = audit.snapshot(obj, changed)
     _apply(obj, changes, changed)
     check(congress, obj)
-    obj.save()
+    _save_unique(obj, lambda: check(congress, obj))
     audit.record(
         code,
         actor=actor,
@@ -509,7 +524,7 @@ def do_update_unit(unit: Unit, *, actor: Any, changes: Mapping[str, Any]) -> Uni
                 code="has_active_children",
             )
     _check_unit(congress, unit, units)
-    unit.save()
+    _save_unique(unit, lambda: _check_unit(congress, unit))
     if "parent" in changed or "kind" in changed:
         below = _descendants(unit.pk, units)
         if below:
@@ -721,6 +736,13 @@ def do_move_taxonomy_item(item: PolicyItem, *, actor: Any, direction: str) -> Po
 # --- members: accounts and roles -------------------------------------------------------------------
 
 
+def _check_username(username: str) -> None:
+    if username and User.objects.filter(username__iexact=username).exists():
+        raise FieldErrors(
+            {"username": [_("用户名“%(u)s”已被使用，请换一个，或选择“已有账号”。") % {"u": username}]}
+        )
+
+
 @transaction.atomic
 def do_create_user(
     congress: Congress,
@@ -736,10 +758,7 @@ def do_create_user(
     with `do_grant_role`, usually in the same transaction)."""
     require_perm(actor, "congress.manage_members", congress)
     username = (username or "").strip()
-    if username and User.objects.filter(username__iexact=username).exists():
-        raise FieldErrors(
-            {"username": [_("用户名“%(u)s”已被使用，请换一个，或选择“已有账号”。") % {"u": username}]}
-        )
+    _check_username(username)
     user = User(username=username, full_name=(full_name or "").strip(), phone=(phone or "").strip())
     try:
         validate_password(password, user)
@@ -747,7 +766,7 @@ def do_create_user(
         raise FieldErrors({"password": exc.messages}) from exc
     user.set_password(password)
     _full_clean(user)
-    user.save()
+    _save_unique(user, lambda: _check_username(username))
     audit.record(
         "user.created",
         actor=actor,
@@ -758,6 +777,10 @@ def do_create_user(
         correlation_id=correlation_id,
     )
     return user
+
+
+def _refuse_duplicate_role(user: User) -> None:
+    raise ValidationFailed(_("%(u)s 已经拥有这个角色。") % {"u": user.display_name}, code="duplicate")
 
 
 @transaction.atomic
@@ -823,11 +846,11 @@ def do_grant_role(
         .first()
     )
     if membership is not None and membership.active:
-        raise ValidationFailed(_("%(u)s 已经拥有这个角色。") % {"u": user.display_name}, code="duplicate")
+        _refuse_duplicate_role(user)
     if membership is None:
         membership = Membership(user=user, congress=congress, role=role, unit=unit, station=station)
         _full_clean(membership)
-        membership.save()
+        _save_unique(membership, lambda: _refuse_duplicate_role(user))
     else:
         membership.active = True
         membership.save(update_fields=["active"])
