@@ -21,7 +21,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import openpyxl
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
 from minyi.congress.models import Congress, Unit
+from minyi.core import xlsx
 from minyi.suggestions.models import Deadline
 from minyi.suggestions.states import AssignmentState
 from minyi.supervision.models import KeyTheme
@@ -362,7 +362,7 @@ def _num(figure: Figure) -> Any:
 
 
 def bulletin_workbook(b: Bulletin) -> bytes:
-    wb = openpyxl.Workbook()
+    wb = xlsx.new_workbook()
     ws = wb.active
     ws.title = _("总体情况")
     _header(

@@ -14,16 +14,15 @@ the `run_export_task` django-task for large ones), reporting progress on the job
 from __future__ import annotations
 
 import datetime
-import io
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import openpyxl
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import QueryDict
 from django.utils import timezone, translation
@@ -33,7 +32,9 @@ from django_tasks import task
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from minyi import audit
 from minyi.congress.models import Congress, Policy
+from minyi.core import xlsx
 from minyi.suggestions.models import (
     FACE_TO_FACE,
     Assignment,
@@ -328,9 +329,7 @@ def _definitions_sheet(wb, figures: Figures, extra: list[tuple[str, str]]) -> No
 
 
 def _save(wb) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.workbook_bytes(wb)
 
 
 def ledger_workbook(
@@ -339,7 +338,7 @@ def ledger_workbook(
     """建议办理情况汇总表: one row per accepted suggestion of `scope`, the scope's figures, and the
     definitions of both."""
     policy = policy or policy_of(congress)
-    wb = openpyxl.Workbook()
+    wb = xlsx.new_workbook()
     ws = wb.active
     ws.title = LEDGER_SHEET
     _header(ws, list(LEDGER_HEADERS), [c.width for c in LEDGER_COLUMNS])
@@ -369,7 +368,7 @@ def ledger_workbook(
 def league_workbook(congress: Congress, scope: Scope, league: League) -> bytes:
     """承办单位办理情况排名: ranked units, then those with too few items, each rate with its
     numerator, denominator and 95% Wilson interval; and the definitions."""
-    wb = openpyxl.Workbook()
+    wb = xlsx.new_workbook()
     ws = wb.active
     ws.title = _("承办单位排名")
     headers = [_("名次"), _("承办单位"), _("所属机关"), _("交办件数")]
@@ -485,7 +484,17 @@ def start_export(congress: Congress, kind: str, params: str, *, actor: Any, titl
     rows = estimate(job)
     job.progress_total = rows
     job.background = rows > inline_max_rows()
-    job.save()
+    with transaction.atomic():
+        job.save()
+        # who asked for which export (issue #10); the scope is not personal data, the file is
+        audit.record(
+            "export.requested",
+            actor=actor,
+            congress=congress,
+            object_type=ExportJob._meta.label_lower,
+            object_id=str(job.pk),
+            new={"kind": kind, "params": job.params},
+        )
     if not job.background:
         return run_export(job.pk)
     try:

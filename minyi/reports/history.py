@@ -1058,7 +1058,7 @@ def import_history(
 def build_template(congress: Congress) -> bytes:
     """The workbook users fill in: the ledger sheet (required headers in red with a note, date
     formats, drop-down lists), the congress's valid values, and instructions (both ignored on import)."""
-    wb = openpyxl.Workbook()
+    wb = xlsx.new_workbook()
     ws = wb.active
     ws.title = LEDGER_SHEET
     ws.append(list(LEDGER_HEADERS))
@@ -1234,7 +1234,7 @@ def demo_ledger(
     leads = [deputies[i % len(deputies)] for i in range(count)]
     rng.shuffle(leads)
 
-    wb = openpyxl.Workbook()
+    wb = xlsx.new_workbook()
     ws = wb.active
     ws.title = LEDGER_SHEET
     ws.append(list(LEDGER_HEADERS))
@@ -1303,10 +1303,7 @@ def demo_ledger(
                 closed,
             ]
         )
-    out = io.BytesIO()
-    wb.save(out)
-    out.seek(0)
-    return out.getvalue()
+    return xlsx.workbook_bytes(wb)
 
 
 def seed_demo_history(congress: Congress, *, rng: random.Random, year: int = DEMO_YEAR) -> HistoryReport:
