@@ -35,6 +35,7 @@ rules.add_perm("congress.manage_members", is_congress_admin)
 # A deputy's phone and e-mail: the congress staff who look after deputies (and, in the view, the deputy
 # themself) — not every member who may browse the roster.
 rules.add_perm("congress.view_contacts", can_manage_people)
-# The holiday calendar is national and shared by the whole deployment: only the admins of a
-# top-level congress (or superusers, who are congress admins everywhere) may edit it.
-rules.add_perm("workdays.manage_calendar", is_congress_admin & is_root_congress)
+# The holiday calendar is national and shared by the whole deployment: only platform administrators
+# (superusers) edit it — see minyi/workdays/rules.py and decision 0004. A congress's admins edit its
+# own local closures (typhoon days …), which count for that congress only.
+rules.add_perm("workdays.manage_local_closures", is_congress_admin)

@@ -589,7 +589,8 @@ class Deadline(models.Model):
     """One time limit that a step started (DOMAIN.md §4): opened and closed inside the actions.
 
     `due_on` was computed from the congress's policy with the working-day calendar whose version is
-    `calendar_version`; `rule` says how, in words. An open deadline has `closed_at` null. When it
+    `calendar_version` (an internal cache token, never shown) — `calendar_revisions` says, per year,
+    which revision of the national calendar and of the congress's local closures it used; `rule` says how, in words. An open deadline has `closed_at` null. When it
     closes, `closed_on_time` says whether the step was done by `due_on` (None when the deadline was
     cancelled or superseded rather than met — see `close_reason`)."""
 
@@ -625,6 +626,10 @@ class Deadline(models.Model):
     due_on = models.DateField(_("到期日期"))
     rule = models.CharField(_("计算规则"), max_length=200)
     calendar_version = models.CharField(_("日历版本"), max_length=64)
+    #: The calendar revisions this due date was computed with, per year of the period:
+    #: ``{"national": {"2026": 3, "2027": 1}, "local": {"2026": 1}}`` (`WorkCalendar.revisions()`);
+    #: a year absent from "national" had nothing entered. Shown on the deadline page in words.
+    calendar_revisions = models.JSONField(_("所用日历版本"), default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     closed_on_time = models.BooleanField(_("按期完成"), null=True)

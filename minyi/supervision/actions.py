@@ -156,7 +156,7 @@ def do_recalculate_deadlines(
     reason = _text(
         reason, "reason", _("请写明重新计算的原因（如“国务院公布了新的放假安排”）。"), code="reason_required"
     )
-    policy, calendar, today = ensure_policy(congress), get_calendar(), _today()
+    policy, calendar, today = ensure_policy(congress), get_calendar(congress), _today()
     # Lock in the same order as the suggestion actions: suggestions first, then their rows.
     ids = list(
         Deadline.objects.filter(congress=congress, closed_at__isnull=True)
@@ -195,9 +195,10 @@ def do_recalculate_deadlines(
     )
     for change in preview.changes:
         d = Deadline.objects.select_for_update(of=("self",)).get(pk=change.deadline.pk)
-        old = {"due_on": d.due_on, "rule": d.rule, "calendar_version": d.calendar_version}
+        old = {"due_on": d.due_on, "rule": d.rule, "calendar_revisions": d.calendar_revisions}
         d.due_on, d.rule, d.calendar_version = change.new_due, change.new_rule, calendar.version
-        d.save(update_fields=["due_on", "rule", "calendar_version"])
+        d.calendar_revisions = calendar.revisions(d.started_on, d.due_on)
+        d.save(update_fields=["due_on", "rule", "calendar_version", "calendar_revisions"])
         assignment = change.deadline.assignment
         if (
             assignment is not None
@@ -214,7 +215,12 @@ def do_recalculate_deadlines(
             suggestion=change.deadline.suggestion,
             assignment=assignment,
             old=old,
-            new={"due_on": d.due_on, "rule": d.rule, "calendar_version": d.calendar_version, "kind": d.kind},
+            new={
+                "due_on": d.due_on,
+                "rule": d.rule,
+                "calendar_revisions": d.calendar_revisions,
+                "kind": d.kind,
+            },
             note=reason,
             correlation_id=correlation_id,
         )

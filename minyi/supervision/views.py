@@ -26,12 +26,12 @@ from minyi.congress.actions import FieldErrors
 from minyi.congress.models import Unit
 from minyi.core.decorators import congress_view
 from minyi.core.errors import DomainError, InvalidTransition
-from minyi.core.pages import act, form_page, open_or_404, paginate, pick, query_without, submit
+from minyi.core.pages import act, form_page, paginate, pick, query_without, serve_file, submit
 from minyi.suggestions import actions as suggestion_actions
 from minyi.suggestions.models import Assignment, Deadline
 from minyi.suggestions.states import AssignmentState
 from minyi.suggestions.views._common import clock_for
-from minyi.workdays.selectors import day_names
+from minyi.workdays.selectors import day_names, describe_revisions
 from minyi.workdays.services import calendar_warnings
 
 from . import actions, selectors
@@ -377,7 +377,9 @@ def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "statutory_status": clock.status(siblings["statutory"]) if siblings.get("statutory") else None,
             "ceiling": ceiling,
             "policy": clock.policy,
-            "current_version": clock.calendar.version,
+            "used_revisions": describe_revisions(
+                deadline.calendar_revisions, deadline.congress_id, deadline.started_on, deadline.due_on
+            ),
             "year_versions": [
                 (y, versions[y])
                 for y in range(deadline.started_on.year, deadline.due_on.year + 1)
@@ -815,14 +817,14 @@ def record_attachment(request: HttpRequest, pk: int) -> FileResponse:
     if attachment is None:
         raise Http404("no such attachment")
     selectors.get_record(request.user, congress, attachment.record_id)  # 404 unless the record is visible
-    response = FileResponse(
-        open_or_404(attachment.file),
+    return serve_file(
+        request,
+        attachment,
+        attachment.file,
         as_attachment=not attachment.is_image,
         filename=attachment.original_name,
         content_type=attachment.content_type,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- instructions ----------------------------------------------------------------------------------

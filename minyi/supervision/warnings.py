@@ -68,6 +68,9 @@ class Status:
     #: Years between the start and the due date (or today) without official calendar data: the
     #: working days above were counted Monday–Friday there, so pages must say so.
     missing_years: tuple[int, ...] = field(default_factory=tuple)
+    #: The due date falls in a year whose official calendar is not confirmed complete: it is
+    #: provisional (暂定) and may move when the year is completed (`WorkCalendar.is_provisional`).
+    provisional: bool = False
 
     @property
     def level(self) -> str:
@@ -143,20 +146,29 @@ def status_for(
         if not closed_label:
             closed_label = _("按期完成") if closed_on <= due_on else _("逾期完成")
         return Status(
-            GREY, None, used, total, str(closed_label), due_on, 0, _missing(calendar, started_on, due_on)
+            GREY,
+            None,
+            used,
+            total,
+            str(closed_label),
+            due_on,
+            0,
+            _missing(calendar, started_on, due_on),
+            False,
         )
     used = max(calendar.working_days_between(started_on, today), 0) if today > started_on else 0
     left = calendar.working_days_between(today, due_on)
     missing = _missing(calendar, started_on, due_on, today)
+    provisional = calendar.is_provisional(due_on)
     if due_on < today:
         late = -left
         label = _("已逾期 %(n)s 个工作日") % {"n": late} if late > 0 else _("已逾期")
-        return Status(RED, left, used, total, label, due_on, (today - due_on).days, missing)
+        return Status(RED, left, used, total, label, due_on, (today - due_on).days, missing, provisional)
     if due_on == today:
-        return Status(YELLOW, 0, used, total, _("今天到期"), due_on, 0, missing)
+        return Status(YELLOW, 0, used, total, _("今天到期"), due_on, 0, missing, provisional)
     label = _("还剩 %(n)s 个工作日") % {"n": left}
     colour = YELLOW if left <= policy.warning_days else GREEN
-    return Status(colour, left, used, total, label, due_on, 0, missing)
+    return Status(colour, left, used, total, label, due_on, 0, missing, provisional)
 
 
 def _closed_label(deadline: Any) -> str:
@@ -197,7 +209,8 @@ class WarningClock:
 
     def __init__(self, policy: Any, *, calendar: WorkCalendar | None = None, today: Date | None = None):
         self.policy = policy
-        self.calendar = calendar or get_calendar()
+        # The congress's own calendar: national days plus its local closures.
+        self.calendar = calendar or get_calendar(getattr(policy, "congress_id", None))
         self.today = today or timezone.localdate()
         self.bounds = colour_bounds(today=self.today, calendar=self.calendar, policy=policy)
 

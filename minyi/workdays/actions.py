@@ -1,6 +1,11 @@
 """Every change to the holiday calendar goes through a `do_*` action here: permission check, one
 transaction, the year's `version` bumped, an audit row with old and new values, and the cached
-calendar forgotten once the change is committed."""
+calendar forgotten once the change is committed.
+
+National changes (days, a year's completeness) are for platform administrators only and are audited
+without a congress (they belong to no one congress); the deadlines they move are recomputed by
+`minyi.supervision.actions.do_recompute_deadlines`, which writes its rows in each affected congress.
+A congress's local closures are audited in that congress."""
 
 from __future__ import annotations
 
@@ -8,21 +13,26 @@ import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minyi import audit
 from minyi.core.errors import NotPermitted, ValidationFailed
 
-from .models import CalendarYear, SpecialDay
-from .rules import can_manage_calendar
-from .services import MAX_YEAR, MIN_YEAR, invalidate_calendar
+from .models import CalendarYear, LocalCalendarYear, LocalClosure, SpecialDay
+from .rules import can_manage_calendar, can_manage_local_closures
+from .services import MAX_YEAR, MIN_YEAR, get_calendar, invalidate_calendar
 
 NAME_MAX = SpecialDay._meta.get_field("name").max_length
+NOTICE_MAX = CalendarYear._meta.get_field("source_notice").max_length
+CLOSURE_NAME_MAX = LocalClosure._meta.get_field("name").max_length
 
 
 def _require_manager(actor: Any) -> None:
     if actor is not None and not can_manage_calendar(actor):
-        raise NotPermitted(_("只有上级人大的管理员或系统管理员可以修改节假日日历。"))
+        raise NotPermitted(
+            _("全国节假日日历只能由平台管理员修改；本人大的临时停止办公日请在“本地停止办公日”中录入。")
+        )
 
 
 def _check_date(day: Any) -> None:
@@ -116,4 +126,133 @@ def do_remove_special_day(day: datetime.date, *, actor: Any) -> None:
         new={"date": day, "year_version": cal_year.version},
     )
     existing.delete()
+    transaction.on_commit(invalidate_calendar)
+
+
+@transaction.atomic
+def do_mark_year_complete(year: int, *, actor: Any, notice: str) -> CalendarYear:
+    """Say that `year`'s arrangement is entered in full, as published in `notice` (e.g.
+    "国办发明电〔2026〕…号"). From then on dates in the year are no longer provisional and its
+    warnings stop. Bumps the year's revision. The deadlines it moves are recomputed separately
+    (`do_recompute_deadlines`, preview first)."""
+    _require_manager(actor)
+    if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationFailed(
+            _("年度须在 %(min)s 年至 %(max)s 年之间。") % {"min": MIN_YEAR, "max": MAX_YEAR}, code="bad_year"
+        )
+    notice = (notice or "").strip()
+    if not notice:
+        raise ValidationFailed(_("请填写所依据的通知，如“国办发明电〔2026〕7号”。"), code="notice_required")
+    if len(notice) > NOTICE_MAX:
+        raise ValidationFailed(_("通知名称最多 %(n)s 个字。") % {"n": NOTICE_MAX}, code="notice_required")
+    cal_year = CalendarYear.objects.select_for_update().filter(year=year).first()
+    if cal_year is None or not cal_year.days.filter(kind=SpecialDay.Kind.HOLIDAY).exists():
+        raise ValidationFailed(
+            _("%(year)s年还没有录入任何放假日，不能标记为完整。请先按通知录入全部放假和调休上班日期。")
+            % {"year": year},
+            code="nothing_entered",
+        )
+    if cal_year.complete:
+        raise ValidationFailed(
+            _("%(year)s年已标记为完整（依据：%(notice)s）。")
+            % {"year": year, "notice": cal_year.source_notice},
+            code="already_complete",
+        )
+    old = {"complete": False, "source_notice": cal_year.source_notice, "version": cal_year.version}
+    cal_year.complete, cal_year.source_notice = True, notice
+    cal_year.completed_by, cal_year.completed_at = (
+        actor if getattr(actor, "pk", None) else None,
+        timezone.now(),
+    )
+    cal_year.bump()
+    cal_year.save()
+    audit.record(
+        "calendar.year_completed",
+        actor=actor,
+        obj=cal_year,
+        old=old,
+        new={"complete": True, "source_notice": notice, "version": cal_year.version},
+    )
+    transaction.on_commit(invalidate_calendar)
+    return cal_year
+
+
+# --- a congress's local closures -----------------------------------------------------------------------
+
+
+def _require_local_manager(actor: Any, congress: Any) -> None:
+    if actor is None or not can_manage_local_closures(actor, congress):
+        raise NotPermitted(_("只有本人大的管理员可以录入本地停止办公日。"))
+
+
+def _touch_local_year(congress: Any, year: int) -> LocalCalendarYear:
+    local_year, created = LocalCalendarYear.objects.select_for_update().get_or_create(
+        congress=congress, year=year
+    )
+    if not created:
+        local_year.bump()
+        local_year.save(update_fields=["version", "revision", "updated_at"])
+    return local_year
+
+
+@transaction.atomic
+def do_add_local_closure(congress: Any, day: datetime.date, *, actor: Any, name: str) -> LocalClosure:
+    """A day on which this congress's offices are closed (e.g. a typhoon): a rest day for this
+    congress's deadlines only. Only on a day the national calendar counts as a working day."""
+    _require_local_manager(actor, congress)
+    _check_date(day)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写停止办公的原因，如“台风停工”。"), code="bad_name")
+    if len(name) > CLOSURE_NAME_MAX:
+        raise ValidationFailed(_("原因最多 %(n)s 个字。") % {"n": CLOSURE_NAME_MAX}, code="bad_name")
+    if LocalClosure.objects.filter(congress=congress, date=day).exists():
+        raise ValidationFailed(
+            _("%(day)s 已经是本地停止办公日，无需重复录入。") % {"day": day.isoformat()},
+            code="already_closed",
+        )
+    if not get_calendar().is_workday(day):
+        raise ValidationFailed(
+            _("%(day)s 按全国日历本来就不是工作日，无需录入停止办公。") % {"day": day.isoformat()},
+            code="not_a_workday",
+        )
+    local_year = _touch_local_year(congress, day.year)
+    closure = LocalClosure.objects.create(
+        congress=congress,
+        date=day,
+        local_year=local_year,
+        name=name,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.record(
+        "calendar.local_closure_added",
+        actor=actor,
+        congress=congress,
+        obj=closure,
+        new={"date": day, "name": name, "local_version": local_year.version},
+    )
+    transaction.on_commit(invalidate_calendar)
+    return closure
+
+
+@transaction.atomic
+def do_remove_local_closure(congress: Any, day: datetime.date, *, actor: Any) -> None:
+    """The day is an ordinary day for this congress again."""
+    _require_local_manager(actor, congress)
+    _check_date(day)
+    closure = LocalClosure.objects.select_for_update().filter(congress=congress, date=day).first()
+    if closure is None:
+        raise ValidationFailed(
+            _("%(day)s 不是本地停止办公日，无需删除。") % {"day": day.isoformat()}, code="not_closed"
+        )
+    local_year = _touch_local_year(congress, day.year)
+    audit.record(
+        "calendar.local_closure_removed",
+        actor=actor,
+        congress=congress,
+        obj=closure,
+        old={"date": day, "name": closure.name},
+        new={"local_version": local_year.version},
+    )
+    closure.delete()
     transaction.on_commit(invalidate_calendar)

@@ -1,8 +1,15 @@
 """The official holiday calendar: which dates are holidays (放假) and which weekend dates are make-up
-workdays (调休上班), per year. National, so shared by every congress of a deployment."""
+workdays (调休上班), per year. National, so shared by every congress of a deployment, and edited
+only by platform administrators (decision 0004).
+
+A year is *complete* only when a platform administrator says so, naming the notice it comes from
+(e.g. 国办发明电〔2025〕7号); until then every date in it is provisional (暂定), however many of its
+days have been entered. A congress may add its own local closures (`LocalClosure`, e.g. a typhoon
+closure), which count for that congress only."""
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +26,18 @@ class CalendarYear(models.Model):
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.MANUAL)
     version = models.PositiveIntegerField(_("版本"), default=1)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    #: The year's arrangement is entered in full (set by a platform administrator, with its notice).
+    complete = models.BooleanField(_("已完整录入"), default=False)
+    source_notice = models.CharField(_("依据通知"), max_length=200, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
+    completed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     #: A new random value on every edit, so that two different edits can never look the same to the
     #: cache (even with equal versions and timestamps, e.g. in rolled-back transactions).
     revision = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -56,3 +75,53 @@ class SpecialDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class LocalCalendarYear(models.Model):
+    """One congress's local closures of one year: `version` goes up on every change, so a deadline
+    can record which local arrangement it was computed with (as with `CalendarYear.version`)."""
+
+    congress = models.ForeignKey("congress.Congress", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    revision = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    class Meta:
+        verbose_name = _("本地停止办公安排年度")
+        verbose_name_plural = _("本地停止办公安排年度")
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "year"], name="localyear_one_per_congress")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.congress_id} {self.year}"
+
+    def bump(self) -> None:
+        self.version += 1
+        self.revision = uuid.uuid4()
+
+
+class LocalClosure(models.Model):
+    """A day on which one congress's offices are closed although the national calendar says it is a
+    working day (typhoon, local event): a rest day for that congress's deadlines only."""
+
+    congress = models.ForeignKey("congress.Congress", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(_("日期"))
+    local_year = models.ForeignKey(
+        LocalCalendarYear, on_delete=models.CASCADE, related_name="closures", verbose_name=_("年度")
+    )
+    name = models.CharField(_("原因"), max_length=50)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("本地停止办公日")
+        verbose_name_plural = _("本地停止办公日")
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["congress", "date"], name="localclosure_one_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"

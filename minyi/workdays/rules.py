@@ -1,23 +1,45 @@
-"""Who may edit the national holiday calendar: superusers and admins of a top-level congress (the
-rule `workdays.manage_calendar` in minyi/congress/rules.py, which takes a Congress). Everybody
-signed in with a membership may read it."""
+"""Who may read and edit the holiday calendar (decision 0004).
+
+- The national calendar (holidays, make-up workdays, a year's completeness) is shared by every
+  congress of the deployment, so only a platform administrator — a superuser, who belongs to no one
+  congress — edits it. A congress admin, even of a top-level congress, does not: an edit would move
+  other congresses' deadlines.
+- A congress's local closures (`LocalClosure`) affect that congress only: its admins (人大管理员)
+  edit them (`workdays.manage_local_closures`, in minyi/congress/rules.py).
+- Everybody signed in with a membership may read the calendar.
+"""
 
 from __future__ import annotations
+
+import rules
 
 from minyi.core.tenancy import congresses_of
 
 
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
 def can_view_calendar(user) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _active(user):
         return False
     return user.is_superuser or bool(congresses_of(user))
 
 
+def is_platform_admin(user) -> bool:
+    """A platform administrator: an active superuser."""
+    return _active(user) and user.is_superuser
+
+
 def can_manage_calendar(user) -> bool:
-    """True if `user` holds `workdays.manage_calendar` on any of their congresses (superusers:
-    always)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return any(user.has_perm("workdays.manage_calendar", congress) for congress in congresses_of(user))
+    """May edit the national calendar and mark years complete: platform administrators only."""
+    return is_platform_admin(user)
+
+
+def can_manage_local_closures(user, congress) -> bool:
+    """May add or remove `congress`'s own local closure days."""
+    return (
+        _active(user)
+        and congress is not None
+        and rules.has_perm("workdays.manage_local_closures", user, congress)
+    )

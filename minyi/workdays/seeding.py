@@ -33,6 +33,11 @@ def chinese_name(english: str) -> str:
         return english[:50]
 
 
+def package_notice(year: int) -> str:
+    """The notice a year seeded from the package comes from (the State Council's yearly notice)."""
+    return f"国务院办公厅关于{year}年部分节假日安排的通知（chinese-calendar 数据包）"
+
+
 def package_years() -> list[int]:
     """Every year the installed package has data for."""
     from chinese_calendar import constants

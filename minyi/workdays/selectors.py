@@ -69,3 +69,70 @@ def day_names(from_year: int, to_year: int) -> dict[datetime.date, str]:
         .order_by()
         .values_list("date", "name")
     )
+
+
+@dataclass
+class UsedRevision:
+    """One line of "which calendar a deadline used", in words (never a code or hash)."""
+
+    text: str
+    outdated: bool = False  # the calendar has been edited since
+    provisional: bool = False  # that year is not (or was not, at that revision) complete
+
+
+def describe_revisions(revisions: dict, congress_id: int | None, start: datetime.date, end: datetime.date):
+    """The calendar revisions a deadline was computed with (`Deadline.calendar_revisions`), in words:
+    "2026年日历 第3版（国务院办公厅关于2026年部分节假日安排的通知）". One or two queries."""
+    from django.utils.translation import gettext as _
+
+    from .models import LocalCalendarYear
+
+    national = {int(y): v for y, v in (revisions or {}).get("national", {}).items()}
+    local = {int(y): v for y, v in (revisions or {}).get("local", {}).items()}
+    years = range(min(start, end).year, max(start, end).year + 1)
+    rows = {y.year: y for y in CalendarYear.objects.filter(year__in=list(years))}
+    out: list[UsedRevision] = []
+    recorded = bool(revisions)
+    for year in years:
+        row = rows.get(year)
+        used = national.get(year)
+        if not recorded:
+            continue
+        if used is None:
+            out.append(
+                UsedRevision(
+                    _("%(year)s年日历：计算时尚未录入（只按周末计算，暂定）") % {"year": year},
+                    provisional=True,
+                )
+            )
+            continue
+        outdated = row is None or row.version != used
+        if not outdated and row.complete:
+            text = _("%(year)s年日历 第%(n)s版（%(notice)s）") % {
+                "year": year,
+                "n": used,
+                "notice": row.source_notice,
+            }
+        elif not outdated:
+            text = _("%(year)s年日历 第%(n)s版（暂定：尚未确认完整）") % {"year": year, "n": used}
+        else:
+            text = _("%(year)s年日历 第%(n)s版") % {"year": year, "n": used}
+            if row is not None:
+                text += _("；现为第%(n)s版") % {"n": row.version}
+                if row.complete:
+                    text += _("（%(notice)s）") % {"notice": row.source_notice}
+        provisional = row is None or not row.complete
+        out.append(UsedRevision(text, outdated, provisional))
+    if local and congress_id:
+        current = dict(
+            LocalCalendarYear.objects.filter(congress_id=congress_id, year__in=list(local)).values_list(
+                "year", "version"
+            )
+        )
+        for year, used in sorted(local.items()):
+            text = _("本人大%(year)s年停止办公安排 第%(n)s版") % {"year": year, "n": used}
+            outdated = current.get(year) != used
+            if outdated:
+                text += _("；现为第%(n)s版") % {"n": current.get(year, 0)}
+            out.append(UsedRevision(text, outdated))
+    return out

@@ -16,6 +16,7 @@ from minyi.supervision import deadlines as DL
 from minyi.supervision.selectors import recalculation_preview
 from minyi.workdays.actions import do_set_special_day
 from minyi.workdays.services import get_calendar
+from tests.factories import UserFactory
 from tests.suggestions.conftest import refused
 
 from .conftest import D, deadline, lead_assignment, on
@@ -100,7 +101,12 @@ def test_a_calendar_change_is_shown_on_the_explanation_and_applied_only_by_recal
     contact = deadline(assigned, K.FIRST_CONTACT)
     old_version = contact.calendar_version
     with on(D(2026, 9, 28)):
-        do_set_special_day(D(2026, 10, 14), actor=w.admin, kind="holiday", name="临时放假")
+        do_set_special_day(
+            D(2026, 10, 14),
+            actor=UserFactory(username="platform_root", is_superuser=True),
+            kind="holiday",
+            name="临时放假",
+        )
     cal = get_calendar()
     contact.refresh_from_db()
     assert contact.due_on == D(2026, 10, 15)

@@ -62,7 +62,7 @@ class Ctx:
     @property
     def calendar(self) -> WorkCalendar:
         if self._calendar is None:
-            self._calendar = get_calendar()
+            self._calendar = get_calendar(self.congress)  # national days + this congress's closures
         return self._calendar
 
 
@@ -266,6 +266,7 @@ def open_deadline(
         due_on=due_on,
         rule=rule[:200],
         calendar_version=ctx.calendar.version,
+        calendar_revisions=ctx.calendar.revisions(started_on, due_on),
         created_at=ctx.now,
     )
 

@@ -5,7 +5,8 @@ Idempotent and careful with people's work: it only *adds*. A year missing from t
 created with all its dates. A year already there is left as it is (an admin may have removed a
 wrong date on purpose): the dates the package has but the database lacks, and the dates whose kind
 differs, are reported; `--fill-existing` adds the missing ones. Nothing is ever changed or removed.
-A run that added anything bumps the versions of the years it touched and writes one audit row
+A year created from the package is marked complete, its notice named as the State Council's
+arrangement for that year as carried by the package. A run that added anything bumps the versions of the years it touched and writes one audit row
 (`calendar.seeded`, actor: the system).
 """
 
@@ -15,10 +16,11 @@ import re
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from minyi import audit
 from minyi.workdays.models import CalendarYear, SpecialDay
-from minyi.workdays.seeding import package_days, package_years
+from minyi.workdays.seeding import package_days, package_notice, package_years
 from minyi.workdays.services import MAX_YEAR, MIN_YEAR, invalidate_calendar
 
 
@@ -104,8 +106,13 @@ def seed_years(years: list[int], *, fill_existing: bool = False) -> dict:
             skipped.append(day)
             continue
         if day.year not in existing_years:
+            # The package's years are the State Council's published arrangements in full.
             existing_years[day.year] = CalendarYear.objects.create(
-                year=day.year, source=CalendarYear.Source.PACKAGE
+                year=day.year,
+                source=CalendarYear.Source.PACKAGE,
+                complete=True,
+                source_notice=package_notice(day.year),
+                completed_at=timezone.now(),
             )
             created_years.append(day.year)
         new_days.append(SpecialDay(date=day, year_id=day.year, kind=kind, name=name))
