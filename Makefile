@@ -9,11 +9,12 @@ export DJANGO_SETTINGS_MODULE := config.settings
 .PHONY: demo test install venv assets browser lint format messages serve worker clean bench
 
 ## Install everything, load the demo congress and serve it on http://127.0.0.1:8000 with a worker.
+## `DEBUG=1 scripts/serve.sh` serves the same with Django's development server instead.
 demo: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py demo_logins
-	DEBUG=1 scripts/serve.sh
+	DEBUG=0 scripts/serve.sh  # as in production (gunicorn, collected static files, Minyi's own error pages)
 
 ## Install the same way, lint, then run the whole suite on SQLite and on PostgreSQL.
 test: install browser

@@ -1,12 +1,44 @@
 #!/usr/bin/env bash
 # Serves Minyi on http://127.0.0.1:8000 with a background-task worker beside it (django-tasks-db).
 # The worker runs in the background and is stopped when the web server exits (Ctrl-C included).
+#
+# By default (`make demo`) it serves as production does: DEBUG off, static files collected under
+# hashed names (the manifest storage) and served by WhiteNoise, gunicorn with deploy/gunicorn.conf.py —
+# so a missing page or an error shows Minyi's own 404/500 pages, never Django's debug page. Only what
+# plain HTTP on this machine needs differs from production: no HTTPS redirect, no HSTS, no secure-only
+# cookies, hosts 127.0.0.1/localhost, and a secret key generated once into var/demo-secret-key (unless
+# SECRET_KEY is set, here or in .env).
+#
+# DEBUG=1 scripts/serve.sh: Django's development server instead (reloads on code changes, debug pages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 if [ ! -x "$PY" ]; then
   echo "No virtualenv at .venv — run \`make install\` (or \`make demo\`) first." >&2
   exit 1
+fi
+
+case "${DEBUG:-0}" in
+  1 | true | True | yes | on) development=1 ;;
+  *) development=0 ;;
+esac
+
+if [ "$development" = 0 ]; then
+  export DEBUG=0
+  if [ -z "${SECRET_KEY:-}" ] && ! grep -qs '^SECRET_KEY=.' .env; then
+    key_file=var/demo-secret-key
+    mkdir -p var
+    if [ ! -s "$key_file" ]; then
+      (umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(64))' >"$key_file")
+    fi
+    SECRET_KEY=$(cat "$key_file")
+    export SECRET_KEY
+  fi
+  export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
+  export SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0
+  export GUNICORN_BIND="${GUNICORN_BIND:-127.0.0.1:8000}" GUNICORN_WORKERS="${GUNICORN_WORKERS:-2}"
+  echo "Collecting static files (hashed names, as in production)…"
+  "$PY" manage.py collectstatic --noinput -v0
 fi
 
 # The deadline scan re-queues itself every few minutes; make sure one chain exists before the worker starts.
@@ -24,5 +56,10 @@ trap stop_worker EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "Background worker started (pid $worker). Serving on http://127.0.0.1:8000 — Ctrl-C stops both."
-"$PY" manage.py runserver 127.0.0.1:8000
+if [ "$development" = 1 ]; then
+  echo "Background worker started (pid $worker). Development server (DEBUG=1) on http://127.0.0.1:8000 — Ctrl-C stops both."
+  "$PY" manage.py runserver 127.0.0.1:8000
+else
+  echo "Background worker started (pid $worker). Serving with gunicorn (DEBUG=0) on http://$GUNICORN_BIND — Ctrl-C stops both."
+  .venv/bin/gunicorn -c deploy/gunicorn.conf.py
+fi
