@@ -29,6 +29,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from minyi.core import views_import as imports
 from minyi.core.decorators import congress_view
+from minyi.core.pages import open_or_404
 from minyi.core.xlsx_import import upload_limit_mb
 
 from . import bulletin as B
@@ -56,7 +57,7 @@ def _scope_form(request: HttpRequest, data) -> tuple[ScopeForm, bool]:
 
 
 def _download(job: ExportJob) -> FileResponse:
-    response = FileResponse(job.file.open("rb"), content_type=X.content_type(job))
+    response = FileResponse(open_or_404(job.file), content_type=X.content_type(job))
     response["Content-Disposition"] = content_disposition_header(
         True, job.filename or f"export.{job.extension}"
     )

@@ -5,6 +5,7 @@ every form's messages, 404 for missing and forbidden alike, fixed query counts."
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
@@ -141,6 +142,10 @@ def test_manual_entry_pages(client, world):
     evidence = client.get(url("manual_evidence", entry.pk))
     assert evidence.status_code == 200 and evidence["Content-Type"] == "image/png"
     assert b"".join(evidence.streaming_content).startswith(b"\x89PNG")
+    stored = entry.evidence.storage.open(entry.evidence.name, "rb").read()
+    entry.evidence.storage.delete(entry.evidence.name)  # gone from MEDIA_ROOT: 404, not a 500
+    assert client.get(url("manual_evidence", entry.pk)).status_code == 404
+    entry.evidence.storage.save(entry.evidence.name, io.BytesIO(stored))
     client.force_login(w.cosigner)
     assert client.get(url("manual_detail", entry.pk)).status_code == 404
     assert client.get(url("manual_evidence", entry.pk)).status_code == 404

@@ -242,6 +242,9 @@ def test_staff_export_the_ledger_at_once(client, build, year, who):
     rows = _rows(_book(b"".join(download.streaming_content))[X.LEDGER_SHEET])
     assert len(rows) == EXPECTED["suggestions"]
     assert (job.status, job.background, job.progress_total) == (JobStatus.DONE, False, 6)
+    # the stored file gone from MEDIA_ROOT (a restore without media, a disk cleaned): 404, not a 500
+    job.file.storage.delete(job.file.name)
+    assert client.get(url("export_download", job.pk)).status_code == 404
 
 
 def test_league_and_pdf_exports_from_the_page(client, build, year):
