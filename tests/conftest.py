@@ -1,6 +1,7 @@
 """Personas: one user per role in congress "alpha", and an admin of another congress "beta"."""
 
 import importlib
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -34,6 +35,10 @@ def _reseed_calendar(sender, **kwargs):
 
 
 post_migrate.connect(_reseed_calendar, dispatch_uid="tests.reseed_calendar")
+
+# `MINYI_RECORD=out.jsonl pytest -n 0 …` (`make record`) records every response and audit row for
+# tests/tools/compare_recordings.py; without the variable the plugin is not even imported.
+pytest_plugins = ["tests.recording"] if os.environ.get("MINYI_RECORD") else []
 
 
 @dataclass
