@@ -227,6 +227,116 @@ def do_recalculate_deadlines(
     return Recalculation(preview.changes, calendar.version)
 
 
+@dataclass
+class CalendarRecomputation:
+    changed: list[selectors.CalendarChange]
+    congresses: list[Congress]
+
+
+@transaction.atomic
+def do_recompute_deadlines(
+    *,
+    actor: Any,
+    years: Iterable[int],
+    reason: str,
+    congress: Congress | None = None,
+    expected: str | None = None,
+) -> CalendarRecomputation:
+    """After the calendar of `years` was completed or edited, move the open deadlines whose due date
+    the current calendar changes (`selectors.calendar_recompute_preview`, which the admin saw:
+    `expected` is its token — if the outcome differs now, nothing is changed). National (no
+    `congress`): platform administrators, every congress; a congress's local closures: that
+    congress's admins, that congress only. In each affected congress: one ``deadlines.recomputed``
+    row for the run and one ``deadline.recalculated`` row per moved deadline (old → new date and the
+    calendar revisions used) — the notification scan tells the unit and, for reply dates, the lead
+    deputy from those rows, once each. A unit's reply date follows its reply deadline."""
+    from minyi.workdays.rules import can_manage_calendar, can_manage_local_closures
+    from minyi.workdays.services import get_calendar
+
+    if congress is None:
+        if actor is None or not can_manage_calendar(actor):
+            raise NotPermitted(_("只有平台管理员可以按全国日历重新计算期限。"))
+    elif actor is None or not (can_manage_local_closures(actor, congress) or can_manage_calendar(actor)):
+        raise NotPermitted(_("只有本人大的管理员可以重新计算本人大的期限。"))
+    years = sorted({int(y) for y in years if MIN_YEAR <= int(y) <= MAX_YEAR})
+    if not years:
+        raise ValidationFailed(_("请选择要重新计算的年度。"), code="years_required")
+    reason = _text(
+        reason, "reason", _("请写明重新计算的原因（如“国务院公布了新的放假安排”）。"), code="reason_required"
+    )
+    first = selectors.calendar_recompute_preview(years, congress=congress)
+    # Lock in the same order as the suggestion actions: suggestions first, then their rows.
+    ids = sorted({c.deadline.suggestion_id for c in first.changes})
+    list(
+        Suggestion.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk")
+    )
+    preview = selectors.calendar_recompute_preview(years, congress=congress)
+    if expected is not None and expected != preview.token:
+        raise ValidationFailed(
+            _("预览之后，日历或期限又有变化，请重新预览后再确认。"), code="preview_outdated"
+        )
+    if not preview.changes:
+        raise ValidationFailed(
+            _("按现行日历计算，所有未结束的期限都无需改变。"), code="nothing_to_recalculate"
+        )
+    correlation_id = uuid.uuid4()
+    by_congress: dict[int, list[selectors.CalendarChange]] = {}
+    for change in preview.changes:
+        by_congress.setdefault(change.deadline.congress_id, []).append(change)
+    for changes in by_congress.values():
+        where = changes[0].deadline.congress
+        _record(
+            "deadlines.recomputed",
+            actor=actor,
+            congress=where,
+            obj=where,
+            new={
+                "years": years,
+                "scope": "local" if congress is not None else "national",
+                "changed": [
+                    {"deadline": c.deadline.pk, "old": c.old_due, "new": c.new_due, "extension": c.extension}
+                    for c in changes
+                ],
+            },
+            note=reason,
+            correlation_id=correlation_id,
+        )
+        calendar = get_calendar(where)
+        for change in changes:
+            d = Deadline.objects.select_for_update(of=("self",)).get(pk=change.deadline.pk)
+            old = {"due_on": d.due_on, "calendar_revisions": d.calendar_revisions}
+            d.due_on, d.calendar_version = change.new_due, calendar.version
+            d.calendar_revisions = calendar.revisions(d.started_on, d.due_on)
+            d.save(update_fields=["due_on", "calendar_version", "calendar_revisions"])
+            assignment = change.deadline.assignment
+            if (
+                assignment is not None
+                and d.kind in (Deadline.Kind.REPLY, Deadline.Kind.REHANDLE_REPLY)
+                and assignment.reply_due_on == change.old_due
+            ):
+                Assignment.objects.filter(pk=assignment.pk).update(reply_due_on=change.new_due)
+            _record(
+                "deadline.recalculated",
+                actor=actor,
+                congress=where,
+                obj=d,
+                unit=assignment.unit if assignment is not None else None,
+                suggestion=change.deadline.suggestion,
+                assignment=assignment,
+                old=old,
+                new={
+                    "due_on": d.due_on,
+                    "rule": d.rule,
+                    "calendar_revisions": d.calendar_revisions,
+                    "kind": d.kind,
+                    "extension": change.extension,
+                },
+                note=reason,
+                correlation_id=correlation_id,
+            )
+    return CalendarRecomputation(preview.changes, preview.congresses)
+
+
 # --- key themes ------------------------------------------------------------------------------------
 
 

@@ -407,6 +407,99 @@ def recalculation_preview(
     return Preview(changes, unchanged, fixed, calendar.version, f"{calendar.version}-{digest}", warnings)
 
 
+# --- recomputation after a calendar change -----------------------------------------------------------
+
+
+@dataclass
+class CalendarChange:
+    """One open deadline whose due date a calendar change moves."""
+
+    deadline: Deadline
+    old_due: datetime.date
+    new_due: datetime.date
+    #: An approved extension's date, moved to the next working day (not recomputed from a rule).
+    extension: bool = False
+
+    @property
+    def days(self) -> int:
+        return (self.new_due - self.old_due).days
+
+
+@dataclass
+class CalendarPreview:
+    years: list[int]
+    changes: list[CalendarChange]
+    unchanged: int
+    token: str
+    congresses: list[Congress] = field(default_factory=list)
+
+
+def calendar_recompute_preview(years: Iterable[int], *, congress: Congress | None = None) -> CalendarPreview:
+    """What `do_recompute_deadlines` would change after the calendar of `years` was completed or
+    edited: every open deadline whose period reaches into those years, recomputed with its own
+    rule (the number of working days or months it states) and its congress's current calendar
+    (national days + its local closures). Approved extensions keep their approved date, moved to the
+    next working day if that date is now a rest day. Commitments are dates a unit promised: never
+    moved. Only `congress` when given (a local closure), else every congress. A few queries."""
+    from minyi.workdays.services import get_calendar
+
+    years = sorted(set(years))
+    if not years:
+        return CalendarPreview([], [], 0, "empty")
+    qs = Deadline.objects.filter(
+        closed_at__isnull=True,
+        due_on__gte=datetime.date(years[0], 1, 1),
+        started_on__lte=datetime.date(years[-1], 12, 31),
+    ).exclude(kind=Deadline.Kind.COMMITMENT)
+    if congress is not None:
+        qs = qs.filter(congress=congress)
+    open_deadlines = list(
+        qs.select_related("suggestion", "assignment__unit", "congress").order_by(
+            "congress_id", "due_on", "id"
+        )
+    )
+    extended = D.extended_keys(open_deadlines)
+    approved: dict[int, datetime.date] = {}
+    ext_ids = {d.assignment_id for d in open_deadlines if (d.assignment_id, d.kind) in extended}
+    if ext_ids:
+        for assignment_id, day in (
+            ExtensionRequest.objects.filter(assignment_id__in=ext_ids, state=ExtensionState.APPROVED)
+            .exclude(approved_due_on=None)
+            .order_by("decided_at", "id")
+            .values_list("assignment_id", "approved_due_on")
+        ):
+            approved[assignment_id] = day  # the latest approval wins
+    calendars: dict[int, WorkCalendar] = {}
+    changes: list[CalendarChange] = []
+    unchanged = 0
+    for d in open_deadlines:
+        cal = calendars.get(d.congress_id)
+        if cal is None:
+            cal = calendars[d.congress_id] = get_calendar(d.congress_id)
+        if (d.assignment_id, d.kind) in extended:
+            base = approved.get(d.assignment_id)
+            if base is None:
+                unchanged += 1
+                continue
+            new_due, is_extension = cal.next_workday(base), True
+        else:
+            n = D.stored_n(d)
+            if n is None:
+                unchanged += 1
+                continue
+            new_due, is_extension = D.compute(d.kind, d.started_on, n, cal), False
+        if new_due != d.due_on:
+            changes.append(CalendarChange(d, d.due_on, new_due, is_extension))
+        else:
+            unchanged += 1
+    stamp = ";".join(f"{c}:{cal.version}" for c, cal in sorted(calendars.items()))
+    digest = hashlib.sha256(
+        (stamp + "|" + ";".join(f"{c.deadline.pk}:{c.old_due}:{c.new_due}" for c in changes)).encode()
+    ).hexdigest()[:20]
+    congresses = list({c.deadline.congress_id: c.deadline.congress for c in changes}.values())
+    return CalendarPreview(years, changes, unchanged, digest, congresses)
+
+
 # --- key themes ----------------------------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import calendar_views, views
 
 app_name = "supervision"
 urlpatterns = [
@@ -9,6 +9,10 @@ urlpatterns = [
     path("reassignments/<int:pk>/decide/", views.decide_reassignment, name="decide_reassignment"),
     path("deadline/<int:pk>/", views.deadline_detail, name="deadline_detail"),
     path("recalculate/", views.recalculate, name="recalculate"),
+    # the congress's own local closures (typhoon days …) and the deadlines they move
+    path("closures/", calendar_views.local_closures, name="closures"),
+    path("closures/remove/", calendar_views.remove_local_closure, name="closures_remove"),
+    path("closures/recompute/", calendar_views.closures_recompute, name="closures_recompute"),
     # one suggestion under supervision
     path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion_detail"),
     path(

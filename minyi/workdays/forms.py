@@ -115,3 +115,37 @@ class CalculatorForm(_Form):
                 % {"limit": self.LIMITS[unit], "unit": dict(self.UNIT_CHOICES)[unit]},
             )
         return data
+
+
+class CompleteYearForm(_Form):
+    notice = forms.CharField(
+        label=_("依据的通知"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "placeholder": _("如：国办发明电〔2026〕7号")}
+        ),
+        error_messages={"required": _("请填写所依据的通知，如“国办发明电〔2026〕7号”。")},
+        help_text=_("国务院办公厅关于该年部分节假日安排的通知的文号或标题。"),
+    )
+
+
+class RecomputeForm(_Form):
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        error_messages={"required": _("请写明重新计算的原因（如“国务院公布了新的放假安排”）。")},
+    )
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class LocalClosureForm(_Form):
+    date = _DateField(label=_("日期"))
+    name = forms.CharField(
+        label=_("原因"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("如：台风停工")}),
+        error_messages={"required": _("请填写停止办公的原因，如“台风停工”。")},
+    )
+
+    ERROR_FIELDS = {"bad_date": "date", "already_closed": "date", "not_a_workday": "date", "bad_name": "name"}

@@ -21,6 +21,8 @@ class YearRow:
     updated_at: datetime.datetime | None = None
     missing: bool = False
     current: bool = False
+    complete: bool = False
+    source_notice: str = ""
 
 
 def year_rows(today: datetime.date) -> list[YearRow]:
@@ -49,6 +51,8 @@ def year_rows(today: datetime.date) -> list[YearRow]:
                     version=row.version,
                     updated_at=row.updated_at,
                     current=year == today.year,
+                    complete=row.complete,
+                    source_notice=row.source_notice,
                 )
             )
     return rows

@@ -46,7 +46,16 @@ class SpecialDayOut(Schema):
 
 class CalendarYearOut(Schema):
     year: int
-    known: bool = Field(description="Official data exists; otherwise only weekends are rest days.")
+    known: bool = Field(
+        description="The year is confirmed complete by a platform administrator (same as `complete`)."
+    )
+    complete: bool = Field(
+        description="A platform administrator confirmed the year's arrangement in full; otherwise every "
+        "date in it is provisional (暂定), even when some days are entered."
+    )
+    source_notice: str = Field(
+        description="The notice the complete year comes from, e.g. 国办发明电〔2025〕7号."
+    )
     source: str | None
     version: int | None
     calendar_version: str = Field(description="Token of the whole calendar's data, as stored with deadlines.")
@@ -134,6 +143,8 @@ def calendar_year(request, year: int):
     return {
         "year": year,
         "known": year in cal.known_years,
+        "complete": year in cal.known_years,
+        "source_notice": row.source_notice if row else "",
         "source": row.source if row else None,
         "version": row.version if row else None,
         "calendar_version": cal.version,

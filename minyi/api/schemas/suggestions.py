@@ -372,7 +372,14 @@ class DeadlineOut(Schema):
     started_on: datetime.date
     due_on: datetime.date
     rule: str = Field(description="How the due date was computed, in words.")
-    calendar_version: str
+    due_provisional: bool = Field(
+        description="The due date falls in a year whose official holiday calendar is not yet confirmed "
+        "complete (暂定): it may move when the year is completed."
+    )
+    calendar_revisions: dict = Field(
+        description='Revision of the calendar used per year, e.g. {"national": {"2026": 3}, "local": {"2026": 1}} '
+        "(local: the congress's own closure days)."
+    )
     colour: Literal["green", "yellow", "red", "grey"] = Field(
         description="预警: red = overdue, yellow = due within the policy's warning days, green = later, "
         "grey = closed (the rule of minyi.supervision.warnings, as on every page)."
@@ -630,6 +637,7 @@ def deadline_out(d: Any, clock: WarningClock) -> dict[str, Any]:
         status_label=status.label,
         working_days_left=status.working_days_left,
         missing_years=list(status.missing_years),
+        due_provisional=status.provisional,
     )
 
 
