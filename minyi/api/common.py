@@ -21,6 +21,16 @@ from minyi.core.tenancy import congress_for
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+#: Bounds of the numbers a list filter accepts: a larger page or id is bad input (422), not a number
+#: that overflows the database's 64-bit integers (a 500) — issue #10.
+MAX_PAGE = 1_000_000
+MAX_ID = 2**63 - 1
+MIN_YEAR, MAX_YEAR = 1949, 2100
+
+
+def IdFilter(description: str) -> Any:  # noqa: N802 - reads like the Field it is
+    """An optional filter by a row's id: a positive number the database can hold."""
+    return Field(None, ge=1, le=MAX_ID, description=description)
 
 
 # --- error bodies ----------------------------------------------------------------------------------
@@ -106,7 +116,7 @@ def pick_many(queryset: QuerySet, pks: Iterable[int], field: str, what: str) -> 
 
 
 class PageQuery(Schema):
-    page: int = Field(1, ge=1, description="Page number, from 1.")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 (at most {MAX_PAGE}).")
     page_size: int = Field(
         DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page (at most {MAX_PAGE_SIZE})."
     )

@@ -19,7 +19,7 @@ from minyi.congress.actions import do_update_policy, ensure_policy
 from minyi.congress.models import TAXONOMIES, Congress, Deputy, Policy, PolicyItem, Unit
 from minyi.core.tenancy import memberships_of
 
-from ..common import READ_ERRORS, WRITE_ERRORS, PageQuery, Ref, congress_of, label, page_of, ref
+from ..common import READ_ERRORS, WRITE_ERRORS, IdFilter, PageQuery, Ref, congress_of, label, page_of, ref
 
 router = Router(tags=["congress"])
 
@@ -96,7 +96,7 @@ def congress_detail(request, code: str):
 
 class DeputyFilters(Schema):
     q: str | None = Field(None, description="Part of the name, deputy number or electoral district.")
-    group: int | None = Field(None, description="Deputy group id.")
+    group: int | None = IdFilter("Deputy group id.")
     in_office: Literal["yes", "no"] | None = Field(None, description="In office today (yes) or not (no).")
     level: Literal[tuple(Deputy.Level.values)] | None = None  # type: ignore[valid-type]
 

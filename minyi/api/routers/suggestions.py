@@ -51,7 +51,20 @@ from minyi.suggestions.selectors import (
 from minyi.suggestions.states import AssignmentState, CoSignerState
 from minyi.supervision.warnings import WarningClock
 
-from ..common import READ_ERRORS, WRITE_ERRORS, PageQuery, congress_of, label, page_of, pick, pick_many, ref
+from ..common import (
+    MAX_YEAR,
+    MIN_YEAR,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    IdFilter,
+    PageQuery,
+    congress_of,
+    label,
+    page_of,
+    pick,
+    pick_many,
+    ref,
+)
 from ..schemas.suggestions import (
     AssignIn,
     AssignmentDetailOut,
@@ -185,10 +198,13 @@ def _units(congress: Congress) -> Any:
 class SuggestionFilters(Schema):
     state: list[StateValue] | None = Field(None, description="One or more states (repeat the parameter).")
     year: int | None = Field(
-        None, description="Year of acceptance (立案年度); for suggestions not accepted, the year created."
+        None,
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description="Year of acceptance (立案年度); for suggestions not accepted, the year created.",
     )
-    category: int | None = Field(None, description="Category id.")
-    unit: int | None = Field(None, description="Assigned to this unit (in any round).")
+    category: int | None = IdFilter("Category id.")
+    unit: int | None = IdFilter("Assigned to this unit (in any round).")
     q: str | None = Field(
         None, description="Part of the title, number, facts, proposals or the lead deputy's name."
     )
