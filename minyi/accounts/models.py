@@ -14,6 +14,17 @@ class User(AbstractUser):
     # Set when someone else chose the password (an admin creating the account): the user must pick
     # their own at the next sign-in (minyi.accounts.middleware), and it is cleared when they do.
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    #: The congress that opened the account (its admin or its roster import). Only that congress —
+    #: or a platform admin — may give the account a first role in another congress; None for
+    #: platform admins and for accounts no congress has claimed (minyi.congress.members).
+    home_congress = models.ForeignKey(
+        "congress.Congress",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="home_users",
+        verbose_name=_("所属人大"),
+    )
 
     class Meta:
         verbose_name = _("用户")

@@ -736,6 +736,33 @@ def do_move_taxonomy_item(item: PolicyItem, *, actor: Any, direction: str) -> Po
 # --- members: accounts and roles -------------------------------------------------------------------
 
 
+def account_not_found(username: str) -> str:
+    """The one refusal for a username this congress may not use: the same words whether the account
+    does not exist or belongs to another congress, so an admin cannot learn which usernames exist
+    elsewhere (issue #10)."""
+    return _("在本人大找不到用户名为“%(u)s”的账号。如需新建，请选择“新建账号”。") % {"u": username}
+
+
+def may_attach(actor: Any, user: User, congress: Congress) -> bool:
+    """May `actor` give `user` a role in `congress`? Yes for the system and platform admins, for an
+    account of this congress (`User.home_congress`) and for one already holding a role here (it
+    was attached by someone allowed to). Another congress's account — or an unclaimed one — no."""
+    if actor is None or getattr(actor, "is_superuser", False):
+        return True
+    if user.home_congress_id == congress.pk:
+        return True
+    return Membership.objects.filter(user=user, congress=congress).exists()
+
+
+def find_account(congress: Congress, username: str, *, actor: Any) -> User | None:
+    """The account `username` if `actor` may give it a role in `congress`, else None (for a
+    missing and another congress's account alike)."""
+    user = User.objects.filter(username=(username or "").strip()).first()
+    if user is None or not may_attach(actor, user, congress):
+        return None
+    return user
+
+
 def _check_username(username: str) -> None:
     if username and User.objects.filter(username__iexact=username).exists():
         raise FieldErrors(
@@ -759,12 +786,18 @@ def do_create_user(
     require_perm(actor, "congress.manage_members", congress)
     username = (username or "").strip()
     _check_username(username)
-    user = User(username=username, full_name=(full_name or "").strip(), phone=(phone or "").strip())
+    user = User(
+        username=username,
+        full_name=(full_name or "").strip(),
+        phone=(phone or "").strip(),
+        home_congress=congress,
+    )
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
         raise FieldErrors({"password": exc.messages}) from exc
     user.set_password(password)
+    user.must_change_password = True  # the admin chose it: the user picks their own at first sign-in
     _full_clean(user)
     _save_unique(user, lambda: _check_username(username))
     audit.record(
@@ -807,6 +840,21 @@ def do_grant_role(
     _same_congress(congress, unit, _("单位"))
     _same_congress(congress, station, _("联络站"))
     _same_congress(congress, deputy, _("代表"))
+    account = (
+        User.objects.select_for_update()
+        .only("pk", "username", "is_superuser", "home_congress")
+        .get(pk=user.pk)
+    )
+    if not may_attach(actor, account, congress):
+        raise FieldErrors({"username": [account_not_found(account.username)]})
+    # A platform admin's grant of another congress's (or an unclaimed) account is marked as such.
+    cross = (
+        account.home_congress_id != congress.pk
+        and not Membership.objects.filter(user=account, congress=congress).exists()
+    )
+    if cross and account.home_congress_id is None and not account.is_superuser:
+        User.objects.filter(pk=user.pk).update(home_congress=congress)  # unclaimed: now this congress's
+        user.home_congress = congress
     # decide on the rows as they are now, not on instances that may be stale
     unit = Unit.objects.get(pk=unit.pk) if unit is not None else None
     station = LiaisonStation.objects.get(pk=station.pk) if station is not None else None
@@ -866,6 +914,7 @@ def do_grant_role(
             "unit": unit.pk if unit else None,
             "station": station.pk if station else None,
         },
+        note="cross_congress" if cross and actor is not None else "",
         correlation_id=correlation_id,
     )
     if hasattr(user, "_minyi_memberships"):

@@ -377,9 +377,10 @@ class GrantRoleForm(BootstrapMixin, forms.Form):
         help_text=_("授予“人大代表”角色时，可同时把账号关联到尚未关联账号的代表。"),
     )
 
-    def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, congress: Congress, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.congress = congress
+        self.actor = actor
         self.fields["unit"].choices = [("", _("（无）"))] + unit_choices(congress)
         self.fields["station"].queryset = LiaisonStation.objects.filter(congress=congress, active=True)
         self.fields["deputy"].queryset = Deputy.objects.filter(congress=congress, user__isnull=True)
@@ -392,12 +393,9 @@ class GrantRoleForm(BootstrapMixin, forms.Form):
         data = super().clean()
         username = (data.get("username") or "").strip()
         if data.get("account") == self.EXISTING and username:
-            user = User.objects.filter(username=username).first()
-            if user is None:
-                self.add_error(
-                    "username",
-                    _("找不到用户名为“%(u)s”的账号。如需新建，请选择“新建账号”。") % {"u": username},
-                )
+            user = actions.find_account(self.congress, username, actor=self.actor)
+            if user is None:  # missing, or another congress's: the same words for both
+                self.add_error("username", actions.account_not_found(username))
             data["user"] = user
         elif data.get("account") == self.NEW:
             if not (data.get("full_name") or "").strip():

@@ -551,6 +551,8 @@ class _Plan:
     stations: dict[str, LiaisonStation]
     units: dict[str, Unit]
     users: dict[str, User]
+    #: The system and platform admins may link any account; a congress admin only this congress's.
+    any_account: bool = False
     ops: dict[str, list[_Op]] = field(default_factory=dict)
     unit_levels: dict[str, int] = field(default_factory=dict)
 
@@ -560,13 +562,20 @@ def _chunks(items: list, size: int = 500) -> Iterable[list]:
         yield items[i : i + size]
 
 
-def _plan(congress: Congress, sheets: dict[str, list[_Row]], report: RosterReport) -> _Plan:
+def _plan(congress: Congress, sheets: dict[str, list[_Row]], report: RosterReport, *, actor: Any) -> _Plan:
     groups = {g.name: g for g in DeputyGroup.objects.filter(congress=congress)}
     group_names = {g.pk: g.name for g in groups.values()}
     stations = {s.name: s for s in LiaisonStation.objects.filter(congress=congress)}
     units = {u.name: u for u in Unit.objects.filter(congress=congress)}
     unit_names = {u.pk: u.name for u in units.values()}
-    plan = _Plan(congress, groups, stations, units, users={})
+    plan = _Plan(
+        congress,
+        groups,
+        stations,
+        units,
+        users={},
+        any_account=actor is None or getattr(actor, "is_superuser", False),
+    )
 
     file_groups = {r.values.get("名称") for r in sheets.get(SHEET_GROUPS, []) if r.values.get("名称")}
     known_groups = file_groups | set(groups)
@@ -713,6 +722,12 @@ def _plan_units(plan: _Plan, rows: list[_Row], unit_names: dict[int, str], repor
     plan.unit_levels = {name: _level_iter(name, parent_of, in_file) for name in in_file}
 
 
+def _may_link(plan: _Plan, user: User, members: set[int]) -> bool:
+    """The roster's rule of `congress.actions.may_attach`: another congress's account (or an
+    unclaimed one) can be linked only by the system or a platform admin."""
+    return plan.any_account or user.home_congress_id == plan.congress.pk or user.pk in members
+
+
 def _level_iter(name: str, parent_of: dict[str, str | None], in_file: dict[str, Any]) -> int:
     depth = 0
     current = parent_of.get(name)
@@ -737,15 +752,31 @@ def _plan_deputies(
     linked = {d.user_id: d for d in deputies.values() if d.user_id}
     usernames = sorted({r.get("登录账号") for r in rows if r.get("登录账号")})
     users: dict[str, User] = {}
+    members: set[int] = set()
     for chunk in _chunks(usernames):
-        users.update({u.username: u for u in User.objects.filter(username__in=chunk)})
+        found = {u.username: u for u in User.objects.filter(username__in=chunk)}
+        users.update(found)
+        members.update(
+            Membership.objects.filter(congress=congress, user__in=list(found.values())).values_list(
+                "user_id", flat=True
+            )
+        )
     plan.users = users
     ops = plan.ops[SHEET_DEPUTIES] = []
     for row in rows:
         number = row.get("代表证号")
         group = group_ref(row, "代表小组")
         username = row.get("登录账号") or None
-        if username and username in users:
+        if username and username in users and not _may_link(plan, users[username], members):
+            # the same words whether or not the account exists elsewhere (no enumeration)
+            report.add(
+                row.sheet,
+                row.row,
+                "登录账号",
+                _("登录账号“%(u)s”不能在本人大使用，请换一个登录账号，或留空。") % {"u": username},
+            )
+            row.bad.add("登录账号")
+        elif username and username in users:
             other = linked.get(users[username].pk)
             if other is not None and other.number != number:
                 report.add(
@@ -909,6 +940,7 @@ def _apply(plan: _Plan) -> dict[str, list[dict[str, Any]]]:
             username = op.new.get("user")
             if username and username not in users:
                 user = User(
+                    home_congress=congress,
                     username=username,
                     full_name=op.new["name"],
                     phone=op.new["phone"],
@@ -1017,7 +1049,7 @@ def import_roster(
         return report
 
     if dry_run:
-        _plan(congress, sheets, report)
+        _plan(congress, sheets, report, actor=actor)
         report.finish()
         return report
 
@@ -1025,7 +1057,7 @@ def import_roster(
         with transaction.atomic():
             # One import per congress at a time: the plan must still hold when it is written.
             Congress.objects.select_for_update().filter(pk=congress.pk).first()
-            plan = _plan(congress, sheets, report)
+            plan = _plan(congress, sheets, report, actor=actor)
             report.finish()
             if not report.ok:
                 return report
@@ -1064,8 +1096,7 @@ def build_template() -> bytes:
     """The workbook users download, fill in and upload: one sheet per kind with the exact headers
     (required ones in red with a note), drop-down lists for the fixed values, text-formatted
     number columns, and an instruction sheet with examples (which the import ignores)."""
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
+    wb = xlsx.new_workbook(empty=True)
     text_columns = {"代表证号", "联系电话", "登录账号"}
     for sheet, spec in LAYOUT.items():
         ws = wb.create_sheet(sheet)

@@ -684,7 +684,7 @@ def members(request):
 
 @congress_view("congress.manage_members")
 def member_grant(request):
-    form = GrantRoleForm(request.POST or None, congress=request.congress)
+    form = GrantRoleForm(request.POST or None, congress=request.congress, actor=request.user)
 
     def save():
         data = form.cleaned_data

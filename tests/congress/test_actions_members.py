@@ -15,8 +15,8 @@ from .support import NOT_ADMINS, assert_event, events_after, last_seq, only_even
 
 
 @pytest.fixture
-def newcomer(db):
-    return UserFactory(username="newcomer", full_name="新来的")
+def newcomer(world):
+    return UserFactory(username="newcomer", full_name="新来的", home_congress=world.congress)
 
 
 def test_grant_a_plain_role(world, newcomer):

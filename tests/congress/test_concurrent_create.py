@@ -119,7 +119,7 @@ def test_the_same_username_twice_at_once(world):
 
 
 def test_the_same_role_granted_twice_at_once(world):
-    newcomer = UserFactory(username="newcomer", full_name="新来的")
+    newcomer = UserFactory(username="newcomer", full_name="新来的", home_congress=world.congress)
 
     def grant():
         return actions.do_grant_role(world.congress, actor=world.admin, user=newcomer, role=Role.VIEWER)

@@ -285,6 +285,8 @@ def _create_user(
     which all share one password, the hash is computed once and reused instead.
     """
     user = User(username=username, full_name=full_name, email=f"{username}@{EMAIL_DOMAIN}", **flags)
+    if congress is not None and not flags.get("is_superuser"):
+        user.home_congress = congress
     user.password = password_hash
     user.full_clean()
     user.save()
@@ -355,9 +357,9 @@ class DemoSeeder:
 
     def roster_workbook(self, deputy_names: list[str]) -> io.BytesIO:
         """The roster in the import format (`minyi.congress.roster`), built in memory."""
-        from openpyxl import Workbook
+        from minyi.core import xlsx
 
-        wb = Workbook()
+        wb = xlsx.new_workbook()
         wb.remove(wb.active)
         sheets = {title: wb.create_sheet(title) for title in ROSTER_HEADERS}
         for title, headers in ROSTER_HEADERS.items():
@@ -392,10 +394,7 @@ class DemoSeeder:
                     f"deputy{i}",
                 ]
             )
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        buffer.seek(0)
-        return buffer
+        return io.BytesIO(xlsx.workbook_bytes(wb))
 
     def import_roster(self, congress: Congress, deputy_names: list[str]) -> None:
         report = import_roster(congress, self.roster_workbook(deputy_names), actor=None, dry_run=False)
