@@ -32,6 +32,10 @@ def _reseed_calendar(sender, **kwargs):
         return
     seeding = importlib.import_module("minyi.workdays.migrations.0002_seed_2004_2026")
     seeding.seed(django_apps, None)
+    # …and marked complete, as the data migration 0005 does (decision 0004).
+    importlib.import_module("minyi.workdays.migrations.0005_mark_package_years_complete").mark(
+        django_apps, None
+    )
 
 
 post_migrate.connect(_reseed_calendar, dispatch_uid="tests.reseed_calendar")
