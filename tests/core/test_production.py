@@ -125,6 +125,15 @@ def test_a_failing_view_shows_our_500_page(world, production, settings):
     assert "Traceback" not in html and "RuntimeError" not in html and "a bug in a view" not in html
 
 
+def test_a_refused_csrf_check_shows_our_page(world, production):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("accounts:login"), {"username": "deputy", "password": "x"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "页面已过期" in html and "The page has expired" in html
+    assert "CSRF verification failed" not in html
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
