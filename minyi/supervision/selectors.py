@@ -460,7 +460,9 @@ def calendar_recompute_preview(years: Iterable[int], *, congress: Congress | Non
     )
     extended = D.extended_keys(open_deadlines)
     approved: dict[int, datetime.date] = {}
-    ext_ids = {d.assignment_id for d in open_deadlines if (d.assignment_id, d.kind) in extended}
+    ext_ids = {
+        d.assignment_id for d in open_deadlines if d.assignment_id and (d.assignment_id, d.kind) in extended
+    }
     if ext_ids:
         for assignment_id, day in (
             ExtensionRequest.objects.filter(assignment_id__in=ext_ids, state=ExtensionState.APPROVED)
@@ -468,7 +470,8 @@ def calendar_recompute_preview(years: Iterable[int], *, congress: Congress | Non
             .order_by("decided_at", "id")
             .values_list("assignment_id", "approved_due_on")
         ):
-            approved[assignment_id] = day  # the latest approval wins
+            if day is not None:
+                approved[assignment_id] = day  # the latest approval wins
     calendars: dict[int, WorkCalendar] = {}
     changes: list[CalendarChange] = []
     unchanged = 0
@@ -477,7 +480,7 @@ def calendar_recompute_preview(years: Iterable[int], *, congress: Congress | Non
         if cal is None:
             cal = calendars[d.congress_id] = get_calendar(d.congress_id)
         if (d.assignment_id, d.kind) in extended:
-            base = approved.get(d.assignment_id)
+            base = approved.get(d.assignment_id) if d.assignment_id else None
             if base is None:
                 unchanged += 1
                 continue

@@ -24,8 +24,8 @@ from .rules import can_manage_calendar, can_manage_local_closures
 from .services import MAX_YEAR, MIN_YEAR, get_calendar, invalidate_calendar
 
 NAME_MAX = SpecialDay._meta.get_field("name").max_length
-NOTICE_MAX = CalendarYear._meta.get_field("source_notice").max_length
-CLOSURE_NAME_MAX = LocalClosure._meta.get_field("name").max_length
+NOTICE_MAX: int = CalendarYear._meta.get_field("source_notice").max_length or 200
+CLOSURE_NAME_MAX: int = LocalClosure._meta.get_field("name").max_length or 50
 
 
 def _require_manager(actor: Any) -> None:
