@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/minyi
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: demo test install venv assets browser lint format messages serve worker clean bench
+.PHONY: demo test install venv assets browser lint format messages serve worker clean bench record compare
 
 ## Install everything, load the demo congress and serve it on http://127.0.0.1:8000 with a worker.
 ## `DEBUG=1 scripts/serve.sh` serves the same with Django's development server instead.
@@ -64,6 +64,19 @@ format:
 ## Benchmarks (not tests): each bench/bench_*.py prints its table; see docs/PERFORMANCE.md.
 bench: install
 	set -e; for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+## Behaviour-preserving refactors (docs/ARCHITECTURE.md, Testing): record every response and audit
+## row of the API tests and the browser loop — one process, fixed order, clock pinned, SQLite — then
+## `make compare BEFORE=… AFTER=…` (exit 1 and a diff per test when anything changed).
+OUT ?= var/recording.jsonl
+RECORD_TESTS ?= tests/api tests/browser/test_suggestion_loop.py
+record:
+	mkdir -p $(dir $(OUT))
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings_test MINYI_RECORD=$(OUT) \
+		faketime -f '@2026-03-02 10:00:00' $(BIN)/pytest -n 0 -p no:randomly -q $(RECORD_TESTS)
+
+compare:
+	$(BIN)/python tests/tools/compare_recordings.py $(BEFORE) $(AFTER)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var

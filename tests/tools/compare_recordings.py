@@ -3,8 +3,8 @@
     .venv/bin/python tests/tools/compare_recordings.py var/recording-before.jsonl var/recording-after.jsonl
 
 For every test present in either file, the responses are paired in order and compared (method,
-path, status, content type, selected headers, normalised body), then the audit sequence at the end
-of the test. Each differing test is printed with its first differing response (what differs, and a
+path, status, content type, selected headers, normalised body), then the test's outcome (passed,
+failed…) and its audit sequence. Each differing test is printed with its first differing response (what differs, and a
 unified diff of the bodies) and a unified diff of the audit rows; `--all` prints every differing
 response of the test. The last line sums it up. Exit status: 0 when everything is equal, 1 when
 something differs, 2 on bad input. Needs nothing but the standard library.
@@ -126,6 +126,11 @@ def compare_test(test: str, before: list[dict], after: list[dict], *, show_all=F
             ]
     if result.requests > 1 and not show_all:
         result.lines.append(f"  ... {result.requests - 1} more differing response(s) in this test (--all)")
+
+    end_a = [r.get("outcome") for r in before if r.get("kind") == "end"]
+    end_b = [r.get("outcome") for r in after if r.get("kind") == "end"]
+    if end_a != end_b:
+        result.lines.append(f"  outcome: {', '.join(end_a) or '?'} -> {', '.join(end_b) or '?'}")
 
     audit_a = [r for r in before if r.get("kind") == "audit"]
     audit_b = [r for r in after if r.get("kind") == "audit"]

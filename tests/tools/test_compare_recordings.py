@@ -142,6 +142,13 @@ def test_missing_tests_and_extra_responses_are_reported():
     assert diff.lines[0] == "  2 responses before, 3 after" and diff.requests == 1
 
 
+def test_a_test_that_now_fails_is_reported():
+    before = [*_recording(), {"test": T, "n": 4, "kind": "end", "outcome": "passed"}]
+    after = [*_recording(), {"test": T, "n": 4, "kind": "end", "outcome": "failed"}]
+    [diff] = compare(load(_lines(before)), load(_lines(after))).diffs
+    assert diff.lines == ["  outcome: passed -> failed"]
+
+
 def test_bad_input_exits_2(tmp_path):
     (tmp_path / "a.jsonl").write_text("not json\n", encoding="utf-8")
     (tmp_path / "b.jsonl").write_text("", encoding="utf-8")
