@@ -25,6 +25,12 @@ class NoStoreForSignedInMiddleware:
         response = self.get_response(request)
         # Read after the view: a login in this very request counts, a logout does not.
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and user.is_authenticated and not _has_no_store(response):
             add_never_cache_headers(response)
         return response
+
+
+def _has_no_store(response: HttpResponse) -> bool:
+    """The view already said `no-store` (file downloads say `private, no-store`): leave it as it is."""
+    directives = (d.strip().split("=", 1)[0].lower() for d in response.get("Cache-Control", "").split(","))
+    return "no-store" in directives
