@@ -162,13 +162,15 @@ class _Run:
         with self.lock:
             self.test, self.records, self.normaliser, self.outcome = nodeid, [], Normaliser(), "passed"
 
-    def add(self, record: dict[str, Any]) -> None:
+    def add_response(self, request, response) -> None:
+        # Under the lock: the live server answers in threads, and the per-test numbering of UUIDs
+        # must not interleave.
         with self.lock:
             if self.test is None:
                 self.late += 1
                 return
-            record = {"test": self.test, "n": len(self.records) + 1, **record}
-            self.records.append(record)
+            record = describe_response(request, response, self.normaliser)
+            self.records.append({"test": self.test, "n": len(self.records) + 1, **record})
 
     def finish(self, audit: list[dict[str, Any]] | None) -> None:
         with self.lock:
@@ -203,7 +205,7 @@ class RecordingMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if _run is not None:
-            _run.add(describe_response(request, response, _run.normaliser))
+            _run.add_response(request, response)
         return response
 
 
@@ -311,6 +313,9 @@ def pytest_runtest_teardown(item, nextitem):
     if _run is not None and _run.test == item.nodeid:
         audit = None
         if "_django_db_helper" in item.fixturenames:
-            audit = audit_rows(_run.normaliser)
+            try:
+                audit = audit_rows(_run.normaliser)
+            except Exception as error:  # a test that broke its database: say so, do not mask it
+                audit = [{"error": f"{type(error).__name__}: {error}"}]
         _run.finish(audit)
     return (yield)
