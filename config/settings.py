@@ -124,7 +124,8 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # Django's own rule with a Chinese message (minyi/accounts/validators.py says why)
+        "NAME": "minyi.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": env.int("MINYI_PASSWORD_MIN_LENGTH", default=10)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -12,6 +12,7 @@ urlpatterns = [
     path("c/<slug:code>/supervision/", include("minyi.supervision.urls")),
     path("c/<slug:code>/awards/", include("minyi.awards.urls")),
     path("c/<slug:code>/points/", include("minyi.points.urls")),
+    path("c/<slug:code>/accounts/", include("minyi.accounts.urls_congress")),
     path("c/<slug:code>/", include("minyi.congress.urls")),
     path("calendar/", include("minyi.workdays.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,4 +7,6 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("set-password/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set_password"),
 ]

@@ -15,6 +15,13 @@ class AppendOnlyError(Exception):
     pass
 
 
+#: Rows of no congress that record a change of shared data (the national holiday calendar), as
+#: opposed to the platform's account rows (sign-ins, password changes: codes "account.*"), which
+#: change no figure. `reports.dashboard.data_version` reads the latest of these through the partial
+#: index below, however many sign-ins came after it.
+SHARED_DATA = models.Q(congress__isnull=True) & ~models.Q(code__startswith="account.")
+
+
 class AuditEvent(models.Model):
     seq = models.BigIntegerField(_("序号"), unique=True, editable=False)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -86,6 +93,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["congress", "seq"]),
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["suggestion", "seq"]),
+            models.Index(fields=["seq"], condition=SHARED_DATA, name="audit_shared_data_seq"),
         ]
 
     def __str__(self) -> str:

@@ -42,6 +42,7 @@ from minyi.suggestions.models import Assignment, CoSigner, Deadline, Reply, Sugg
 from minyi.suggestions.states import AssignmentState, CoSignerState
 
 from .figures import (
+    DEFINITIONS_VERSION,
     UNIT_DUTY_DEADLINES,
     Figure,
     Figures,
@@ -664,16 +665,20 @@ SNAPSHOT_KEPT = datetime.timedelta(days=30)
 
 def data_version(congress: Congress) -> int:
     """The congress's data version: the sequence number of its latest audit row (or of the latest
-    row of no congress). Every change of records is an audited action (house rule), so this moves
-    with every change that could move a figure. One query, on the (congress, seq) index."""
-    from minyi.audit.models import AuditEvent
+    row of shared data — the holiday calendar — that belongs to no congress; sign-ins and other
+    account rows are left out, they move no figure). Every change of records is an audited action
+    (house rule), so this moves with every change that could move a figure. One query, on the
+    (congress, seq) index and the partial index of shared-data rows."""
+    from minyi.audit.models import SHARED_DATA, AuditEvent
+    from minyi.audit.services import READ_CODES
 
-    def latest(**where: Any) -> Subquery:
-        return Subquery(AuditEvent.objects.filter(**where).order_by("-seq").values("seq")[:1])
+    def latest(*where: Any, **kw: Any) -> Subquery:
+        return Subquery(AuditEvent.objects.filter(*where, **kw).order_by("-seq").values("seq")[:1])
 
     row = (
         Congress.objects.filter(pk=congress.pk)
-        .annotate(own=latest(congress=congress), shared=latest(congress__isnull=True))
+        # exports and downloads (audit.READ_CODES) record a reading, not a change
+        .annotate(own=latest(~Q(code__in=READ_CODES), congress=congress), shared=latest(SHARED_DATA))
         .values("own", "shared")
         .first()
     ) or {}
@@ -685,6 +690,7 @@ def snapshot_key(
 ) -> str:
     ident = [
         SNAPSHOT_FORMAT,
+        DEFINITIONS_VERSION,
         get_language(),
         {k: v for k, v in scope.as_dict().items() if k != "as_of"},  # the day is checked apart
         unit.pk if unit else None,
