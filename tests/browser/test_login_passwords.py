@@ -67,11 +67,15 @@ def test_user_changes_the_password_from_the_menu(world, any_page, login, shot):
     page = any_page
     login(page, "deputy")
     toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
+    if toggler.is_visible():  # a phone: open the collapsed menu first
         toggler.click()
+        expect(page.locator("#mainnav")).to_have_class(re.compile(r"\bshow\b"))
     page.locator("#user-menu").click()
+    item = page.get_by_role("link", name="修改密码")
+    expect(item).to_be_visible()
+    shot(page, "menu")
     with page.expect_navigation():
-        page.get_by_role("link", name="修改密码").click()
+        item.click()
     expect(page.locator("h1")).to_have_text("修改密码")
     page.locator("input[name=old_password]").fill("pw-for-tests-123")
     page.locator("input[name=new_password1]").fill(NEW)
