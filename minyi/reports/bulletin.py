@@ -37,7 +37,16 @@ from minyi.supervision.selectors import theme_progress
 from minyi.supervision.warnings import COLOUR_LABELS, WarningClock
 
 from .exports import DATE, PERCENT, WRAP, _definitions_sheet, _header, _save
-from .figures import UNIT_DUTY_DEADLINES, Figure, Figures, Scope, compute_figures, figure_members, policy_of
+from .figures import (
+    DEFINITIONS_VERSION,
+    UNIT_DUTY_DEADLINES,
+    Figure,
+    Figures,
+    Scope,
+    compute_figures,
+    figure_members,
+    policy_of,
+)
 from .league import RATE_BY_KEY, Rate, unit_league
 
 HEADLINE = (
@@ -338,6 +347,7 @@ def cached_bulletin(congress: Congress, year: int, quarter: int) -> Bulletin:
 
     policy = policy_of(congress)
     ident = [
+        DEFINITIONS_VERSION,  # a deployment that changes a definition gives new keys
         congress.pk,
         year,
         quarter,

@@ -41,7 +41,7 @@ docs/user-guide/figures.md.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -57,6 +57,7 @@ from minyi.congress.models import Congress, Deputy, Policy, ResultClass, Session
 from minyi.suggestions.models import (
     FACE_TO_FACE,
     Assignment,
+    AssignmentRole,
     Commitment,
     Contact,
     CoSigner,
@@ -72,6 +73,13 @@ from minyi.supervision.models import ThemeSuggestion
 
 S = Suggestion
 DAY = datetime.timedelta(days=1)
+#: The revision of the figures' definitions. Stored results (the dashboards' `FigureSnapshot` rows,
+#: the bulletin's cache entry) are keyed by the congress's data version, which a change of code does
+#: not move: they hold this too, so bump it whenever a figure is counted differently and numbers
+#: computed under the old definitions are never shown again.
+#: 2 — issue #10: 按期答复率 judges a re-handled suggestion on its re-handling round only; 按期交办率
+#: leaves out a suggestion whose assignment is not settled (a re-assignment request waiting).
+DEFINITIONS_VERSION = 2
 GOOD_RATINGS = (Rating.SATISFIED, Rating.BASIC)
 #: Deadlines of a unit's work whose date passing makes an item overdue (逾期).
 UNIT_DUTY_DEADLINES = (
@@ -265,14 +273,23 @@ def definitions(policy: Policy) -> dict[str, str]:
         "on_time_assignment_rate": _(
             "立案建议中，每次交办（含调整后重新交办）都在交办时限内完成的件数 ÷ "
             "已交办或交办期限已过的立案建议数。"
+        )
+        + _(
+            "交办尚未确定的（主办或分办单位的调整申请尚待审批，或同意调整后尚未重新交办、重新交办期限未到）"
+            "暂不计入分子和分母；此前已有一次交办逾期的，计为未按期。"
         ),
         "on_time_reply_rate": _(
             "答复期限（本地目标；重新办理的为重新答复期限；经批准延期的以延期后日期为准）已到或已答复的"
             "立案建议中，所有承办单位都按期签发答复的件数 ÷ 该类建议数。"
+        )
+        + _(
+            "重新办理的建议只看重新办理这一轮，第一轮是否按期不再计入；重新答复期限未到且尚未重新答复的，"
+            "暂不计入分子和分母。"
         ),
         "on_time_reply_statutory_rate": _(
             "同上，但以法定时限（交办后3个月；经批准延期的以延期后日期为准，最长6个月）为期限。"
-        ),
+        )
+        + _("法定时限只对第一轮答复规定，重新办理的建议也只看第一轮答复。"),
         "contact_rate": _(
             "已答复（至少一份答复函已签发）的立案建议中，承办单位登记过见面联系（走访、座谈、现场察看，"
             "代表未提出异议）的件数 ÷ 已答复的立案建议数。"
@@ -419,14 +436,35 @@ class UnitWork:
         """A deadline of `kinds` is open and its date has passed."""
         return self.deadline_rows(kinds, **kw) & Q(closed_at__isnull=True, due_on__lt=self.today)
 
-    def _deadline(self, rows: Q) -> Exists:
-        return Exists(Deadline.objects.filter(rows, suggestion=self.suggestion))
+    def assign_unsettled_rows(self) -> Q:
+        """An assignment deadline (交办, or 重新交办 after a unit was relieved) that is open and whose
+        date has not passed: the suggestion is still to be (re-)assigned, in time so far."""
+        assign = [Deadline.Kind.ASSIGN]
+        return self.deadline_rows(assign, unit_work=False) & Q(closed_at__isnull=True, due_on__gte=self.today)
 
-    def met(self, kinds, **kw) -> Exists:
-        return self._deadline(self.met_rows(kinds, **kw))
+    @staticmethod
+    def later_round(kinds) -> Exists:
+        """For a Deadline row: the suggestion has a deadline of `kinds` (of any unit) in a later
+        round — the row is not of the suggestion's last round of those deadlines."""
+        return Exists(
+            Deadline.objects.filter(
+                suggestion=OuterRef("suggestion"), kind__in=kinds, round__gt=OuterRef("round")
+            )
+        )
 
-    def missed(self, kinds, **kw) -> Exists:
-        return self._deadline(self.missed_rows(kinds, **kw))
+    def _deadline(self, rows: Q, last_round=None) -> Exists:
+        qs = Deadline.objects.filter(rows, suggestion=self.suggestion)
+        if last_round is not None:
+            qs = qs.filter(~self.later_round(last_round))
+        return Exists(qs)
+
+    def met(self, kinds, *, last_round: bool = False, **kw) -> Exists:
+        """A deadline of `kinds` was met — with `last_round`, in the suggestion's last round that
+        has deadlines of `kinds` (a re-handled suggestion is judged on its re-handling round)."""
+        return self._deadline(self.met_rows(kinds, **kw), kinds if last_round else None)
+
+    def missed(self, kinds, *, last_round: bool = False, **kw) -> Exists:
+        return self._deadline(self.missed_rows(kinds, **kw), kinds if last_round else None)
 
     def overdue_now(self, kinds=UNIT_DUTY_DEADLINES, **kw) -> Exists:
         return self._deadline(self.overdue_rows(kinds, **kw))
@@ -502,6 +540,20 @@ class UnitWork:
 
     def rehandled(self) -> Exists:
         return Exists(Assignment.objects.filter(self.rehandled_rows(), suggestion=self.suggestion))
+
+    @staticmethod
+    def reassign_requested_rows() -> Q:
+        """A lead or split unit's request to be relieved (申请调整) that waits for a decision: if it
+        is approved the suggestion is assigned again (a co-unit that is relieved is not replaced)."""
+        return Q(state=AssignmentState.REASSIGN_REQUESTED) & ~Q(role=AssignmentRole.CO)
+
+    def reassign_requested(self) -> Exists:
+        return Exists(Assignment.objects.filter(self.reassign_requested_rows(), suggestion=self.suggestion))
+
+    def assign_unsettled(self) -> Q:
+        """The suggestion's assignment is not settled: a (re-)assignment is still to come and its
+        date has not passed, or a lead or split unit's request to be relieved waits."""
+        return self._deadline(self.assign_unsettled_rows()) | self.reassign_requested()
 
 
 def resolved_classes() -> Q:
@@ -610,8 +662,9 @@ class _SuggestionRows:
             "assign_met": once(w.met(assign, unit_work=False)),
             "assign_missed": once(w.missed(assign, unit_work=False)),
             "assign_overdue": once(w.overdue_now(assign, unit_work=False)),
-            "reply_met": once(w.met(LOCAL_REPLY_DEADLINES)),
-            "reply_missed": once(w.missed(LOCAL_REPLY_DEADLINES)),
+            "assign_unsettled": once(w.assign_unsettled()),
+            "reply_met": once(w.met(LOCAL_REPLY_DEADLINES, last_round=True)),
+            "reply_missed": once(w.missed(LOCAL_REPLY_DEADLINES, last_round=True)),
             "statutory_met": once(w.met(stat)),
             "statutory_missed": once(w.missed(stat)),
             "duty_overdue": once(w.overdue_now()),
@@ -647,11 +700,14 @@ class _SuggestionRows:
         def on_time(met: str, missed: str) -> tuple[Any, Any]:
             return f[met] & ~f[missed], f[met] | f[missed]
 
+        # assigned on time: met, none missed, and settled — no (re-)assignment still to come in time
+        # and no lead or split unit's request to be relieved waiting; one already missed is late
+        assigned_on_time = f["assign_met"] & ~f["assign_missed"] & ~f["assign_unsettled"]
         replied = f["replied"]
         return {
             "suggestions": (f["n"], None),
             "grassroots_share": (f["grassroots"], f["n"]),
-            "on_time_assignment_rate": on_time("assign_met", "assign_missed"),
+            "on_time_assignment_rate": (assigned_on_time, assigned_on_time | f["assign_missed"]),
             "on_time_reply_rate": on_time("reply_met", "reply_missed"),
             "on_time_reply_statutory_rate": on_time("statutory_met", "statutory_missed"),
             "contact_rate": (replied & f["face_to_face"], replied),
@@ -716,7 +772,7 @@ class _SuggestionRows:
 #: The facts about an accepted suggestion that the figures combine (`_SuggestionRows.formulas`).
 FLAGS = (
     "n", "closed", "grassroots",
-    "assign_met", "assign_missed", "assign_overdue", "reply_met", "reply_missed",
+    "assign_met", "assign_missed", "assign_overdue", "assign_unsettled", "reply_met", "reply_missed",
     "statutory_met", "statutory_missed", "duty_overdue",
     "replied", "final_unresolved", "final_unplanned", "face_to_face",
     "final_evaluated", "final_not_good", "first_evaluated", "first_not_good", "first_rated",
@@ -760,7 +816,7 @@ def _grouped(qs: QuerySet, keys: tuple[str, ...], conditions: dict[str, Q]) -> I
         yield (*key, {name for name, bit in bits if got & bit})
 
 
-def _last_rounds(rows: list[tuple[Any, ...]]) -> dict[int, int]:
+def _last_rounds(rows: Iterable[tuple[Any, ...]]) -> dict[int, int]:
     """suggestion id → its last round, for rows of (suggestion id, round, …)."""
     last: dict[int, int] = {}
     for pk, round_, *_rest in rows:
@@ -787,24 +843,32 @@ def _read_flags(rows: _SuggestionRows) -> dict[str, Ids]:
         if grassroots:
             sets["grassroots"].add(pk)
 
+    # deadlines, grouped by suggestion and round: the local reply deadlines count in the last round
+    # that has any (of any unit), as `UnitWork.met(…, last_round=True)` says
     assign, stat = [Deadline.Kind.ASSIGN], [Deadline.Kind.REPLY_STATUTORY]
-    deadlines = Deadline.objects.filter(suggestion__in=accepted)
-    for pk, names in _grouped(
-        deadlines,
-        ("suggestion_id",),
-        {
-            "assign_met": w.met_rows(assign, unit_work=False),
-            "assign_missed": w.missed_rows(assign, unit_work=False),
-            "assign_overdue": w.overdue_rows(assign, unit_work=False),
-            "reply_met": w.met_rows(LOCAL_REPLY_DEADLINES),
-            "reply_missed": w.missed_rows(LOCAL_REPLY_DEADLINES),
-            "statutory_met": w.met_rows(stat),
-            "statutory_missed": w.missed_rows(stat),
-            "duty_overdue": w.overdue_rows(),
-        },
-    ):
-        for name in names:
-            sets[name].add(pk)
+    deadlines = list(
+        _grouped(
+            Deadline.objects.filter(suggestion__in=accepted),
+            ("suggestion_id", "round"),
+            {
+                "assign_met": w.met_rows(assign, unit_work=False),
+                "assign_missed": w.missed_rows(assign, unit_work=False),
+                "assign_overdue": w.overdue_rows(assign, unit_work=False),
+                "assign_unsettled": w.assign_unsettled_rows(),
+                "reply_met": w.met_rows(LOCAL_REPLY_DEADLINES),
+                "reply_missed": w.missed_rows(LOCAL_REPLY_DEADLINES),
+                "statutory_met": w.met_rows(stat),
+                "statutory_missed": w.missed_rows(stat),
+                "duty_overdue": w.overdue_rows(),
+                "reply_round": Q(kind__in=LOCAL_REPLY_DEADLINES),
+            },
+        )
+    )
+    last = _last_rounds(row for row in deadlines if "reply_round" in row[2])
+    for pk, round_, names in deadlines:
+        for name in names - {"reply_round"}:
+            if name not in ("reply_met", "reply_missed") or round_ == last[pk]:
+                sets[name].add(pk)
 
     # replies: the last round is that of any signed-off reply of the suggestion (of any unit)
     reply = w.reply_rows()
@@ -861,12 +925,14 @@ def _read_flags(rows: _SuggestionRows) -> dict[str, Ids]:
         .values_list("assignment__suggestion_id", flat=True)
         .distinct()
     )
-    sets["rehandled"].update(
-        Assignment.objects.filter(w.rehandled_rows(), suggestion__in=accepted)
-        .order_by()
-        .values_list("suggestion_id", flat=True)
-        .distinct()
-    )
+    rehandled, requested = w.rehandled_rows(), w.reassign_requested_rows()
+    for pk, names in _grouped(
+        Assignment.objects.filter(rehandled | requested, suggestion__in=accepted),
+        ("suggestion_id",),
+        {"rehandled": rehandled, "assign_unsettled": requested},
+    ):
+        for name in names:
+            sets[name].add(pk)
     if rows.policy.completion_definition == Policy.CompletionDefinition.CLOSED_COMMITMENTS:
         sets["commitment_open"].update(
             Commitment.objects.filter(

@@ -129,7 +129,10 @@ RATES: tuple[RateSpec, ...] = (
     RateSpec(
         "reply_on_time",
         gettext_lazy("按期答复率"),
-        gettext_lazy("主办、分办件中，本单位按期签发答复（含重新办理）的件数 ÷ 答复期限已到或已答复的件数。"),
+        gettext_lazy(
+            "主办、分办件中，本单位按期签发答复的件数 ÷ 答复期限已到或已答复的件数。"
+            "重新办理的件只看重新办理这一轮（以重新答复期限为准）；重新答复期限未到且尚未答复的，暂不计入。"
+        ),
     ),
     RateSpec(
         "contact",
@@ -295,20 +298,29 @@ def _read_flags(congress: Congress, scope: Scope, policy: Policy) -> dict[tuple[
             for name in names:
                 bits[pk, unit] |= BIT[name]
 
+    # deadlines, grouped by round too: the reply deadlines count in the suggestion's last round that
+    # has any (of any unit) — a re-handled item is judged on its re-handling round, as
+    # `UnitWork.met(…, last_round=True)` says
     contact = [Deadline.Kind.FIRST_CONTACT]
-    for pk, unit, names in _grouped(
-        Deadline.objects.filter(suggestion__in=accepted, assignment__isnull=False),
-        ("suggestion_id", "assignment__unit_id"),
-        {
-            "contact_met": w.met_rows(contact),
-            "contact_missed": w.missed_rows(contact),
-            "reply_met": w.met_rows(LOCAL_REPLY_DEADLINES),
-            "reply_missed": w.missed_rows(LOCAL_REPLY_DEADLINES),
-            "overdue": w.overdue_rows(),
-            "late": w.missed_rows(UNIT_DUTY_DEADLINES),  # UnitWork.ever_late
-        },
-    ):
-        mark(pk, unit, names)
+    deadlines = list(
+        _grouped(
+            Deadline.objects.filter(suggestion__in=accepted, assignment__isnull=False),
+            ("suggestion_id", "round", "assignment__unit_id"),
+            {
+                "contact_met": w.met_rows(contact),
+                "contact_missed": w.missed_rows(contact),
+                "reply_met": w.met_rows(LOCAL_REPLY_DEADLINES),
+                "reply_missed": w.missed_rows(LOCAL_REPLY_DEADLINES),
+                "overdue": w.overdue_rows(),
+                "late": w.missed_rows(UNIT_DUTY_DEADLINES),  # UnitWork.ever_late
+                "reply_round": Q(kind__in=LOCAL_REPLY_DEADLINES),
+            },
+        )
+    )
+    last = _last_rounds(row for row in deadlines if "reply_round" in row[3])
+    for pk, round_, unit, names in deadlines:
+        names = names - {"reply_round"}
+        mark(pk, unit, names if round_ == last.get(pk) else names - {"reply_met", "reply_missed"})
 
     # replies: the last round is that of any signed-off reply of the suggestion (of any unit)
     reply = w.reply_rows()

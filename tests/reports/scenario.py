@@ -161,7 +161,9 @@ EXPECTED: dict[str, tuple[int, int] | int] = {
     "participation_rate": F(4, 6),
     "grassroots_share": F(4, 6),  # S1 S3 S4 S6
     "on_time_assignment_rate": F(3, 5),  # S1 S3 S4 on time; S2 late; S5 overdue; S6 not due yet
-    "on_time_reply_rate": F(1, 4),  # S1; S2 first reply late; S3 unit B late; S4 overdue
+    # S1; S2 (first reply late, but re-handled: judged on its re-handling reply, on time);
+    # not S3 (unit B late) nor S4 (overdue)
+    "on_time_reply_rate": F(2, 4),
     "on_time_reply_statutory_rate": F(3, 4),  # S1 S2 S3 within 3 months; S4 overdue
     "contact_rate": F(2, 3),  # replied S1 S2 S3; S3's only visit was disputed
     "completion_rate": F(3, 6),  # S1 S2 S3 closed
@@ -188,7 +190,7 @@ MEMBERS: dict[str, tuple[set[str], set[str] | None]] = {
     "participation_rate": ({"d1", "d2", "d3", "d7"}, {"d1", "d2", "d3", "d5", "d6", "d7"}),
     "grassroots_share": ({"S1", "S3", "S4", "S6"}, {"S1", "S2", "S3", "S4", "S5", "S6"}),
     "on_time_assignment_rate": ({"S1", "S3", "S4"}, {"S1", "S2", "S3", "S4", "S5"}),
-    "on_time_reply_rate": ({"S1"}, {"S1", "S2", "S3", "S4"}),
+    "on_time_reply_rate": ({"S1", "S2"}, {"S1", "S2", "S3", "S4"}),
     "on_time_reply_statutory_rate": ({"S1", "S2", "S3"}, {"S1", "S2", "S3", "S4"}),
     "contact_rate": ({"S1", "S2"}, {"S1", "S2", "S3"}),
     "completion_rate": ({"S1", "S2", "S3"}, {"S1", "S2", "S3", "S4", "S5", "S6"}),

@@ -241,3 +241,24 @@ def test_the_bulletin_page_is_kept_until_the_records_change(client, build, year)
     assert after.figures["suggestions"].numerator == before.figures["suggestions"].numerator + 1
     # and the kept bulletin is the one a fresh build gives
     assert after.figures.as_dict() == B.build_bulletin(build.w.congress, 2025, 2).figures.as_dict()
+
+
+def test_a_new_revision_of_the_definitions_gives_the_bulletin_a_new_cache_key(
+    client, build, year, monkeypatch
+):
+    """The cache key holds `figures.DEFINITIONS_VERSION`: after a release that counts a figure
+    differently, a bulletin cached under the old definitions is recomputed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(build.w.supervisor)
+    page = url("bulletin", query="year=2025&quarter=2")
+    with CaptureQueriesContext(connection) as first:
+        client.get(page)
+    with CaptureQueriesContext(connection) as kept:
+        client.get(page)
+    monkeypatch.setattr(B, "DEFINITIONS_VERSION", B.DEFINITIONS_VERSION + 1)  # the next release
+    with CaptureQueriesContext(connection) as after:
+        client.get(page)
+    assert len(kept) < len(first) / 3
+    assert len(after) > len(kept) * 3, (len(first), len(kept), len(after))

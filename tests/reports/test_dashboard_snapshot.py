@@ -270,3 +270,17 @@ def test_the_page_serves_the_snapshot_with_fewer_queries(client, build):
     assert len(warm.captured_queries) < len(cold.captured_queries) - 5
     assert first.content.decode().count('id="card-') == second.content.decode().count('id="card-') == 10
     assert first.context["overview"].dump() == second.context["overview"].dump()
+
+
+def test_a_new_revision_of_the_definitions_leaves_old_snapshots_unread(build, watch, monkeypatch):
+    """A deployment that changes how a figure is counted moves no data version: the snapshot key
+    holds `figures.DEFINITIONS_VERSION`, so numbers stored under the old definitions are not shown."""
+    w = build.w
+    build.full(d(2025, 3, 3), w.unit_a)
+    watch.check("a loop")
+    with time_machine.travel(VIEW_DAY, tick=False):
+        assert D.cached_overview(w.congress, Scope.year(2025), Q)[1]
+        monkeypatch.setattr(D, "DEFINITIONS_VERSION", D.DEFINITIONS_VERSION + 1)  # the next release
+        _shown, hit = D.cached_overview(w.congress, Scope.year(2025), Q)
+        assert not hit
+        assert D.cached_overview(w.congress, Scope.year(2025), Q)[1]  # kept under the new key

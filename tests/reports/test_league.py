@@ -336,8 +336,9 @@ def recount(congress, scope: Scope, policy) -> dict[str, tuple]:
     facts = {
         "contact_met": w.met(contact),
         "contact_missed": w.missed(contact),
-        "reply_met": w.met(LOCAL_REPLY_DEADLINES),
-        "reply_missed": w.missed(LOCAL_REPLY_DEADLINES),
+        # judged in the suggestion's last round of reply deadlines (重新办理: the re-handling round)
+        "reply_met": w.met(LOCAL_REPLY_DEADLINES, last_round=True),
+        "reply_missed": w.missed(LOCAL_REPLY_DEADLINES, last_round=True),
         "replied": w.replied(),
         "face_to_face": w.face_to_face(),
         "evaluated": w.evaluated(final=True, count_no_feedback=nf),
