@@ -208,7 +208,7 @@ def test_pdf_report_holds_the_headline_figures_in_chinese(build, year):
         shown = pdf.pct(f.value) if f.is_rate else str(f.numerator)
         assert f"{f.label}{shown}" in text, key
     assert "满意率（最终）100.0%3/3" in text
-    assert "按期答复率25.0%1/4" in text
+    assert "按期答复率50.0%2/4" in text
     assert "每月立案和答复件数" in text and "五、指标口径" in text
     assert figures["satisfaction_rate"].definition[:20] in text
     assert w.unit_a.name in text
