@@ -16,6 +16,13 @@ from django.db import models, transaction
 from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+
+#: Rows that record a *reading* of personal data, not a change: an export asked for, an export
+#: file or a stored file (attachment, photo, evidence, import error list) handed out
+#: (`minyi.core.pages.serve_file`, `record_download`). Who/what only — never the data itself.
+#: They move no figure (`reports.dashboard.data_version` skips them) and are tied to no
+#: suggestion, so no timeline shows them.
+READ_CODES = ("export.requested", "export.downloaded", "file.downloaded")
 _NOT_HASHED = {"id", "hash"}
 
 

@@ -100,7 +100,7 @@ def progress(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
 @require_GET
 @congress_view(PERM)
 def errors_xlsx(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
-    return imports.errors_download(_job(request, job_id), roster.RosterReport, "roster")
+    return imports.errors_download(request, _job(request, job_id), roster.RosterReport, "roster")
 
 
 @require_POST

@@ -19,7 +19,8 @@ from django import forms
 from django.contrib import messages
 from django.core.files import File
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -136,3 +137,47 @@ def open_or_404(file: File) -> File:
         return file.open("rb")
     except FileNotFoundError:
         raise Http404("file missing") from None
+
+
+def record_download(
+    request: HttpRequest, obj: Any, *, code: str = "file.downloaded", what: Mapping[str, Any] | None = None
+) -> None:
+    """The audit row of handing `obj`'s file to `request.user` (issue #10: downloads of personal
+    data are audited). It names who, which congress and which object — by type and id only, not
+    its name or content, which may be personal data — and is tied to no suggestion, so timelines do
+    not show it (`audit.READ_CODES`)."""
+    from minyi import audit
+
+    with transaction.atomic():
+        audit.record(
+            code,
+            actor=request.user,
+            congress=getattr(request, "congress", None),
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            new=dict(what or {}),
+        )
+
+
+def serve_file(
+    request: HttpRequest,
+    obj: Any,
+    file: File,
+    *,
+    content_type: str,
+    filename: str | None = None,
+    as_attachment: bool = True,
+    what: Mapping[str, Any] | None = None,
+) -> FileResponse:
+    """The stored `file` of `obj` for `request.user` (the caller has checked they may see it): 404
+    when it is gone, otherwise one `file.downloaded` audit row and a private, uncached response.
+    Every view that hands out a stored file goes through here."""
+    handle = open_or_404(file)
+    record_download(request, obj, what={"content_type": content_type, **(what or {})})
+    kwargs: dict[str, Any] = {"as_attachment": as_attachment, "content_type": content_type}
+    if filename:
+        kwargs["filename"] = filename
+    response = FileResponse(handle, **kwargs)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRefresh
 
 from .errors import DomainError
+from .pages import record_download
 from .xlsx_import import XLSX_CONTENT_TYPE, ImportReport, check_content, errors_workbook, too_large
 
 #: Errors shown on the report page; the full list is a download.
@@ -104,11 +105,15 @@ def progress_fragment(request: HttpRequest, job: Any, progress_url: str, list_pa
     return render(request, "core/_import_progress.html", context)
 
 
-def errors_download(job: Any, report_class: type[ImportReport], default_stem: str) -> HttpResponse:
+def errors_download(
+    request: HttpRequest, job: Any, report_class: type[ImportReport], default_stem: str
+) -> HttpResponse:
     if not job.report:
         raise Http404("no report yet")
     report = report_class.from_dict(job.report)
     stem = os.path.splitext(job.filename)[0] or default_stem
+    # the list repeats what the uploaded rows held (names, accounts): a download of personal data
+    record_download(request, job, what={"kind": "import_errors"})
     return xlsx_response(errors_workbook(report.errors), _("导入错误清单-%(f)s.xlsx") % {"f": stem})
 
 

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from minyi.audit.models import AuditEvent
 from minyi.congress.models import LiaisonStation
 from minyi.core.decorators import congress_view
-from minyi.core.pages import form_page, open_or_404, paginate, pick, query_without
+from minyi.core.pages import form_page, paginate, pick, query_without, serve_file
 from minyi.suggestions.selectors import suggestions_visible_to
 from minyi.suggestions.views._common import int_or_none
 
@@ -667,6 +667,4 @@ def opinion_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_GET
 def photo(request: HttpRequest, pk: int) -> FileResponse:
     item = selectors.access_photo(request.user, request.congress, pk)  # type: ignore[attr-defined]
-    response = FileResponse(open_or_404(item.file), content_type=item.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serve_file(request, item, item.file, as_attachment=False, content_type=item.content_type)

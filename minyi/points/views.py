@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from minyi.congress.models import Deputy
 from minyi.core.decorators import congress_view
-from minyi.core.pages import form_page, paginate, pick, query_without
+from minyi.core.pages import form_page, paginate, pick, query_without, serve_file
 
 from . import actions as A
 from . import selectors as S
@@ -372,13 +372,14 @@ def manual_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def manual_evidence(request: HttpRequest, pk: int) -> FileResponse:
     entry = S.access_manual(request.user, request.congress, pk)  # type: ignore[attr-defined]
-    response = FileResponse(
-        entry.evidence.open("rb"),
+    response = serve_file(
+        request,
+        entry,
+        entry.evidence,
         as_attachment=False,
         filename=entry.evidence_name,
         content_type=entry.evidence_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     return response
 

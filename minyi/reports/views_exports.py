@@ -29,7 +29,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from minyi.core import views_import as imports
 from minyi.core.decorators import congress_view
-from minyi.core.pages import open_or_404
+from minyi.core.pages import open_or_404, record_download
 from minyi.core.xlsx_import import upload_limit_mb
 
 from . import bulletin as B
@@ -151,7 +151,9 @@ def export_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     job = _job(request, job_id)
     if job.status != JobStatus.DONE or not job.file:
         raise Http404("not ready")
-    return _download(job)
+    response = _download(job)
+    record_download(request, job, code="export.downloaded", what={"kind": job.kind})
+    return response
 
 
 # --- bulletin ------------------------------------------------------------------------------------------
@@ -271,7 +273,7 @@ def history_progress(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
 @require_GET
 @congress_view(H.PERM)
 def history_errors(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
-    return imports.errors_download(_batch(request, batch_id), H.HistoryReport, "history")
+    return imports.errors_download(request, _batch(request, batch_id), H.HistoryReport, "history")
 
 
 @require_POST

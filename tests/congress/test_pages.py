@@ -452,7 +452,7 @@ def test_grant_form_messages(client, world, alpha, beta):
         url("member_grant"), {"account": "existing", "username": "nobody", "role": "viewer"}
     )
     assert response.status_code == 422
-    assert "找不到用户名为“nobody”的账号。如需新建，请选择“新建账号”。" in errors_of(response)
+    assert "在本人大找不到用户名为“nobody”的账号。如需新建，请选择“新建账号”。" in errors_of(response)
     response = client.post(
         url("member_grant"), {"account": "existing", "username": "viewer", "role": "unit_clerk"}
     )

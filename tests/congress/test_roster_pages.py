@@ -14,6 +14,7 @@ from django.urls import reverse
 from minyi.audit.models import AuditEvent
 from minyi.congress.models import Deputy, ImportJob
 from minyi.congress.roster import XLSX_CONTENT_TYPE, import_roster
+from tests.audit.support import assert_one_read_row, last_seq
 
 from .test_roster import happy_sheets, snapshot_counts, xlsx
 
@@ -151,8 +152,10 @@ def test_a_file_with_errors_shows_the_table_and_cannot_be_confirmed(client, worl
     assert "另有 30 个错误未显示" in html
     assert url("roster_job_commit", job.pk) not in html
 
+    seq = last_seq()
     response = client.get(url("roster_job_errors", job.pk))
     assert response.status_code == 200 and response["Content-Type"] == XLSX_CONTENT_TYPE
+    assert_one_read_row(seq, "file.downloaded", actor=world.clerk, congress=world.congress, obj=job)
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0] == ("工作表", "行号", "列", "原因")
     assert len(rows) == 131

@@ -17,6 +17,7 @@ from minyi.intake import actions as A
 from minyi.intake.models import DutyDay, IntakePhoto, Opinion, StationEvent
 from minyi.intake.states import OpinionState as OS
 from minyi.suggestions.models import Suggestion
+from tests.audit.support import assert_one_read_row, last_seq, read_rows_after
 
 from .conftest import PHONE
 
@@ -300,13 +301,19 @@ def test_photos_follow_their_record(intake, media):
     opinion = intake.record()
     opinion_photo = A.do_add_photo(opinion, actor=intake.w.liaison, upload=SimpleUploadedFile("o.png", PNG))
     judge = client_for(intake.w.judge)
+    seq = last_seq()
     response = judge.get(url("photo", intake, event_photo.pk))
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert_one_read_row(
+        seq, "file.downloaded", actor=intake.w.judge, congress=intake.w.congress, obj=event_photo
+    )
+    seq = last_seq()
     assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content) == PNG
     assert judge.get(url("photo", intake, opinion_photo.pk)).status_code == 404
     assert client_for(intake.w.clerk).get(url("photo", intake, opinion_photo.pk)).status_code == 200
     assert client_for(intake.w.outsider).get(url("photo", intake, event_photo.pk)).status_code == 404
+    assert [e.code for e in read_rows_after(seq)] == ["file.downloaded"]  # the clerk's; refusals: none
     assert IntakePhoto.objects.count() == 2
 
 

@@ -23,6 +23,7 @@ from minyi.reports.dashboard import HEADLINE
 from minyi.reports.figures import Scope, compute_figures
 from minyi.reports.league import RATES, unit_league
 from minyi.reports.models import ExportJob, JobStatus
+from tests.audit.support import assert_one_read_row, last_seq, read_rows_after
 
 from .scenario import AS_OF, EXPECTED, build_year
 
@@ -233,10 +234,20 @@ NOBODY = ["deputy", "cosigner", "liaison", "judge", "outsider", "handler_a", "le
 def test_staff_export_the_ledger_at_once(client, build, year, who):
     client.force_login(getattr(build.w, who))
     assert client.get(url("exports", query=Y2025)).status_code == 200
+    seq = last_seq()
     response = client.post(url("exports"), {"year": "2025", "export": "ledger"})
     job = ExportJob.objects.get(created_by=getattr(build.w, who))
     assert response.status_code == 302 and response["Location"] == url("export_download", job.pk)
+    # who asked for which export, and each download of it: one audit row each (issue #10)
+    row = assert_one_read_row(
+        seq, "export.requested", actor=getattr(build.w, who), congress=build.w.congress, obj=job
+    )
+    assert row.new == {"kind": "ledger", "params": job.params}
+    seq = last_seq()
     download = client.get(response["Location"])
+    assert_one_read_row(
+        seq, "export.downloaded", actor=getattr(build.w, who), congress=build.w.congress, obj=job
+    )
     assert download["Content-Type"] == X.XLSX_CONTENT_TYPE
     assert "attachment" in download["Content-Disposition"]
     rows = _rows(_book(b"".join(download.streaming_content))[X.LEDGER_SHEET])
@@ -244,7 +255,9 @@ def test_staff_export_the_ledger_at_once(client, build, year, who):
     assert (job.status, job.background, job.progress_total) == (JobStatus.DONE, False, 6)
     # the stored file gone from MEDIA_ROOT (a restore without media, a disk cleaned): 404, not a 500
     job.file.storage.delete(job.file.name)
+    seq = last_seq()
     assert client.get(url("export_download", job.pk)).status_code == 404
+    assert read_rows_after(seq) == []  # nothing handed out, nothing recorded
 
 
 def test_league_and_pdf_exports_from_the_page(client, build, year):

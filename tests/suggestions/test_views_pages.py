@@ -16,8 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from minyi.audit.services import READ_CODES
 from minyi.suggestions import actions as A
 from minyi.suggestions.models import Attachment, Reply, Suggestion
+from minyi.suggestions.selectors import timeline
+from tests.audit.support import assert_one_read_row, last_seq
 
 from .conftest import _fingerprint, make_deputy
 from .test_attachments import PDF, PNG, use_tmp_storage
@@ -363,9 +366,14 @@ def test_deputy_drafts_with_attachments_and_downloads_them(client, loop, media):
     assert list(s.suggested_units.all()) == [w.unit_a]
     attachment = Attachment.objects.get(suggestion=s, original_name="调研报告.pdf")
 
+    seq = last_seq()
     download = client.get(url("attachment", attachment.pk))
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
+    assert_one_read_row(seq, "file.downloaded", actor=w.deputy, congress=w.congress, obj=attachment)
+    # no timeline shows a download, the deputy's nor the congress staff's
+    assert not timeline(w.deputy, s).filter(code__in=READ_CODES).exists()
+    assert not timeline(w.clerk, s).filter(code__in=READ_CODES).exists()
     assert download["Content-Disposition"].startswith("attachment;")
     assert "filename*=utf-8''%E8%B0%83%E7%A0%94%E6%8A%A5%E5%91%8A.pdf" in download["Content-Disposition"]
     assert b"".join(download.streaming_content) == PDF

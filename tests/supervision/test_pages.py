@@ -14,6 +14,7 @@ from minyi.congress.actions import do_update_policy, ensure_policy
 from minyi.suggestions.models import Deadline
 from minyi.supervision import actions as SA
 from minyi.supervision.models import Inspection, Instruction, KeyTheme, SupervisionRecord, TaskForceMember
+from tests.audit.support import assert_one_read_row, last_seq
 
 from .conftest import D, deadline, lead_assignment, on
 from .test_actions import PNG
@@ -295,8 +296,10 @@ def test_a_supervisor_records_a_site_visit_with_photos_and_the_unit_answers(
     assert done.status_code == 302
     record.refresh_from_db()
     assert record.unit_response == "电梯已于10月14日恢复运行。" and record.responded_by == w.handler_a
+    seq = last_seq()
     download = client.get(url("record_attachment", photo.pk))
     assert download.status_code == 200 and download["Content-Type"] == "image/png"
+    assert_one_read_row(seq, "file.downloaded", actor=w.handler_a, congress=w.congress, obj=photo)
     assert b"".join(download.streaming_content) == PNG
     # A deputy who took part does not browse the supervision pages.
     client.force_login(w.deputy)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from minyi.accounts.models import Role
 from minyi.core.decorators import congress_view
+from minyi.core.pages import serve_file
 from minyi.intake.selectors import opinion_for_suggestion
 from minyi.notifications.actions import OPEN_ASSIGNMENT_STATES, WAITING_FOR_COORDINATOR
 
@@ -621,18 +622,14 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = selectors.access_attachment(request.user, pk)
     if attachment.congress_id != request.congress.pk:  # type: ignore[attr-defined]
         raise Http404("no such attachment")
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("file missing") from None
-    response = FileResponse(
-        handle,
+    return serve_file(
+        request,
+        attachment,
+        attachment.file,
         as_attachment=True,
         filename=safe_filename(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @congress_view()
