@@ -119,7 +119,9 @@ def test_a_calendar_change_is_shown_on_the_explanation_and_applied_only_by_recal
     assert contact.due_on == D(2026, 10, 16)
     assert contact.calendar_version == cal.version != old_version
     event = AuditEvent.objects.filter(code="deadline.recalculated").get()
-    assert event.old["calendar_version"] == old_version and event.new["calendar_version"] == cal.version
+    # The revisions used, per year, in the audit row (no opaque token).
+    assert event.new["calendar_revisions"]["national"]["2026"] == dict(cal.year_versions)[2026]
+    assert event.old["calendar_revisions"] != event.new["calendar_revisions"]
 
 
 def test_approved_extensions_and_commitments_are_fixed_dates(loop, assigned):
