@@ -65,7 +65,9 @@ def test_the_deadline_page_explains_the_date(client, loop, assigned):
         html = text(client.get(url("deadline_detail", contact.pk)))
     assert "交办后10个工作日内首次联系代表" in html
     assert "2026-09-24" in html and "2026-10-15" in html
-    assert contact.calendar_version in html
+    # The calendar used, in words, never the internal token (issue #10).
+    assert contact.calendar_version not in html
+    assert "2026年日历 第1版（国务院办公厅关于2026年部分节假日安排的通知（chinese-calendar 数据包））" in html
     assert "还剩 3 个工作日" in html and "临期" in html
     assert "国庆节" in html and "中秋节" in html  # the holidays on the way
     assert "调休上班" in html and "2026-10-10" in html  # the make-up Saturday
