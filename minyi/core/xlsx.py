@@ -8,7 +8,7 @@ such as `=HYPERLINK("http://x","点此")` would become a live formula in the led
 strings starting with "+", "-", "@", a tab or a carriage return are read as formulas by Excel when
 the cell is edited or the sheet is saved as CSV (OWASP "CSV injection").
 
-What we do (docs/decisions/0004-excel-text-cells.md): such a cell is stored as a plain text cell
+What we do (docs/decisions/0005-excel-text-cells.md): such a cell is stored as a plain text cell
 (`data_type "s"`) with Excel's own "quote prefix" (what Excel records when somebody types a leading
 apostrophe). The user sees exactly the text that was typed — no extra character, so an exported
 ledger imports back unchanged — and neither Excel nor LibreOffice evaluates it, not even after the
