@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Serves Minyi on http://127.0.0.1:8000 with a background-task worker beside it (django-tasks-db).
-# The worker runs in the background and is stopped when the web server exits (Ctrl-C included).
+# Serves Minyi on http://127.0.0.1:8000 with a background-task worker beside it (django-tasks-db) and
+# the periodic jobs (deadline scan, due e-mail/SMS, award rounds, points: `manage.py run_periodic
+# --every 300`, what the systemd timer does in production — decision 0005). Both run in the background
+# and are stopped when the web server exits (Ctrl-C included).
 #
 # By default (`make demo`) it serves as production does: DEBUG off, static files collected under
 # hashed names (the manifest storage) and served by WhiteNoise, gunicorn with deploy/gunicorn.conf.py —
@@ -41,25 +43,28 @@ if [ "$development" = 0 ]; then
   "$PY" manage.py collectstatic --noinput -v0
 fi
 
-# The deadline scan re-queues itself every few minutes; make sure one chain exists before the worker starts.
-"$PY" manage.py scan_deadlines --schedule
+mkdir -p var
 "$PY" manage.py db_worker &
 worker=$!
+"$PY" manage.py run_periodic --every "${MINYI_PERIODIC_SECONDS:-300}" >var/periodic.log 2>&1 &
+periodic=$!
 
 stop_worker() {
-  if kill -0 "$worker" 2>/dev/null; then
-    kill "$worker" 2>/dev/null || true
-    wait "$worker" 2>/dev/null || true
-  fi
+  for pid in "$periodic" "$worker"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
 }
 trap stop_worker EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
 if [ "$development" = 1 ]; then
-  echo "Background worker started (pid $worker). Development server (DEBUG=1) on http://127.0.0.1:8000 — Ctrl-C stops both."
+  echo "Background worker (pid $worker) and periodic jobs (pid $periodic, log var/periodic.log) started. Development server (DEBUG=1) on http://127.0.0.1:8000 — Ctrl-C stops them all."
   "$PY" manage.py runserver 127.0.0.1:8000
 else
-  echo "Background worker started (pid $worker). Serving with gunicorn (DEBUG=0) on http://$GUNICORN_BIND — Ctrl-C stops both."
+  echo "Background worker (pid $worker) and periodic jobs (pid $periodic, log var/periodic.log) started. Serving with gunicorn (DEBUG=0) on http://$GUNICORN_BIND — Ctrl-C stops them all."
   .venv/bin/gunicorn -c deploy/gunicorn.conf.py
 fi

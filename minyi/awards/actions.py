@@ -840,8 +840,9 @@ def do_publish_results(award_round: AwardRound, *, actor: Any) -> AwardRound:
 
 
 def close_overdue_rounds(now: datetime.datetime | None = None) -> list[AwardRound]:
-    """For the scheduled job: close every round still scoring after its deadline (each in its own
-    transaction)."""
+    """The ``award_rounds`` job of ``manage.py run_periodic``: close every round still scoring after
+    its deadline (each in its own transaction; a closed round is not scoring, so a second run closes
+    nothing)."""
     now = now or timezone.now()
     closed = []
     for pk in AwardRound.objects.filter(state=RoundState.SCORING, scoring_deadline__lt=now).values_list(

@@ -3,10 +3,11 @@
 
 - `models.py`: `Notice` (one message to one person, unique by an idempotency `key`), `Delivery` (the
   outbox row of one notice on one channel), `DeadlineReminder` (one reminder stage of one deadline,
-  handled once), `ScanCursor` and `ScheduledTask` (where the scan is, and the self-scheduling chain);
+  handled once), `ScanCursor` (how far the scan has read the audit trail);
 - `scan.py`: the periodic scan, set-based (a fixed number of queries however many items);
 - `delivery.py`: the outbox worker (claim, send, mark, retry, quiet hours, sweep);
 - `actions.py`: `do_urge` (催办 by hand) and marking notices read;
-- `tasks.py`: the django-tasks tasks (delivery, and the scan that re-schedules itself);
+- `tasks.py`: the django-tasks task that sends the outbox soon after a commit (the periodic run,
+  `minyi.core.periodic`, is the backstop);
 - `selectors.py`, `views.py`: the inbox.
 """

@@ -61,8 +61,6 @@ SMS_KINDS = frozenset(
         Notice.Kind.DEADLINE_CHANGED,
     }
 )
-#: The django-tasks tasks of this app: idempotent and short, so the sweeper may run them again.
-TASK_PATH_PREFIX = "minyi.notifications.tasks."
 
 
 def stale_after() -> datetime.timedelta:
@@ -372,16 +370,12 @@ def pending_count(now: datetime.datetime | None = None) -> int:
 class Swept:
     requeued: int = 0
     failed: int = 0
-    tasks: int = 0
 
 
 def sweep(now: datetime.datetime | None = None) -> Swept:
     """Give back what dead workers left: outbox rows in ``sending`` for longer than `stale_after()`
-    go back to ``pending`` (or ``failed`` after the last attempt), and this app's django-tasks rows
-    left RUNNING that long go back to READY, so a worker runs them again (django-tasks-db itself
-    never does: a killed worker leaves its task RUNNING for ever)."""
-    from django_tasks_db.models import DBTaskResult
-
+    go back to ``pending`` (or ``failed`` after the last attempt). (A delivery task a killed worker
+    left RUNNING in the task queue is not touched: the periodic run sends its rows anyway.)"""
     now = now or timezone.now()
     cutoff = now - stale_after()
     stuck = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=cutoff)
@@ -392,14 +386,14 @@ def sweep(now: datetime.datetime | None = None) -> Swept:
     swept.requeued = stuck.update(
         status=Delivery.Status.PENDING, claimed_by="", claimed_at=None, next_attempt_at=now
     )
-    swept.tasks = DBTaskResult.objects.filter(
-        status="RUNNING", started_at__lt=cutoff, task_path__startswith=TASK_PATH_PREFIX
-    ).update(status="READY")
-    if swept.requeued or swept.failed or swept.tasks:
-        logger.warning(
-            "sweeper: %s deliveries requeued, %s failed, %s tasks requeued",
-            swept.requeued,
-            swept.failed,
-            swept.tasks,
-        )
+    if swept.requeued or swept.failed:
+        logger.warning("sweeper: %s deliveries requeued, %s failed", swept.requeued, swept.failed)
     return swept
+
+
+def periodic_delivery() -> dict:
+    """The ``notices`` job of `manage.py run_periodic`: give back what dead workers left, then send
+    every due row — including those held back by quiet hours that have ended, and retries."""
+    swept = sweep()
+    stats = deliver_pending(worker=worker_name("periodic"))
+    return {**stats.as_dict(), "requeued": swept.requeued, "failed_by_sweeper": swept.failed}

@@ -10,7 +10,7 @@ claims them, so a notice is never lost either.
 `DeadlineReminder` records that one reminder stage of one deadline has been handled (even when it
 had no recipient), so that the scan finds the next work with an index lookup instead of re-checking
 every open deadline. `ScanCursor` remembers how far the scan has read the audit trail (work arriving,
-deadlines changing). `ScheduledTask` guards the self-scheduling chain of the periodic scan.
+deadlines changing).
 """
 
 from __future__ import annotations
@@ -190,20 +190,3 @@ class ScanCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.position}"
-
-
-class ScheduledTask(models.Model):
-    """The one queued task of a self-scheduling chain (see `tasks.ensure_schedule`)."""
-
-    name = models.CharField(max_length=32, primary_key=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    last_started_at = models.DateTimeField(null=True, blank=True)
-    last_finished_at = models.DateTimeField(null=True, blank=True)
-    last_result = models.JSONField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("定时任务")
-        verbose_name_plural = _("定时任务")
-
-    def __str__(self) -> str:
-        return f"{self.name}: {self.task_id or '-'}"

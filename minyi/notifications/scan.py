@@ -1,4 +1,5 @@
-"""The periodic scan (`manage.py scan_deadlines`, and the worker every few minutes).
+"""The periodic scan (`manage.py run_periodic`, job ``deadlines``, every few minutes; or by hand with
+`manage.py scan_deadlines`).
 
 It sends, as in-app notices with e-mail/SMS queued in the same transaction:
 
@@ -431,7 +432,6 @@ class ScanResult:
             "no_feedback": self.no_feedback,
             "requeued": self.swept.requeued,
             "failed_by_sweeper": self.swept.failed,
-            "tasks_requeued": self.swept.tasks,
         }
 
 
@@ -449,8 +449,8 @@ class Run:
 
 
 def run_scan(*, now: datetime.datetime | None = None, enqueue: bool = True) -> ScanResult:
-    """One scan. `enqueue`: queue the delivery task after commit (the worker's own scan task sends
-    in the same run instead)."""
+    """One scan. `enqueue`: queue the delivery task after commit (the periodic run sends in the same
+    run instead: `periodic_scan`)."""
     now = now or timezone.now()
     result = ScanResult()
     with translation.override(settings.LANGUAGE_CODE):
@@ -473,6 +473,12 @@ def run_scan(*, now: datetime.datetime | None = None, enqueue: bool = True) -> S
                 transaction.on_commit(enqueue_delivery)
     result.swept = sweep(now)
     return result
+
+
+def periodic_scan() -> dict[str, Any]:
+    """The ``deadlines`` job of `manage.py run_periodic`: one scan; the periodic run's ``notices``
+    job then sends what it queued."""
+    return run_scan(enqueue=False).as_dict()
 
 
 def mark_no_feedback(today: datetime.date) -> int:

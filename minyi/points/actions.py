@@ -6,8 +6,9 @@ The ledger is never edited by hand: `sync_ledger` rebuilds one congress-year fro
 (`engine.compute_year`) and writes the difference, with one audit row listing it. The actions of this
 app whose outcome changes points (approving a manual entry, deciding an objection, changing a rule)
 rebuild the affected years in the same transaction; events of other apps (a suggestion accepted, an
-award published, an event attended…) reach the ledger at the next synchronisation — the periodic job
-(`tasks.sync_points_ledgers`), the staff's "重新计算" button or ``manage.py points --recompute``.
+award published, an event attended…) reach the ledger at the next synchronisation — `sync_all`, the
+``points`` job of ``manage.py run_periodic``; the staff's "重新计算" button; or ``manage.py points
+--recompute``.
 """
 
 from __future__ import annotations

@@ -5,9 +5,13 @@ every refusal and the audit rows."""
 from __future__ import annotations
 
 import datetime
+import io
+import json
+import zoneinfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from minyi.audit.models import AuditEvent
@@ -331,3 +335,24 @@ def test_deadline_job_and_reopen(loop, panel):
         assert closed.state == RoundState.SCORING and not AwardResult.objects.filter(round=closed).exists()
         event = AuditEvent.objects.get(code="award.scoring_closed")
         assert event.actor is None and event.new["results"][Track.SUGGESTION][0][2] == 1
+
+
+def test_the_periodic_run_closes_an_overdue_round_once(loop, panel):
+    with time_machine.travel(
+        datetime.datetime(2026, 3, 16, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")), tick=False
+    ):
+        r, s, nominees = _ready(loop, panel)
+        score_all(r, nominees[Track.SUGGESTION], panel[0], 80)
+
+        def periodic() -> dict:
+            out = io.StringIO()
+            call_command("run_periodic", "--json", "--job", "award_rounds", stdout=out)
+            return json.loads(out.getvalue())["award_rounds"]
+
+        assert periodic() == {"status": "done", "result": []}  # not due yet
+    with time_machine.travel(r.scoring_deadline + datetime.timedelta(hours=1), tick=False):
+        assert periodic() == {"status": "done", "result": [r.pk]}
+        assert periodic() == {"status": "done", "result": []}  # nothing twice
+    r.refresh_from_db()
+    assert r.state == RoundState.CLOSED
+    assert codes(r).count("award.scoring_closed") == 1

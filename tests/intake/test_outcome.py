@@ -5,9 +5,12 @@ opinions follow theirs; quiet hours and gateway failures delay, never duplicate.
 from __future__ import annotations
 
 import datetime
+import io
+import json
 import zoneinfo
 
 import time_machine
+from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from minyi.audit.models import AuditEvent
@@ -269,3 +272,31 @@ def test_audit_rows_of_the_loop_never_hold_the_phone(intake, sms, django_capture
     for row in AuditEvent.objects.all():
         text = f"{row.old} {row.new} {row.note} {row.object_repr}"
         assert PHONE not in text and "赵秘密" not in text
+
+
+def test_the_periodic_run_sends_the_message_held_by_quiet_hours_once(
+    intake, sms, django_capture_on_commit_callbacks
+):
+    from minyi.congress.models import Policy
+
+    Policy.objects.filter(congress=intake.w.congress).update(
+        quiet_hours_start=datetime.time(21, 0), quiet_hours_end=datetime.time(8, 0)
+    )
+    with at(10):
+        opinion = intake.record()
+        A.do_forward_opinion(opinion, actor=intake.w.liaison, unit=intake.w.unit_a)
+        A.do_answer_forwarded_opinion(opinion, actor=intake.w.handler_a, answer="已处理")
+    with at(22, 15), django_capture_on_commit_callbacks(execute=True):
+        notice = notify(intake, opinion)
+
+    def periodic() -> dict:
+        out = io.StringIO()
+        call_command("run_periodic", "--json", "--job", "outcome_sms", stdout=out)
+        return json.loads(out.getvalue())["outcome_sms"]
+
+    with at(23, 0):
+        assert periodic() == {"status": "done", "result": 0}
+    with at(8, 1, day=17):
+        assert periodic() == {"status": "done", "result": 1}
+        assert periodic() == {"status": "done", "result": 0}  # nothing twice
+    assert sms == [(PHONE, notice.text)]

@@ -1,12 +1,11 @@
-"""``manage.py scan_deadlines [--json] [--deliver] [--schedule]`` — the periodic deadline scan.
+"""``manage.py scan_deadlines [--json] [--deliver]`` — the deadline scan, by hand.
 
 Sends the notices that are due (work arriving, deadlines changing, due-soon, overdue, escalation,
 evaluation reminders) and prints how many of each kind; e-mail/SMS are queued for the worker. Safe to
-run at any time and as often as wanted (cron, a systemd timer, by hand): nothing is sent twice.
+run at any time and as often as wanted: nothing is sent twice.
 
-``--deliver`` also sends the queued e-mail/SMS in this process (for a deployment without a worker);
-``--schedule`` makes sure the background worker runs the scan every few minutes (the self-scheduling
-task; see `minyi.notifications.tasks`) — run it once when the worker starts.
+``--deliver`` also sends the queued e-mail/SMS in this process (for a deployment without a worker).
+The scan every few minutes is the ``deadlines`` job of ``manage.py run_periodic`` (decision 0005).
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from django.utils.translation import gettext as _
 from minyi.notifications.delivery import deliver_pending, worker_name
 from minyi.notifications.models import Notice
 from minyi.notifications.scan import run_scan
-from minyi.notifications.tasks import ensure_schedule
 
 
 class Command(BaseCommand):
@@ -28,19 +26,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--json", action="store_true", help="print the counts as one JSON object")
         parser.add_argument("--deliver", action="store_true", help="also send queued e-mail/SMS now")
-        parser.add_argument(
-            "--schedule",
-            action="store_true",
-            help="make sure the background worker runs the scan periodically",
-        )
 
-    def handle(self, *args, json: bool = False, deliver: bool = False, schedule: bool = False, **options):
+    def handle(self, *args, json: bool = False, deliver: bool = False, **options):
         result = run_scan(enqueue=not deliver)
         data = result.as_dict()
         if deliver:
             data["delivered"] = deliver_pending(worker=worker_name("command")).as_dict()
-        if schedule:
-            data["scheduled_task"] = ensure_schedule()
         if json:
             self.stdout.write(_dumps(data))
             return
@@ -57,10 +48,9 @@ class Command(BaseCommand):
         )
         if result.no_feedback:
             self.stdout.write(_("记为“未反馈”的建议：%(n)s 件。") % {"n": result.no_feedback})
-        if result.swept.requeued or result.swept.tasks:
+        if result.swept.requeued:
             self.stdout.write(
-                _("重新排队：发送记录 %(d)s 条、后台任务 %(t)s 个（原进程已中断）。")
-                % {"d": result.swept.requeued, "t": result.swept.tasks}
+                _("重新排队的发送记录：%(d)s 条（原进程已中断）。") % {"d": result.swept.requeued}
             )
         if deliver:
             d = data["delivered"]
@@ -68,11 +58,6 @@ class Command(BaseCommand):
                 _("已发送 %(s)s 条，稍后重试 %(r)s 条，失败 %(f)s 条。")
                 % {"s": d["sent"], "r": d["retried"], "f": d["failed"]}
             )
-        if schedule:
-            if data["scheduled_task"]:
-                self.stdout.write(_("后台定时扫描已安排（任务 %(id)s）。") % {"id": data["scheduled_task"]})
-            else:
-                self.stdout.write(_("当前任务后端不支持定时任务，请用 cron 或 systemd 定时运行本命令。"))
 
 
 def _dumps(data: dict) -> str:
