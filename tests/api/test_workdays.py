@@ -1,5 +1,7 @@
 """The calendar router: a year's special days, and working-day / month arithmetic with explanation."""
 
+import datetime
+
 import pytest
 import time_machine
 
@@ -94,3 +96,20 @@ def test_calculator_bad_input_is_422(api, world):
     refused(
         api.get(world.deputy, "/calendar/add-working-days", {"start": "1990-01-01", "n": 1}), 422, "bad_date"
     )
+
+
+@time_machine.travel("2026-12-06 10:00 +0800", tick=False)
+def test_a_partly_entered_year_is_not_complete_until_marked(api, world):
+    from minyi.workdays.actions import do_mark_year_complete, do_set_special_day
+
+    body = ok(api.get(world.deputy, "/calendar/2026"))
+    assert body["complete"] is True and "2026年部分节假日安排" in body["source_notice"]
+    root = UserFactory(username="platform_root", is_superuser=True)
+    do_set_special_day(datetime.date(2027, 1, 1), actor=root, kind="holiday", name="元旦")
+    body = ok(api.get(world.deputy, "/calendar/2027"))
+    assert body["known"] is False and body["complete"] is False and body["version"] == 1
+    assert [w["level"] for w in body["warnings"]] == ["warning"]  # one day does not silence it
+    do_mark_year_complete(2027, actor=root, notice="国办发明电〔2026〕99号（测试）")
+    body = ok(api.get(world.deputy, "/calendar/2027"))
+    assert body["complete"] is True and body["source_notice"] == "国办发明电〔2026〕99号（测试）"
+    assert body["warnings"] == []
