@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minyi.accounts.models import STATION_ROLES, UNIT_ROLES, Role, User
+from minyi.core.forms import choice_field, cleaned, label_choices, model_choice
 
 from . import actions
 from .models import Congress, Deputy, DeputyGroup, LiaisonStation, Policy, PolicyItem, Session, Term, Unit
@@ -87,7 +88,7 @@ class DeputyFilterForm(FilterForm):
 
     def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = DeputyGroup.objects.filter(congress=congress)
+        model_choice(self, "group").queryset = DeputyGroup.objects.filter(congress=congress)
 
 
 class DeputyForm(BootstrapMixin, forms.ModelForm):
@@ -101,12 +102,12 @@ class DeputyForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = DeputyGroup.objects.filter(congress=congress)
-        self.fields["group"].empty_label = _("（未分组）")
+        model_choice(self, "group").queryset = DeputyGroup.objects.filter(congress=congress)
+        model_choice(self, "group").empty_label = _("（未分组）")
         linked = Deputy.objects.filter(congress=congress, user__isnull=False)
         if self.instance.pk:
             linked = linked.exclude(pk=self.instance.pk)
-        self.fields["user"].queryset = (
+        model_choice(self, "user").queryset = (
             User.objects.filter(
                 memberships__congress=congress, memberships__role=Role.DEPUTY, memberships__active=True
             )
@@ -114,11 +115,11 @@ class DeputyForm(BootstrapMixin, forms.ModelForm):
             .distinct()
             .order_by("full_name", "username")
         )
-        self.fields["user"].empty_label = _("（暂不关联账号）")
-        self.fields["user"].label_from_instance = lambda u: f"{u.display_name}（{u.username}）"
+        model_choice(self, "user").empty_label = _("（暂不关联账号）")
+        label_choices(model_choice(self, "user"), lambda u: f"{u.display_name}（{u.username}）")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cleaned(super().clean())
         start, end = data.get("in_office_from"), data.get("in_office_to")
         if start and end and end < start:
             self.add_error("in_office_to", _("任职终止日期不能早于任职起始日期。"))
@@ -145,7 +146,7 @@ class StationFilterForm(FilterForm):
 
     def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = DeputyGroup.objects.filter(congress=congress)
+        model_choice(self, "group").queryset = DeputyGroup.objects.filter(congress=congress)
 
 
 class StationForm(BootstrapMixin, forms.ModelForm):
@@ -155,8 +156,8 @@ class StationForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = DeputyGroup.objects.filter(congress=congress)
-        self.fields["group"].empty_label = _("（不属于某个小组）")
+        model_choice(self, "group").queryset = DeputyGroup.objects.filter(congress=congress)
+        model_choice(self, "group").empty_label = _("（不属于某个小组）")
 
 
 class SearchForm(FilterForm):
@@ -190,7 +191,7 @@ class UnitForm(BootstrapMixin, forms.ModelForm):
         if current is not None and current.pk not in {pk for pk, _label in choices}:
             # an inactive parent is not offered to new units, but a unit already below it keeps it
             choices.append((current.pk, _("%(u)s（已停用）") % {"u": current.name}))
-        self.fields["parent"].choices = [("", _("（无：这是一个机关）"))] + choices
+        choice_field(self, "parent").choices = [("", _("（无：这是一个机关）"))] + choices
         self.fields["parent"].help_text = _("只能选择本人大启用中的单位，不能选择本单位或其下级单位。")
         self.fields["body_code"].required = False
         if self.instance.pk and self.instance.parent_id:
@@ -204,7 +205,7 @@ class UnitForm(BootstrapMixin, forms.ModelForm):
         return Unit.objects.get(pk=pk, congress=self.congress)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cleaned(super().clean())
         if "kind" in data and "parent" not in self.errors:
             for name, msgs in actions.unit_shape_errors(
                 data["kind"], data.get("parent"), data.get("body_code", "")
@@ -230,7 +231,7 @@ class TermForm(BootstrapMixin, forms.ModelForm):
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cleaned(super().clean())
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("届满日期不能早于起始日期。"))
@@ -244,7 +245,7 @@ class SessionForm(BootstrapMixin, forms.ModelForm):
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cleaned(super().clean())
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("闭幕日期不能早于开幕日期。"))
@@ -299,7 +300,7 @@ class PolicyForm(BootstrapMixin, forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cleaned(super().clean())
         for name, msgs in actions.policy_errors(data).items():
             if name not in self.errors:
                 self.add_error(name, msgs)
@@ -381,16 +382,16 @@ class GrantRoleForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.congress = congress
         self.actor = actor
-        self.fields["unit"].choices = [("", _("（无）"))] + unit_choices(congress)
-        self.fields["station"].queryset = LiaisonStation.objects.filter(congress=congress, active=True)
-        self.fields["deputy"].queryset = Deputy.objects.filter(congress=congress, user__isnull=True)
+        choice_field(self, "unit").choices = [("", _("（无）"))] + unit_choices(congress)
+        model_choice(self, "station").queryset = LiaisonStation.objects.filter(congress=congress, active=True)
+        model_choice(self, "deputy").queryset = Deputy.objects.filter(congress=congress, user__isnull=True)
 
     def clean_unit(self) -> Unit | None:
         pk = self.cleaned_data.get("unit")
         return None if pk is None else Unit.objects.get(pk=pk, congress=self.congress)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cleaned(super().clean())
         username = (data.get("username") or "").strip()
         if data.get("account") == self.EXISTING and username:
             user = actions.find_account(self.congress, username, actor=self.actor)

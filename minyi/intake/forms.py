@@ -25,6 +25,7 @@ from minyi.congress.models import (
     phone_validator,
 )
 from minyi.congress.selectors import unit_choices
+from minyi.core.forms import choice_field, model_choice
 
 from .models import EventKind, Opinion, StationEvent
 from .states import OpinionState
@@ -104,7 +105,7 @@ class EventForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["deputies"].queryset = deputies_in_office(congress)
+        model_choice(self, "deputies").queryset = deputies_in_office(congress)
 
 
 class DutyDayForm(BootstrapMixin, forms.Form):
@@ -119,7 +120,7 @@ class DutyDayForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["deputies"].queryset = deputies_in_office(congress)
+        model_choice(self, "deputies").queryset = deputies_in_office(congress)
 
 
 class EventChoiceField(forms.ModelChoiceField):
@@ -181,16 +182,16 @@ class OpinionForm(BootstrapMixin, forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = stations
+        model_choice(self, "station").queryset = stations
         self.fields["station"].required = station_required
         if not station_required:
-            self.fields["station"].empty_label = _("（不在联络站）")
-        self.fields["event"].queryset = events
-        self.fields["category"].queryset = Category.objects.filter(congress=congress, active=True).order_by(
-            "order", "pk"
-        )
+            model_choice(self, "station").empty_label = _("（不在联络站）")
+        model_choice(self, "event").queryset = events
+        model_choice(self, "category").queryset = Category.objects.filter(
+            congress=congress, active=True
+        ).order_by("order", "pk")
         if choose_deputy:
-            self.fields["deputy"].queryset = deputies_in_office(congress)
+            model_choice(self, "deputy").queryset = deputies_in_office(congress)
         else:
             del self.fields["deputy"]
         for name in ("content", "constituent_name", "constituent_phone", "place", "collected_on"):
@@ -216,7 +217,7 @@ class OpinionFilterForm(FilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("全部状态")), *OpinionState.choices]
+        choice_field(self, "state").choices = [("", _("全部状态")), *OpinionState.choices]
 
 
 # --- the disposition steps -------------------------------------------------------------------------
@@ -227,7 +228,7 @@ class ReferForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, opinion: Opinion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["deputy"].queryset = deputies_in_office(opinion.congress)
+        model_choice(self, "deputy").queryset = deputies_in_office(opinion.congress)
 
 
 class AnswerForm(BootstrapMixin, forms.Form):
@@ -244,7 +245,7 @@ class ForwardForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, opinion: Opinion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.congress = opinion.congress
-        self.fields["unit"].choices = [("", _("请选择")), *unit_choices(opinion.congress)]
+        choice_field(self, "unit").choices = [("", _("请选择")), *unit_choices(opinion.congress)]
 
     def clean_unit(self) -> Unit:
         try:
@@ -274,7 +275,7 @@ class MergeForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, opinion: Opinion, targets: QuerySet[Opinion], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = targets
+        model_choice(self, "into").queryset = targets
 
 
 class AdoptForm(BootstrapMixin, forms.Form):
@@ -303,13 +304,13 @@ class AdoptForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, opinion: Opinion, channels: QuerySet[Channel], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         congress = opinion.congress
-        self.fields["category"].queryset = Category.objects.filter(congress=congress, active=True).order_by(
-            "order", "pk"
-        )
-        self.fields["channel"].queryset = channels
-        self.fields["theme_tags"].queryset = ThemeTag.objects.filter(congress=congress, active=True).order_by(
-            "order", "pk"
-        )
+        model_choice(self, "category").queryset = Category.objects.filter(
+            congress=congress, active=True
+        ).order_by("order", "pk")
+        model_choice(self, "channel").queryset = channels
+        model_choice(self, "theme_tags").queryset = ThemeTag.objects.filter(
+            congress=congress, active=True
+        ).order_by("order", "pk")
 
 
 class NotifyForm(BootstrapMixin, forms.Form):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minyi.congress.models import Category, Channel, Congress, Session, Term, ThemeTag, Unit
+from minyi.core.forms import choice_field, cleaned, model_choice
 from minyi.suggestions.models import SuggestionKind
 from minyi.supervision.models import KeyTheme
 
@@ -67,20 +68,20 @@ class ScopeForm(forms.Form):
         super().__init__(data=data)
         self.congress, self.fixed_unit = congress, fixed_unit
         this_year = timezone.localdate().year
-        self.fields["year"].choices = [("", _("本年度"))] + [
+        choice_field(self, "year").choices = [("", _("本年度"))] + [
             (y, _("%(y)s年") % {"y": y}) for y in range(this_year + 1, FIRST_YEAR - 1, -1)
         ]
-        self.fields["term"].queryset = Term.objects.filter(congress=congress)
-        self.fields["session"].queryset = Session.objects.filter(term__congress=congress).select_related(
-            "term"
-        )
+        model_choice(self, "term").queryset = Term.objects.filter(congress=congress)
+        model_choice(self, "session").queryset = Session.objects.filter(
+            term__congress=congress
+        ).select_related("term")
         units = Unit.objects.filter(congress=congress)
-        self.fields["body"].queryset = units.filter(kind=Unit.Kind.BODY)
-        self.fields["unit"].queryset = units.exclude(kind=Unit.Kind.BODY)
-        self.fields["category"].queryset = Category.objects.filter(congress=congress)
-        self.fields["theme"].queryset = ThemeTag.objects.filter(congress=congress)
-        self.fields["channel"].queryset = Channel.objects.filter(congress=congress)
-        self.fields["key_theme"].queryset = KeyTheme.objects.filter(congress=congress)
+        model_choice(self, "body").queryset = units.filter(kind=Unit.Kind.BODY)
+        model_choice(self, "unit").queryset = units.exclude(kind=Unit.Kind.BODY)
+        model_choice(self, "category").queryset = Category.objects.filter(congress=congress)
+        model_choice(self, "theme").queryset = ThemeTag.objects.filter(congress=congress)
+        model_choice(self, "channel").queryset = Channel.objects.filter(congress=congress)
+        model_choice(self, "key_theme").queryset = KeyTheme.objects.filter(congress=congress)
         if fixed_unit is not None:
             for name in ("body", "unit"):
                 del self.fields[name]
@@ -93,7 +94,7 @@ class ScopeForm(forms.Form):
             field.widget.attrs.setdefault("class", css)
 
     def clean(self):
-        data = super().clean()
+        data = cleaned(super().clean())
         start, end = data.get("start"), data.get("end")
         chosen = [
             name
@@ -143,9 +144,9 @@ class ScopeForm(forms.Form):
                 continue
             if isinstance(value, bool):
                 value = int(value)
-            params[name] = value.pk if hasattr(value, "pk") else str(value)
+            params[name] = str(value.pk) if hasattr(value, "pk") else str(value)
         if self.fixed_unit is not None:
-            params["unit"] = self.fixed_unit.pk
+            params["unit"] = str(self.fixed_unit.pk)
         for key, value in extra.items():
             params[key] = value
         return params.urlencode()

@@ -5,7 +5,7 @@ several rows live in the `do_*` actions, whose errors the views put back next to
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -27,6 +27,7 @@ from minyi.congress.models import (
     Unit,
 )
 from minyi.congress.selectors import unit_choices
+from minyi.core.forms import choice_field, choices_of, cleaned, label_choices, model_choice
 
 from .actions import CommitmentInput, SuggestionContent
 from .models import ContactMethod, ContactPhase, Disposition, Rating, Suggestion, SuggestionKind
@@ -98,10 +99,12 @@ class SuggestionFilterForm(FilterForm):
 
     def __init__(self, *args: Any, congress: Congress, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("全部状态")), *SuggestionState.choices]
-        self.fields["year"].choices = [("", _("全部年度")), *[(y, str(y)) for y in years]]
-        self.fields["category"].queryset = Category.objects.filter(congress=congress).order_by("order", "pk")
-        self.fields["unit"].choices = [("", _("全部单位")), *unit_choices(congress, active_only=False)]
+        choice_field(self, "state").choices = [("", _("全部状态")), *SuggestionState.choices]
+        choice_field(self, "year").choices = [("", _("全部年度")), *[(y, str(y)) for y in years]]
+        model_choice(self, "category").queryset = Category.objects.filter(congress=congress).order_by(
+            "order", "pk"
+        )
+        choice_field(self, "unit").choices = [("", _("全部单位")), *unit_choices(congress, active_only=False)]
 
 
 # --- drafting --------------------------------------------------------------------------------------
@@ -183,24 +186,25 @@ class SuggestionForm(BootstrapMixin, forms.Form):
         self.units = {u.pk: u for u in Unit.objects.filter(congress=congress, active=True)}
         if choose_lead:
             today = timezone.localdate()
-            self.fields["lead"].queryset = (
+            model_choice(self, "lead").queryset = (
                 Deputy.objects.filter(congress=congress, in_office_from__lte=today)
                 .filter(Q(in_office_to__isnull=True) | Q(in_office_to__gte=today))
                 .order_by("number")
             )
-            self.fields["lead"].label_from_instance = lambda d: f"{d.name}（{d.number}）"
+            label_choices(model_choice(self, "lead"), lambda d: f"{d.name}（{d.number}）")
         else:
             del self.fields["lead"]
-        self.fields["session"].queryset = Session.objects.filter(term__congress=congress).select_related(
-            "term"
-        )
-        self.fields["category"].queryset = _active(Category, congress)
-        self.fields["theme_tags"].queryset = _active(ThemeTag, congress)
-        self.fields["channel"].queryset = _active(Channel, congress)
-        self.fields["suggested_units"].choices = [
+        model_choice(self, "session").queryset = Session.objects.filter(
+            term__congress=congress
+        ).select_related("term")
+        model_choice(self, "category").queryset = _active(Category, congress)
+        theme_tags = _active(ThemeTag, congress)
+        model_choice(self, "theme_tags").queryset = theme_tags
+        model_choice(self, "channel").queryset = _active(Channel, congress)
+        choice_field(self, "suggested_units").choices = [
             (pk, name) for pk, name in unit_choices(congress) if pk in self.units
         ]
-        if not self.fields["theme_tags"].queryset.exists():
+        if not theme_tags.exists():
             del self.fields["theme_tags"]
 
     def clean_collected_on(self) -> datetime.date | None:
@@ -210,7 +214,7 @@ class SuggestionForm(BootstrapMixin, forms.Form):
         return day
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cleaned(super().clean())
         if (
             data.get("kind") == SuggestionKind.SESSION
             and not data.get("session")
@@ -258,15 +262,16 @@ class InviteCosignerForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, suggestion: Suggestion, q: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["deputy"].queryset = invitable_deputies(suggestion)
+        model_choice(self, "deputy").queryset = invitable_deputies(suggestion)
         self.q = q.strip()
-        self.fields["deputy"].label_from_instance = lambda d: (
-            f"{d.name}（{d.number}）" + (f" · {d.group.name}" if d.group_id else "")
+        label_choices(
+            model_choice(self, "deputy"),
+            lambda d: f"{d.name}（{d.number}）" + (f" · {d.group.name}" if d.group_id else ""),
         )
 
     def shown_choices(self, limit: int = 30) -> list[Deputy]:
         """The deputies the search box matches (all eligible ones without a search), at most `limit`."""
-        qs = self.fields["deputy"].queryset.select_related("group")
+        qs = choices_of(self, "deputy").select_related("group")
         if self.q:
             qs = qs.filter(
                 Q(name__icontains=self.q)
@@ -327,7 +332,7 @@ class DeclineForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].queryset = _active(ExclusionReason, congress)
+        model_choice(self, "reason").queryset = _active(ExclusionReason, congress)
 
 
 class MergeForm(BootstrapMixin, forms.Form):
@@ -343,17 +348,17 @@ class MergeForm(BootstrapMixin, forms.Form):
         from .actions.review import MERGE_TARGET_STATES
 
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = (
+        model_choice(self, "into").queryset = (
             Suggestion.objects.filter(congress_id=suggestion.congress_id, state__in=MERGE_TARGET_STATES)
             .exclude(pk=suggestion.pk)
             .select_related("lead")
             .order_by("-year", "-seq")
         )
-        self.fields["into"].label_from_instance = lambda s: f"{s.number} {s.title}（{s.lead.name}）"
+        label_choices(model_choice(self, "into"), lambda s: f"{s.number} {s.title}（{s.lead.name}）")
         self.q = q.strip()
 
     def shown_choices(self, limit: int = 30) -> list[Suggestion]:
-        qs = self.fields["into"].queryset
+        qs = choices_of(self, "into")
         if self.q:
             qs = qs.filter(
                 Q(title__icontains=self.q) | Q(number__icontains=self.q) | Q(lead__name__icontains=self.q)
@@ -372,7 +377,7 @@ class ForwardForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = Unit.objects.filter(
+        model_choice(self, "body").queryset = Unit.objects.filter(
             congress=congress, kind=Unit.Kind.BODY, active=True
         )
 
@@ -408,12 +413,12 @@ class AssignForm(BootstrapMixin, forms.Form):
             units = units.filter(body_id__in=bodies)
         self.units = {u.pk: u for u in units}
         choices = [(pk, name) for pk, name in unit_choices(congress) if pk in self.units]
-        self.fields["lead_unit"].choices = [("", _("（请选择）")), *choices]
-        self.fields["co_units"].choices = choices
-        self.fields["split_units"].choices = choices
+        choice_field(self, "lead_unit").choices = [("", _("（请选择）")), *choices]
+        choice_field(self, "co_units").choices = choices
+        choice_field(self, "split_units").choices = choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cleaned(super().clean())
         mode = data.get("mode")
         if mode == "split":
             # the lead-mode fields are hidden in split mode: what they still hold is ignored
@@ -457,7 +462,7 @@ class ReassignRequestForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.units = {u.pk: u for u in Unit.objects.filter(congress=congress, active=True)}
-        self.fields["suggested_unit"].choices = [
+        choice_field(self, "suggested_unit").choices = [
             ("", _("（不指定）")),
             *[(pk, name) for pk, name in unit_choices(congress) if pk in self.units],
         ]
@@ -510,9 +515,10 @@ class ReplyForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["result_class"].queryset = _active(ResultClass, congress)
-        self.fields["result_class"].label_from_instance = lambda r: (
-            f"{r.code} {r.name}" + (f" — {r.description}" if r.description else "")
+        model_choice(self, "result_class").queryset = _active(ResultClass, congress)
+        label_choices(
+            model_choice(self, "result_class"),
+            lambda r: f"{r.code} {r.name}" + (f" — {r.description}" if r.description else ""),
         )
 
 
@@ -521,7 +527,7 @@ class CommitmentForm(BootstrapMixin, forms.Form):
     due_on = forms.DateField(label=_("承诺完成时间"), required=False, widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cleaned(super().clean())
         text, due = (data.get("text") or "").strip(), data.get("due_on")
         if text and not due and "due_on" not in self.errors:
             self.add_error("due_on", _("请填写承诺完成时间。"))
@@ -543,7 +549,11 @@ class BaseCommitmentFormSet(forms.BaseFormSet):
         return out
 
 
-CommitmentFormSet = forms.formset_factory(CommitmentForm, formset=BaseCommitmentFormSet, extra=2, max_num=20)
+# formset_factory returns a subclass of `formset`; the stubs only say BaseFormSet.
+CommitmentFormSet = cast(
+    type[BaseCommitmentFormSet],
+    forms.formset_factory(CommitmentForm, formset=BaseCommitmentFormSet, extra=2, max_num=20),
+)
 
 
 class ExtensionRequestForm(BootstrapMixin, forms.Form):
@@ -594,7 +604,7 @@ class EvaluationForm(BootstrapMixin, forms.Form):
         self.fields["contact_happened"].error_messages["required"] = _("请说明承办单位是否确曾与您联系。")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cleaned(super().clean())
         ratings = [data.get(n) for n in ("attitude", "result", "overall")]
         if (
             self.opinion_required
@@ -633,7 +643,7 @@ class ReplyDraftForm(ReplyForm):
         return valid and formset_valid
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cleaned(super().clean())
         result_class = data.get("result_class")
         if (
             result_class is not None
