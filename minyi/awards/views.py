@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from minyi.core.decorators import congress_view
+from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.pages import act, form_page, pick, refusal_status
 
 from . import actions as A
@@ -46,23 +46,23 @@ from .models import AwardRound, Criterion, JudgeAssignment
 from .states import SETUP_STATES, RoundState, Track, moves_from
 
 
-def _url(request: HttpRequest, name: str, *args: Any) -> str:
-    return reverse(f"awards:{name}", args=[request.congress.code, *args])  # type: ignore[attr-defined]
+def _url(request: CongressRequest, name: str, *args: Any) -> str:
+    return reverse(f"awards:{name}", args=[request.congress.code, *args])
 
 
-def _round(request: HttpRequest, pk: int, perm: str = "awards.view_round") -> AwardRound:
-    return S.access_round(request.user, request.congress, pk, perm=perm)  # type: ignore[attr-defined]
+def _round(request: CongressRequest, pk: int, perm: str = "awards.view_round") -> AwardRound:
+    return S.access_round(request.user, request.congress, pk, perm=perm)
 
 
-def _managed(request: HttpRequest, pk: int) -> AwardRound:
+def _managed(request: CongressRequest, pk: int) -> AwardRound:
     return _round(request, pk, perm="awards.manage_round")
 
 
-def _round_url(request: HttpRequest, award_round: AwardRound) -> str:
+def _round_url(request: CongressRequest, award_round: AwardRound) -> str:
     return _url(request, "round", award_round.pk)
 
 
-def _form_refused(request: HttpRequest, award_round: AwardRound, form: Any, anchor: str) -> HttpResponse:
+def _form_refused(request: CongressRequest, award_round: AwardRound, form: Any, anchor: str) -> HttpResponse:
     """A form posted from the round's page was invalid: its errors as one message, back to the part
     of the page it came from."""
     messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
@@ -74,8 +74,8 @@ def _form_refused(request: HttpRequest, award_round: AwardRound, form: Any, anch
 
 @congress_view("awards.open")
 @require_GET
-def round_list(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def round_list(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     rounds = list(S.rounds_visible_to(request.user, congress).order_by("-year", "-quarter"))
     panels = set(
         JudgeAssignment.objects.filter(round__in=rounds, judge=request.user).values_list(
@@ -95,10 +95,10 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 @congress_view("awards.manage")
 @require_http_methods(["GET", "POST"])
-def round_create(request: HttpRequest) -> HttpResponse:
+def round_create(request: CongressRequest) -> HttpResponse:
     from minyi.points.periods import Period
 
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     if request.method == "POST":
         form = RoundForm(request.POST)
     else:
@@ -181,14 +181,14 @@ def _detail_context(request: HttpRequest, award_round: AwardRound) -> dict[str, 
 
 @congress_view("awards.open")
 @require_GET
-def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def round_detail(request: CongressRequest, pk: int) -> HttpResponse:
     award_round = _round(request, pk)
     return render(request, "awards/round_detail.html", _detail_context(request, award_round))
 
 
 @congress_view("awards.open")
 @require_http_methods(["GET", "POST"])
-def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def round_edit(request: CongressRequest, pk: int) -> HttpResponse:
     award_round = _managed(request, pk)
     fields = ["title", "scoring_deadline", "min_scores", "suggestion_quota", "unit_quota", "unit_min_count"]
     if request.method == "POST":
@@ -231,7 +231,7 @@ MOVE_ACTIONS = {
 
 @congress_view("awards.open")
 @require_POST
-def round_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def round_move(request: CongressRequest, pk: int, action: str) -> HttpResponse:
     award_round = _managed(request, pk)
     if action not in MOVE_ACTIONS:
         raise Http404("no such move")
@@ -253,7 +253,7 @@ def round_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @congress_view("awards.open")
 @require_http_methods(["GET", "POST"])
-def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def round_reopen(request: CongressRequest, pk: int) -> HttpResponse:
     award_round = _managed(request, pk)
     form = ReopenForm(request.POST or None)
     return form_page(
@@ -272,7 +272,7 @@ def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @congress_view("awards.open")
 @require_POST
-def propose(request: HttpRequest, pk: int) -> HttpResponse:
+def propose(request: CongressRequest, pk: int) -> HttpResponse:
     award_round = _managed(request, pk)
     return act(
         request,
@@ -287,7 +287,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @congress_view("awards.open")
 @require_POST
-def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
+def criterion_add(request: CongressRequest, pk: int) -> HttpResponse:
     award_round = _managed(request, pk)
     form = CriterionForm(request.POST, prefix="criterion")
     if not form.is_valid():
@@ -309,7 +309,7 @@ def _criterion(award_round: AwardRound, cid: int) -> Criterion:
 
 @congress_view("awards.open")
 @require_http_methods(["GET", "POST"])
-def criterion_edit(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
+def criterion_edit(request: CongressRequest, pk: int, cid: int) -> HttpResponse:
     award_round = _managed(request, pk)
     criterion = _criterion(award_round, cid)
     fields = ["name", "description", "weight"]
@@ -331,7 +331,7 @@ def criterion_edit(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
 
 @congress_view("awards.open")
 @require_POST
-def criterion_remove(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
+def criterion_remove(request: CongressRequest, pk: int, cid: int) -> HttpResponse:
     award_round = _managed(request, pk)
     criterion = _criterion(award_round, cid)
     return act(
@@ -344,7 +344,7 @@ def criterion_remove(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
 
 @congress_view("awards.open")
 @require_POST
-def judge_add(request: HttpRequest, pk: int) -> HttpResponse:
+def judge_add(request: CongressRequest, pk: int) -> HttpResponse:
     award_round = _managed(request, pk)
     form = JudgeForm(award_round.congress, request.POST, prefix="judge")
     if not form.is_valid():
@@ -359,7 +359,7 @@ def judge_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @congress_view("awards.open")
 @require_POST
-def judge_remove(request: HttpRequest, pk: int, uid: int) -> HttpResponse:
+def judge_remove(request: CongressRequest, pk: int, uid: int) -> HttpResponse:
     award_round = _managed(request, pk)
     assignment = next((j for j in S.panel_of(award_round) if j.judge_id == uid), None)
     if assignment is None:
@@ -377,7 +377,7 @@ def judge_remove(request: HttpRequest, pk: int, uid: int) -> HttpResponse:
 
 @congress_view("awards.open")
 @require_http_methods(["GET", "POST"])
-def nominee_add(request: HttpRequest, pk: int) -> HttpResponse:
+def nominee_add(request: CongressRequest, pk: int) -> HttpResponse:
     award_round = _managed(request, pk)
     form = NomineeForm(
         award_round, request.POST or None, initial={"track": request.GET.get("track", Track.SUGGESTION)}
@@ -398,7 +398,7 @@ def nominee_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @congress_view("awards.open")
 @require_http_methods(["GET", "POST"])
-def nominee_remove(request: HttpRequest, pk: int, nid: int) -> HttpResponse:
+def nominee_remove(request: CongressRequest, pk: int, nid: int) -> HttpResponse:
     award_round = _managed(request, pk)
     nominee = S.access_nominee(request.user, award_round, nid)
     form = ReasonForm(request.POST or None)
@@ -438,7 +438,7 @@ def _rates(nominee: Any) -> list[tuple[str, int, int]]:
 
 @congress_view("awards.open")
 @require_GET
-def score_list(request: HttpRequest, pk: int) -> HttpResponse:
+def score_list(request: CongressRequest, pk: int) -> HttpResponse:
     award_round = _round(request, pk, perm="awards.score")
     items = S.scoring_sheet(award_round, request.user)
     criteria = S.criteria_of(award_round)
@@ -460,7 +460,7 @@ def score_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @congress_view("awards.open")
 @require_http_methods(["GET", "POST"])
-def score_nominee(request: HttpRequest, pk: int, nid: int) -> HttpResponse:
+def score_nominee(request: CongressRequest, pk: int, nid: int) -> HttpResponse:
     award_round = _round(request, pk, perm="awards.score")
     nominee = S.access_nominee(request.user, award_round, nid)
     if nominee.removed:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minyi.accounts.models import STATION_ROLES, UNIT_ROLES, Role
-from minyi.core.decorators import congress_view
+from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.errors import DomainError
 from minyi.core.tenancy import memberships_of
 
@@ -53,8 +53,8 @@ PER_PAGE = 25
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _url(name: str, request: HttpRequest, *args: Any) -> str:
-    return reverse(f"congress:{name}", args=[request.congress.code, *args])  # type: ignore[attr-defined]
+def _url(name: str, request: CongressRequest, *args: Any) -> str:
+    return reverse(f"congress:{name}", args=[request.congress.code, *args])
 
 
 def _page(request: HttpRequest, items, per_page: int = PER_PAGE):
@@ -77,7 +77,7 @@ def _put_errors(form, exc: DomainError) -> None:
 
 
 def _form_page(
-    request: HttpRequest,
+    request: CongressRequest,
     form,
     template: str,
     context: dict[str, Any],
@@ -119,8 +119,8 @@ def _save_changes(request: HttpRequest, form, update: Callable[..., Any], obj: A
     return lambda: update(obj, actor=request.user, changes=_values(form))
 
 
-def _perms(request: HttpRequest) -> dict[str, bool]:
-    user, congress = request.user, request.congress  # type: ignore[attr-defined]
+def _perms(request: CongressRequest) -> dict[str, bool]:
+    user, congress = request.user, request.congress
     return {
         "view_roster": user.has_perm("congress.view_roster", congress),
         "manage_roster": user.has_perm("congress.manage_roster", congress),
@@ -132,7 +132,9 @@ def _perms(request: HttpRequest) -> dict[str, bool]:
     }
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+def _render(
+    request: CongressRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     return render(request, template, {"perms_here": _perms(request), **context}, status=status)
 
 

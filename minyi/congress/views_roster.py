@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from minyi.core import views_import as imports
-from minyi.core.decorators import congress_view
+from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.xlsx_import import upload_limit_mb
 
 from . import roster
@@ -33,13 +33,13 @@ class RosterUploadForm(imports.XlsxUploadForm):
     )
 
 
-def _job(request: HttpRequest, job_id: uuid.UUID) -> ImportJob:
+def _job(request: CongressRequest, job_id: uuid.UUID) -> ImportJob:
     return imports.congress_job(request, ImportJob, job_id)
 
 
 @congress_view(PERM)
-def upload(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def upload(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     done, status = imports.post_upload(
         request, form, create=roster.create_import_job, job_url="congress:roster_job"
@@ -69,7 +69,7 @@ def template(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @congress_view(PERM)
-def job(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def job(request: CongressRequest, job_id: uuid.UUID) -> HttpResponse:
     job = _job(request, job_id)
     report = roster.RosterReport.from_dict(job.report) if job.report else None
     return render(
@@ -91,7 +91,7 @@ def job(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 @congress_view(PERM)
-def progress(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def progress(request: CongressRequest, job_id: uuid.UUID) -> HttpResponse:
     """The progress fragment the job page polls; once the pass is over the page reloads itself."""
     job = _job(request, job_id)
     return imports.progress_fragment(request, job, request.path, _("花名册导入"))
@@ -99,13 +99,13 @@ def progress(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 @congress_view(PERM)
-def errors_xlsx(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def errors_xlsx(request: CongressRequest, job_id: uuid.UUID) -> HttpResponse:
     return imports.errors_download(request, _job(request, job_id), roster.RosterReport, "roster")
 
 
 @require_POST
 @congress_view(PERM)
-def commit(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def commit(request: CongressRequest, job_id: uuid.UUID) -> HttpResponse:
     return imports.commit(
         request,
         _job(request, job_id),

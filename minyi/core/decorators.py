@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from minyi.core.tenancy import congress_for
+
+if TYPE_CHECKING:
+    from minyi.accounts.models import User
+    from minyi.congress.models import Congress
+
+
+class CongressRequest(HttpRequest):
+    """What a `congress_view` receives, for the type checker: a signed-in user and the congress of
+    the URL. At run time it is Django's own request with `congress` set by the decorator; nothing
+    is ever an instance of this class."""
+
+    congress: Congress
+    user: User
 
 
 def congress_view(perm: str | None = None):

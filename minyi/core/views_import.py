@@ -20,6 +20,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRefresh
 
+from minyi.core.decorators import CongressRequest
+
 from .errors import DomainError
 from .pages import record_download
 from .xlsx_import import XLSX_CONTENT_TYPE, ImportReport, check_content, errors_workbook, too_large
@@ -53,12 +55,12 @@ class XlsxUploadForm(forms.Form):
         return upload
 
 
-def congress_job(request: HttpRequest, model: type[models.Model], job_id: uuid.UUID) -> Any:
+def congress_job(request: CongressRequest, model: type[models.Model], job_id: uuid.UUID) -> Any:
     """The congress's upload job, or 404 (for a missing job and for another congress's alike)."""
     return get_object_or_404(
         model.objects.select_related("created_by", "committed_by"),  # type: ignore[attr-defined]
         pk=job_id,
-        congress=request.congress,  # type: ignore[attr-defined]
+        congress=request.congress,
     )
 
 
@@ -70,7 +72,7 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
 
 
 def post_upload(
-    request: HttpRequest, form: forms.Form, *, create: Callable[..., Any], job_url: str
+    request: CongressRequest, form: forms.Form, *, create: Callable[..., Any], job_url: str
 ) -> tuple[HttpResponse | None, int]:
     """On a POST, the job `create(congress, file, actor=…)` makes of a valid upload and the redirect
     to its page; otherwise (None, status): 200 for the empty form, 422 for a refused upload (its
@@ -78,7 +80,7 @@ def post_upload(
     if request.method != "POST":
         return None, 200
     if form.is_valid():
-        congress = request.congress  # type: ignore[attr-defined]
+        congress = request.congress
         try:
             job = create(congress, form.cleaned_data["file"], actor=request.user)
         except DomainError as e:
@@ -118,7 +120,7 @@ def errors_download(
 
 
 def commit(
-    request: HttpRequest,
+    request: CongressRequest,
     job: Any,
     *,
     confirm: Callable[..., Any],
@@ -136,4 +138,4 @@ def commit(
             messages.success(request, done_message)
         elif job.is_active:
             messages.info(request, _("正在后台导入，请稍候；本页会自动显示进度。"))
-    return redirect(job_url, request.congress.code, job.pk)  # type: ignore[attr-defined]
+    return redirect(job_url, request.congress.code, job.pk)

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from minyi.audit.models import AuditEvent
 from minyi.congress.models import LiaisonStation
-from minyi.core.decorators import congress_view
+from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.pages import form_page, paginate, pick, query_without, serve_file
 from minyi.suggestions.selectors import suggestions_visible_to
 from minyi.suggestions.views._common import int_or_none
@@ -60,17 +60,17 @@ EVENT_CHOICE_DAYS = 90
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _url(name: str, request: HttpRequest, *args: Any) -> str:
-    return reverse(f"intake:{name}", args=[request.congress.code, *args])  # type: ignore[attr-defined]
+def _url(name: str, request: CongressRequest, *args: Any) -> str:
+    return reverse(f"intake:{name}", args=[request.congress.code, *args])
 
 
-def _opinion_rows(request: HttpRequest, opinions: Any) -> list[Opinion]:
+def _opinion_rows(request: CongressRequest, opinions: Any) -> list[Opinion]:
     """A page of opinions as the reader may see them, each with `suggestion_visible` (one query)."""
     rows = selectors.for_reader(request.user, opinions)
     ids = [o.suggestion_id for o in rows if o.suggestion_id]
     visible = (
         set(
-            suggestions_visible_to(request.user, request.congress)  # type: ignore[attr-defined]
+            suggestions_visible_to(request.user, request.congress)
             .filter(pk__in=ids)
             .values_list("pk", flat=True)
         )
@@ -83,14 +83,14 @@ def _opinion_rows(request: HttpRequest, opinions: Any) -> list[Opinion]:
     return rows
 
 
-def _opinion_page(request: HttpRequest, qs: Any):
+def _opinion_page(request: CongressRequest, qs: Any):
     page = paginate(request, qs, PER_PAGE)
     page.object_list = _opinion_rows(request, page.object_list)
     return page
 
 
-def _whoami(request: HttpRequest) -> dict[str, Any]:
-    user, congress = request.user, request.congress  # type: ignore[attr-defined]
+def _whoami(request: CongressRequest) -> dict[str, Any]:
+    user, congress = request.user, request.congress
     roles = roles_of(user, congress)
     return {
         "my_stations": station_ids(user, congress),
@@ -109,8 +109,8 @@ def _can_record(request: HttpRequest, who: dict[str, Any]) -> bool:
 
 @congress_view()
 @require_GET
-def station_list(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def station_list(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     who = _whoami(request)
     stations = list(selectors.stations_with_counts(congress))
     for s in stations:
@@ -125,8 +125,8 @@ def station_list(request: HttpRequest) -> HttpResponse:
 
 @congress_view()
 @require_GET
-def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def station_detail(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     station = selectors.access_station(request.user, congress, pk)
     filters = OpinionFilterForm(request.GET or None)
     values = filters.values() if request.GET else {}
@@ -153,8 +153,8 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @congress_view()
 @require_GET
-def event_list(request: HttpRequest, pk: int) -> HttpResponse:
-    station = selectors.access_station(request.user, request.congress, pk)  # type: ignore[attr-defined]
+def event_list(request: CongressRequest, pk: int) -> HttpResponse:
+    station = selectors.access_station(request.user, request.congress, pk)
     return render(
         request,
         "intake/event_list.html",
@@ -175,7 +175,7 @@ def _event_input(data: dict[str, Any]) -> A.EventInput:
 
 
 def _event_form_page(
-    request: HttpRequest,
+    request: CongressRequest,
     station: LiaisonStation,
     *,
     initial: Callable[[], dict[str, Any]],
@@ -185,7 +185,7 @@ def _event_form_page(
 ) -> HttpResponse:
     """The form of one of a station's events, new or `event`: `initial()` fills it on GET, and
     `save(data=EventInput, photos=[...])` is the action."""
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     if request.method == "POST":
         form = EventForm(request.POST, request.FILES, congress=congress)
     else:
@@ -202,8 +202,8 @@ def _event_form_page(
 
 @congress_view()
 @require_http_methods(["GET", "POST"])
-def event_create(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def event_create(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     station = selectors.access_station(request.user, congress, pk, perm="intake.manage_station")
     return _event_form_page(
         request,
@@ -217,8 +217,8 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @congress_view()
 @require_http_methods(["GET", "POST"])
-def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def event_edit(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     event = selectors.access_event(request.user, congress, pk)
     station = event.station
     if not rules.has_perm("intake.manage_station", request.user, station):
@@ -239,8 +239,8 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @congress_view()
 @require_GET
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def event_detail(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     event = selectors.access_event(request.user, congress, pk)
     opinions = selectors.opinion_list(request.user, congress, event=event)
     return render(
@@ -262,8 +262,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @congress_view()
 @require_http_methods(["GET", "POST"])
-def duty_day_create(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def duty_day_create(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     station = selectors.access_station(request.user, congress, pk, perm="intake.manage_station")
     if request.method == "POST":
         form = DutyDayForm(request.POST, congress=congress)
@@ -320,10 +320,10 @@ OPINION_ERROR_FIELDS = {
 
 @congress_view()
 @require_http_methods(["GET", "POST"])
-def opinion_create(request: HttpRequest) -> HttpResponse:
+def opinion_create(request: CongressRequest) -> HttpResponse:
     """社情民意登记 — by a liaison clerk (their stations, for a deputy if they like) or a deputy
     (for themself, at any station or none)."""
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     who = _whoami(request)
     if not _can_record(request, who):
         raise Http404("not permitted")
@@ -388,8 +388,8 @@ def opinion_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _list(request: HttpRequest, *, scope: str, title: Promise | str, **filters: Any) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def _list(request: CongressRequest, *, scope: str, title: Promise | str, **filters: Any) -> HttpResponse:
+    congress = request.congress
     form = OpinionFilterForm(request.GET or None)
     values = form.values() if request.GET else {}
     qs = selectors.opinion_list(
@@ -411,16 +411,16 @@ def _list(request: HttpRequest, *, scope: str, title: Promise | str, **filters: 
 
 @congress_view()
 @require_GET
-def opinion_list(request: HttpRequest) -> HttpResponse:
+def opinion_list(request: CongressRequest) -> HttpResponse:
     """Every opinion the user may see (the congress staff: all of them)."""
     return _list(request, scope="all", title=gettext_lazy("社情民意"))
 
 
 @congress_view()
 @require_GET
-def my_opinions(request: HttpRequest) -> HttpResponse:
+def my_opinions(request: CongressRequest) -> HttpResponse:
     """A deputy's own opinions (the ones they are responsible for)."""
-    deputy = deputy_of(request.user, request.congress)  # type: ignore[attr-defined]
+    deputy = deputy_of(request.user, request.congress)
     if deputy is None:
         raise Http404("not a deputy")
     return _list(request, scope="mine", title=gettext_lazy("我的社情民意"), deputy=deputy)
@@ -428,9 +428,9 @@ def my_opinions(request: HttpRequest) -> HttpResponse:
 
 @congress_view()
 @require_GET
-def forwarded_opinions(request: HttpRequest) -> HttpResponse:
+def forwarded_opinions(request: CongressRequest) -> HttpResponse:
     """The opinions forwarded to the user's unit(s)."""
-    units = unit_ids(request.user, request.congress)  # type: ignore[attr-defined]
+    units = unit_ids(request.user, request.congress)
     if not units:
         raise Http404("not a unit member")
     return _list(request, scope="forwarded", title=gettext_lazy("转办给本单位的社情民意"), unit__in=units)
@@ -459,8 +459,8 @@ HISTORY_LABELS = {
 
 @congress_view()
 @require_GET
-def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def opinion_detail(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     opinion = selectors.access_opinion(request.user, congress, pk)
     rows = _opinion_rows(request, [opinion])
     opinion = rows[0]
@@ -620,11 +620,11 @@ STEPS: dict[str, Step] = {
 
 @congress_view()
 @require_http_methods(["GET", "POST"])
-def opinion_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def opinion_step(request: CongressRequest, pk: int, action: str) -> HttpResponse:
     step = STEPS.get(action)
     if step is None:
         raise Http404("no such step")
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     opinion = selectors.access_opinion(request.user, congress, pk, perm=f"intake.{action}")
     detail_url = _url("opinion", request, opinion.pk)
     if transition_for(opinion.state, action) is None:
@@ -665,6 +665,6 @@ def opinion_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @congress_view()
 @require_GET
-def photo(request: HttpRequest, pk: int) -> FileResponse:
-    item = selectors.access_photo(request.user, request.congress, pk)  # type: ignore[attr-defined]
+def photo(request: CongressRequest, pk: int) -> FileResponse:
+    item = selectors.access_photo(request.user, request.congress, pk)
     return serve_file(request, item, item.file, as_attachment=False, content_type=item.content_type)

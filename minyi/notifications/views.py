@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from minyi.core.decorators import congress_view
+from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.errors import DomainError
 from minyi.core.tenancy import congresses_of
 from minyi.suggestions.models import Assignment, Suggestion
@@ -103,11 +103,11 @@ def _detail_url(code: str, suggestion: Suggestion, assignment: Assignment | None
     return f"{url}#assignment-{assignment.pk}" if assignment else url
 
 
-def _urge(request: HttpRequest, suggestion: Suggestion, assignment: Assignment | None) -> HttpResponse:
+def _urge(request: CongressRequest, suggestion: Suggestion, assignment: Assignment | None) -> HttpResponse:
     subject: Any = assignment or suggestion
     if not rules.has_perm("notifications.urge", request.user, subject):
         raise Http404("not permitted")
-    back = _detail_url(request.congress.code, suggestion, assignment)  # type: ignore[attr-defined]
+    back = _detail_url(request.congress.code, suggestion, assignment)
     problem = ""
     try:
         targets = urge_targets(suggestion, assignment)
@@ -146,13 +146,13 @@ def _urge(request: HttpRequest, suggestion: Suggestion, assignment: Assignment |
 
 @congress_view()
 @require_http_methods(["GET", "POST"])
-def urge_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
-    suggestion = access_suggestion(request.user, request.congress, pk)  # type: ignore[attr-defined]
+def urge_suggestion(request: CongressRequest, pk: int) -> HttpResponse:
+    suggestion = access_suggestion(request.user, request.congress, pk)
     return _urge(request, suggestion, None)
 
 
 @congress_view()
 @require_http_methods(["GET", "POST"])
-def urge_assignment(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = access_assignment(request.user, request.congress, pk)  # type: ignore[attr-defined]
+def urge_assignment(request: CongressRequest, pk: int) -> HttpResponse:
+    assignment = access_assignment(request.user, request.congress, pk)
     return _urge(request, assignment.suggestion, assignment)

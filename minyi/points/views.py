@@ -19,7 +19,7 @@ from typing import Any
 import rules
 from django.contrib import messages
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minyi.congress.models import Deputy
-from minyi.core.decorators import congress_view
+from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.pages import form_page, paginate, pick, query_without, serve_file
 
 from . import actions as A
@@ -53,8 +53,8 @@ from .rules import OVERSIGHT_ROLES, clerk_groups, deputy_of, roles_of
 PER_PAGE = 30
 
 
-def _url(request: HttpRequest, name: str, *args: Any) -> str:
-    return reverse(f"points:{name}", args=[request.congress.code, *args])  # type: ignore[attr-defined]
+def _url(request: CongressRequest, name: str, *args: Any) -> str:
+    return reverse(f"points:{name}", args=[request.congress.code, *args])
 
 
 # --- ranking ---------------------------------------------------------------------------------------
@@ -62,8 +62,8 @@ def _url(request: HttpRequest, name: str, *args: Any) -> str:
 
 @congress_view("points.view_ranking")
 @require_GET
-def ranking(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def ranking(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     form = RankingForm(congress, request.GET or None, initial={"period": Period.current().code})
     status = 200
     if request.GET and form.is_valid():
@@ -104,8 +104,8 @@ def ranking(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _nav(request: HttpRequest) -> dict[str, bool]:
-    user, congress = request.user, request.congress  # type: ignore[attr-defined]
+def _nav(request: CongressRequest) -> dict[str, bool]:
+    user, congress = request.user, request.congress
     return {
         "own": deputy_of(user, congress) is not None,
         "objections": rules.has_perm("points.decide_objections", user, congress),
@@ -120,8 +120,8 @@ def _nav(request: HttpRequest) -> dict[str, bool]:
 
 @congress_view("points.sync")
 @require_POST
-def sync(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def sync(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     try:
         period = (
             Period.parse(request.POST.get("period", "")) if request.POST.get("period") else Period.current()
@@ -145,8 +145,8 @@ def sync(request: HttpRequest) -> HttpResponse:
 
 @congress_view("points.view_ranking")
 @require_GET
-def my_record(request: HttpRequest) -> HttpResponse:
-    own = deputy_of(request.user, request.congress)  # type: ignore[attr-defined]
+def my_record(request: CongressRequest) -> HttpResponse:
+    own = deputy_of(request.user, request.congress)
     if own is None:
         raise Http404("not a deputy")
     return redirect(_url(request, "record", own.pk))
@@ -154,8 +154,8 @@ def my_record(request: HttpRequest) -> HttpResponse:
 
 @congress_view("points.view_ranking")
 @require_GET
-def record(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def record(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     deputy = S.access_deputy(request.user, congress, pk)
     form = YearForm(request.GET or None, initial={"year": timezone.localdate().year})
     year = form.cleaned_data["year"] if request.GET and form.is_valid() else timezone.localdate().year
@@ -192,8 +192,8 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @congress_view("points.view_ranking")
 @require_http_methods(["GET", "POST"])
-def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def objection_create(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     entry = S.access_entry(request.user, congress, pk)
     if not rules.has_perm("points.object", request.user, entry.deputy):
         raise Http404("not the deputy")
@@ -212,8 +212,8 @@ def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @congress_view("points.decide_objections")
 @require_GET
-def objection_list(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def objection_list(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     return render(
         request,
         "points/objection_list.html",
@@ -228,8 +228,8 @@ def objection_list(request: HttpRequest) -> HttpResponse:
 
 @congress_view("points.view_ranking")
 @require_http_methods(["GET", "POST"])
-def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def objection_detail(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     objection = S.access_objection(request.user, congress, pk)
     can_decide = rules.has_perm("points.decide_objections", request.user, congress) and (
         objection.state == Objection.State.PENDING
@@ -266,11 +266,11 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- manual entries --------------------------------------------------------------------------------
 
 
-def _submittable(request: HttpRequest):
+def _submittable(request: CongressRequest):
     """The deputies the user may register offline activities for."""
     from minyi.accounts.models import Role
 
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     roles = roles_of(request.user, congress)
     qs = Deputy.objects.filter(congress=congress)
     if Role.CONGRESS_CLERK in roles:
@@ -284,8 +284,8 @@ def _submittable(request: HttpRequest):
 
 @congress_view("points.view_ranking")
 @require_GET
-def manual_list(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def manual_list(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     visible = S.manual_entries_visible_to(request.user, congress)
     return render(
         request,
@@ -302,11 +302,11 @@ def manual_list(request: HttpRequest) -> HttpResponse:
 
 @congress_view("points.view_ranking")
 @require_http_methods(["GET", "POST"])
-def manual_create(request: HttpRequest) -> HttpResponse:
+def manual_create(request: CongressRequest) -> HttpResponse:
     deputies = _submittable(request)
     if not deputies.exists():
         raise Http404("nobody to register for")
-    own = deputy_of(request.user, request.congress)  # type: ignore[attr-defined]
+    own = deputy_of(request.user, request.congress)
     initial: dict[str, Any] = {"activity_date": timezone.localdate()}
     wanted = request.GET.get("deputy")
     if wanted and deputies.filter(pk=wanted if str(wanted).isdigit() else None).exists():
@@ -333,8 +333,8 @@ def manual_create(request: HttpRequest) -> HttpResponse:
 
 @congress_view("points.view_ranking")
 @require_http_methods(["GET", "POST"])
-def manual_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def manual_detail(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     entry = S.access_manual(request.user, congress, pk)
     step = None
     if entry.state == ManualEntry.State.SUBMITTED and rules.has_perm(
@@ -370,8 +370,8 @@ def manual_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @congress_view("points.view_ranking")
 @require_GET
-def manual_evidence(request: HttpRequest, pk: int) -> FileResponse:
-    entry = S.access_manual(request.user, request.congress, pk)  # type: ignore[attr-defined]
+def manual_evidence(request: CongressRequest, pk: int) -> FileResponse:
+    entry = S.access_manual(request.user, request.congress, pk)
     response = serve_file(
         request,
         entry,
@@ -389,8 +389,8 @@ def manual_evidence(request: HttpRequest, pk: int) -> FileResponse:
 
 @congress_view("points.view_rules")
 @require_GET
-def rule_list(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def rule_list(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     today = timezone.localdate()
     items = S.rules_of(congress)
     for r in items:
@@ -409,8 +409,8 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 @congress_view("points.manage_rules")
 @require_POST
-def rules_seed(request: HttpRequest) -> HttpResponse:
-    created = A.ensure_default_rules(request.congress, actor=request.user)  # type: ignore[attr-defined]
+def rules_seed(request: CongressRequest) -> HttpResponse:
+    created = A.ensure_default_rules(request.congress, actor=request.user)
     messages.success(
         request, _("已载入%(n)s条默认规则。") % {"n": len(created)} if created else _("已有规则，未作改动。")
     )
@@ -418,7 +418,7 @@ def rules_seed(request: HttpRequest) -> HttpResponse:
 
 
 def _settings_form_page(
-    request: HttpRequest, form: Any, template: str, context: dict[str, Any], next: str, **submit: Any
+    request: CongressRequest, form: Any, template: str, context: dict[str, Any], next: str, **submit: Any
 ) -> HttpResponse:
     """A form that changes the rule table or the expectations: `submit` (the action and its message),
     then `next`; on GET or a failure, `template` with the form, `context` and the menu."""
@@ -434,7 +434,7 @@ def _settings_form_page(
 
 
 def _rule_form_page(
-    request: HttpRequest, form: Any, heading: str, rule: Any = None, **submit: Any
+    request: CongressRequest, form: Any, heading: str, rule: Any = None, **submit: Any
 ) -> HttpResponse:
     context = {"heading": heading, "rule": rule}
     return _settings_form_page(
@@ -444,21 +444,21 @@ def _rule_form_page(
 
 @congress_view("points.manage_rules")
 @require_http_methods(["GET", "POST"])
-def rule_create(request: HttpRequest) -> HttpResponse:
+def rule_create(request: CongressRequest) -> HttpResponse:
     form = RuleForm(request.POST or None, initial={"valid_from": timezone.localdate(), "role": "any"})
     return _rule_form_page(
         request,
         form,
         _("添加积分规则"),
-        run=lambda data: A.do_add_rule(request.congress, actor=request.user, **data),  # type: ignore[attr-defined]
+        run=lambda data: A.do_add_rule(request.congress, actor=request.user, **data),
         success=_("规则已添加，积分已按新规则重新计算。"),
     )
 
 
 @congress_view("points.manage_rules")
 @require_http_methods(["GET", "POST"])
-def rule_replace(request: HttpRequest, pk: int) -> HttpResponse:
-    rule = S.access_rule(request.congress, pk)  # type: ignore[attr-defined]
+def rule_replace(request: CongressRequest, pk: int) -> HttpResponse:
+    rule = S.access_rule(request.congress, pk)
     start = max(timezone.localdate(), rule.valid_from + datetime.timedelta(days=1))
     form = ReplaceRuleForm(
         request.POST or None,
@@ -476,8 +476,8 @@ def rule_replace(request: HttpRequest, pk: int) -> HttpResponse:
 
 @congress_view("points.manage_rules")
 @require_http_methods(["GET", "POST"])
-def rule_end(request: HttpRequest, pk: int) -> HttpResponse:
-    rule = S.access_rule(request.congress, pk)  # type: ignore[attr-defined]
+def rule_end(request: CongressRequest, pk: int) -> HttpResponse:
+    rule = S.access_rule(request.congress, pk)
     form = EndRuleForm(request.POST or None, initial={"valid_to": rule.valid_to or timezone.localdate()})
     return _rule_form_page(
         request,
@@ -494,8 +494,8 @@ def rule_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @congress_view("points.view_expectations")
 @require_GET
-def expectations(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def expectations(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     form = YearForm(request.GET or None, initial={"year": timezone.localdate().year})
     year = form.cleaned_data["year"] if request.GET and form.is_valid() else timezone.localdate().year
     return render(
@@ -513,7 +513,7 @@ def expectations(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _expectation_form_page(request: HttpRequest, form: Any, heading: str, **submit: Any) -> HttpResponse:
+def _expectation_form_page(request: CongressRequest, form: Any, heading: str, **submit: Any) -> HttpResponse:
     back = _url(request, "expectations")
     context = {"heading": heading, "back": back}
     return _settings_form_page(request, form, "points/simple_form.html", context, back, **submit)
@@ -521,8 +521,8 @@ def _expectation_form_page(request: HttpRequest, form: Any, heading: str, **subm
 
 @congress_view("points.manage_expectations")
 @require_http_methods(["GET", "POST"])
-def expectation_create(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def expectation_create(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     form = ExpectationForm(
         congress,
         request.POST or None,
@@ -539,8 +539,8 @@ def expectation_create(request: HttpRequest) -> HttpResponse:
 
 @congress_view("points.manage_expectations")
 @require_http_methods(["GET", "POST"])
-def expectation_end(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def expectation_end(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     expectation = MonthlyExpectation.objects.filter(congress=congress, pk=pk).select_related("deputy").first()
     if expectation is None:
         raise Http404("no such expectation")

@@ -19,12 +19,12 @@ from typing import Any
 import rules
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from minyi.congress.models import Unit
-from minyi.core.decorators import congress_view
+from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.tenancy import units_of
 from minyi.suggestions.selectors import suggestions_visible_to
 
@@ -47,18 +47,20 @@ from .rules import UNIT_FIGURE_ROLES
 PER_PAGE = 25
 
 
-def _own_units(request: HttpRequest) -> list[int]:
-    return sorted(units_of(request.user, request.congress, UNIT_FIGURE_ROLES))  # type: ignore[attr-defined]
+def _own_units(request: CongressRequest) -> list[int]:
+    return sorted(units_of(request.user, request.congress, UNIT_FIGURE_ROLES))
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    user, congress = request.user, request.congress  # type: ignore[attr-defined]
+def _render(
+    request: CongressRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    user, congress = request.user, request.congress
     context.setdefault("can_view_figures", rules.has_perm("reports.view_figures", user, congress))
     return render(request, template, context, status=status)
 
 
-def _scope_form(request: HttpRequest, *, unit: Unit | None = None) -> ScopeForm:
-    return ScopeForm(request.congress, request.GET or None, fixed_unit=unit)  # type: ignore[attr-defined]
+def _scope_form(request: CongressRequest, *, unit: Unit | None = None) -> ScopeForm:
+    return ScopeForm(request.congress, request.GET or None, fixed_unit=unit)
 
 
 def _valid(form: ScopeForm) -> bool:
@@ -70,8 +72,8 @@ def _valid(form: ScopeForm) -> bool:
 
 
 @congress_view()
-def figures_page(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def figures_page(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     if not rules.has_perm("reports.view_figures", request.user, congress):
         own = _own_units(request)
         if own:
@@ -87,8 +89,8 @@ def figures_page(request: HttpRequest) -> HttpResponse:
 
 
 @congress_view()
-def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def figure_detail(request: CongressRequest, key: str) -> HttpResponse:
+    congress = request.congress
     spec = SPEC_BY_KEY.get(key)
     part = request.GET.get("part", "numerator")
     if spec is None or part not in PARTS or (part == "denominator" and not spec.rate):
@@ -144,8 +146,8 @@ def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @congress_view("reports.view_figures")
-def league_page(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def league_page(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     form = _scope_form(request)
     options = LeagueForm.for_request(request.GET)
     context: dict[str, Any] = {
@@ -166,8 +168,8 @@ def league_page(request: HttpRequest) -> HttpResponse:
 
 
 @congress_view()
-def unit_page(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def unit_page(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     unit = get_object_or_404(Unit.objects.select_related("body"), congress=congress, pk=pk)
     if not rules.has_perm("reports.view_unit_figures", request.user, unit):
         raise Http404("not permitted")

@@ -21,12 +21,12 @@ from typing import Any
 import rules
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from minyi.congress.models import DeputyGroup, Unit
-from minyi.core.decorators import congress_view
+from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.tenancy import units_of
 from minyi.suggestions.selectors import suggestions_visible_to
 
@@ -39,16 +39,16 @@ from .rules import UNIT_FIGURE_ROLES
 PER_PAGE = 25
 
 
-def _form(request: HttpRequest, *, unit: Unit | None = None) -> tuple[ScopeForm, bool]:
-    form = ScopeForm(request.congress, request.GET or None, fixed_unit=unit)  # type: ignore[attr-defined]
+def _form(request: CongressRequest, *, unit: Unit | None = None) -> tuple[ScopeForm, bool]:
+    form = ScopeForm(request.congress, request.GET or None, fixed_unit=unit)
     if not form.is_bound:
         form.cleaned_data = {}
         return form, True
     return form, form.is_valid()
 
 
-def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    congress = request.congress  # type: ignore[attr-defined]
+def _context(request: CongressRequest, **extra: Any) -> dict[str, Any]:
+    congress = request.congress
     extra.setdefault("can_view_figures", rules.has_perm("reports.view_figures", request.user, congress))
     extra.setdefault("can_export", rules.has_perm("reports.export_figures", request.user, congress))
     extra.setdefault("can_import_history", rules.has_perm("reports.import_history", request.user, congress))
@@ -56,8 +56,8 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 
 @congress_view()
-def overview(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def overview(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     if not rules.has_perm("reports.view_figures", request.user, congress):
         own = sorted(units_of(request.user, congress, UNIT_FIGURE_ROLES))
         if own:
@@ -74,8 +74,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @congress_view()
-def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def unit_dashboard(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     unit = get_object_or_404(Unit.objects.select_related("body"), congress=congress, pk=pk)
     if not rules.has_perm("reports.view_unit_figures", request.user, unit):
         raise Http404("not permitted")
@@ -91,8 +91,8 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @congress_view("reports.view_figures")
-def groups(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def groups(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     form, valid = _form(request)
     context = _context(request, form=form, tab="groups")
     if not valid:
@@ -107,8 +107,8 @@ def groups(request: HttpRequest) -> HttpResponse:
 
 
 @congress_view()
-def segment_list(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def segment_list(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     key = request.GET.get("segment", "")
     spec = D.SEGMENTS.get(key)
     if spec is None:

@@ -19,7 +19,7 @@ import uuid
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from minyi.core import views_import as imports
-from minyi.core.decorators import congress_view
+from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.pages import open_or_404, record_download
 from minyi.core.xlsx_import import upload_limit_mb
 
@@ -48,8 +48,8 @@ BULLETIN_KINDS = (ExportJob.Kind.BULLETIN_XLSX, ExportJob.Kind.BULLETIN_PDF)
 # --- exports -----------------------------------------------------------------------------------------
 
 
-def _scope_form(request: HttpRequest, data) -> tuple[ScopeForm, bool]:
-    form = ScopeForm(request.congress, data or None)  # type: ignore[attr-defined]
+def _scope_form(request: CongressRequest, data) -> tuple[ScopeForm, bool]:
+    form = ScopeForm(request.congress, data or None)
     if not form.is_bound:
         form.cleaned_data = {}
         return form, True
@@ -66,18 +66,18 @@ def _download(job: ExportJob) -> FileResponse:
     return response
 
 
-def _job(request: HttpRequest, job_id: uuid.UUID) -> ExportJob:
+def _job(request: CongressRequest, job_id: uuid.UUID) -> ExportJob:
     """The requester's own export in this congress, or 404."""
     return get_object_or_404(
         ExportJob,
         pk=job_id,
-        congress=request.congress,  # type: ignore[attr-defined]
+        congress=request.congress,
         created_by=request.user,
     )
 
 
-def _after_start(request: HttpRequest, job: ExportJob) -> HttpResponse:
-    code = request.congress.code  # type: ignore[attr-defined]
+def _after_start(request: CongressRequest, job: ExportJob) -> HttpResponse:
+    code = request.congress.code
     if job.status == JobStatus.DONE:
         return redirect("reports:export_download", code, job.pk)
     if job.status == JobStatus.FAILED:
@@ -88,8 +88,8 @@ def _after_start(request: HttpRequest, job: ExportJob) -> HttpResponse:
 
 
 @congress_view("reports.export_figures")
-def exports(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def exports(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     data = request.POST if request.method == "POST" else request.GET
     form, valid = _scope_form(request, {k: v for k, v in data.items() if k in ScopeForm.KEYS})
     options = LeagueForm.for_request(data)
@@ -127,7 +127,7 @@ def exports(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @congress_view("reports.export_figures")
-def export_job(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def export_job(request: CongressRequest, job_id: uuid.UUID) -> HttpResponse:
     job = _job(request, job_id)
     return render(
         request,
@@ -138,7 +138,7 @@ def export_job(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 @congress_view("reports.export_figures")
-def export_progress(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def export_progress(request: CongressRequest, job_id: uuid.UUID) -> HttpResponse:
     job = _job(request, job_id)
     if not job.is_active and request.htmx:  # type: ignore[attr-defined]
         return HttpResponseClientRefresh()
@@ -147,7 +147,7 @@ def export_progress(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 @congress_view("reports.export_figures")
-def export_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def export_download(request: CongressRequest, job_id: uuid.UUID) -> HttpResponse:
     job = _job(request, job_id)
     if job.status != JobStatus.DONE or not job.file:
         raise Http404("not ready")
@@ -176,8 +176,8 @@ class QuarterForm(forms.Form):
 
 
 @congress_view("reports.view_figures")
-def bulletin(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def bulletin(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     data = request.POST if request.method == "POST" else request.GET
     form = QuarterForm({k: data[k] for k in ("year", "quarter") if data.get(k)} or None)
     context = _context(request, quarter_form=form, tab="bulletin")
@@ -209,13 +209,13 @@ class HistoryUploadForm(imports.XlsxUploadForm):
     )
 
 
-def _batch(request: HttpRequest, batch_id: uuid.UUID) -> HistoryBatch:
+def _batch(request: CongressRequest, batch_id: uuid.UUID) -> HistoryBatch:
     return imports.congress_job(request, HistoryBatch, batch_id)
 
 
 @congress_view(H.PERM)
-def history(request: HttpRequest) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def history(request: CongressRequest) -> HttpResponse:
+    congress = request.congress
     form = HistoryUploadForm(request.POST or None, request.FILES or None)
     done, status = imports.post_upload(request, form, create=H.create_batch, job_url="reports:history_batch")
     if done:
@@ -235,13 +235,13 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @congress_view(H.PERM)
-def history_template(request: HttpRequest) -> HttpResponse:
-    return imports.xlsx_response(H.build_template(request.congress), _("历史数据导入模板.xlsx"))  # type: ignore[attr-defined]
+def history_template(request: CongressRequest) -> HttpResponse:
+    return imports.xlsx_response(H.build_template(request.congress), _("历史数据导入模板.xlsx"))
 
 
 @require_GET
 @congress_view(H.PERM)
-def history_batch(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
+def history_batch(request: CongressRequest, batch_id: uuid.UUID) -> HttpResponse:
     batch = _batch(request, batch_id)
     report = H.HistoryReport.from_dict(batch.report) if batch.report else None
     context = _context(
@@ -266,19 +266,19 @@ def history_batch(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 @congress_view(H.PERM)
-def history_progress(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
+def history_progress(request: CongressRequest, batch_id: uuid.UUID) -> HttpResponse:
     return imports.progress_fragment(request, _batch(request, batch_id), request.path, _("历史数据导入"))
 
 
 @require_GET
 @congress_view(H.PERM)
-def history_errors(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
+def history_errors(request: CongressRequest, batch_id: uuid.UUID) -> HttpResponse:
     return imports.errors_download(request, _batch(request, batch_id), H.HistoryReport, "history")
 
 
 @require_POST
 @congress_view(H.PERM)
-def history_commit(request: HttpRequest, batch_id: uuid.UUID) -> HttpResponse:
+def history_commit(request: CongressRequest, batch_id: uuid.UUID) -> HttpResponse:
     return imports.commit(
         request,
         _batch(request, batch_id),

@@ -5,13 +5,13 @@ administrators (minyi/workdays/views.py)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minyi.core.decorators import congress_view
+from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.errors import DomainError
 from minyi.workdays.actions import do_add_local_closure, do_remove_local_closure
 from minyi.workdays.forms import LocalClosureForm, RemoveDayForm
@@ -20,13 +20,13 @@ from minyi.workdays.rules import can_manage_local_closures
 from minyi.workdays.views import recompute_page
 
 
-def _need_admin(request: HttpRequest) -> None:
-    if not can_manage_local_closures(request.user, request.congress):  # type: ignore[attr-defined]
+def _need_admin(request: CongressRequest) -> None:
+    if not can_manage_local_closures(request.user, request.congress):
         raise Http404("not permitted")
 
 
-def _page(request: HttpRequest, form: LocalClosureForm, status: int = 200) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def _page(request: CongressRequest, form: LocalClosureForm, status: int = 200) -> HttpResponse:
+    congress = request.congress
     return render(
         request,
         "workdays/local_closures.html",
@@ -43,9 +43,9 @@ def _recompute_url(code: str, year: int) -> str:
 
 
 @congress_view()
-def local_closures(request: HttpRequest) -> HttpResponse:
+def local_closures(request: CongressRequest) -> HttpResponse:
     _need_admin(request)
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     if request.method == "POST":
         form = LocalClosureForm(request.POST)
         if form.is_valid():
@@ -67,9 +67,9 @@ def local_closures(request: HttpRequest) -> HttpResponse:
 
 @congress_view()
 @require_POST
-def remove_local_closure(request: HttpRequest) -> HttpResponse:
+def remove_local_closure(request: CongressRequest) -> HttpResponse:
     _need_admin(request)
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     form = RemoveDayForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -87,9 +87,9 @@ def remove_local_closure(request: HttpRequest) -> HttpResponse:
 
 
 @congress_view()
-def closures_recompute(request: HttpRequest) -> HttpResponse:
+def closures_recompute(request: CongressRequest) -> HttpResponse:
     _need_admin(request)
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     query = request.GET.urlencode()
     return recompute_page(
         request,

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from minyi.congress.actions import FieldErrors
 from minyi.congress.models import Unit
-from minyi.core.decorators import congress_view
+from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.errors import DomainError, InvalidTransition
 from minyi.core.pages import act, form_page, paginate, pick, query_without, serve_file, submit
 from minyi.suggestions import actions as suggestion_actions
@@ -63,17 +63,17 @@ LIST_LIMIT = 25
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _url(name: str, request: HttpRequest, *args: Any) -> str:
-    return reverse(f"supervision:{name}", args=[request.congress.code, *args])  # type: ignore[attr-defined]
+def _url(name: str, request: CongressRequest, *args: Any) -> str:
+    return reverse(f"supervision:{name}", args=[request.congress.code, *args])
 
 
-def _need(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not rules.has_perm(perm, request.user, obj if obj is not None else request.congress):  # type: ignore[attr-defined]
+def _need(request: CongressRequest, perm: str, obj: Any = None) -> None:
+    if not rules.has_perm(perm, request.user, obj if obj is not None else request.congress):
         raise Http404("not permitted")
 
 
-def _can(request: HttpRequest, perm: str, obj: Any = None) -> bool:
-    return rules.has_perm(perm, request.user, obj if obj is not None else request.congress)  # type: ignore[attr-defined]
+def _can(request: CongressRequest, perm: str, obj: Any = None) -> bool:
+    return rules.has_perm(perm, request.user, obj if obj is not None else request.congress)
 
 
 def _time_limit_status(clock, *, started_on, due_on, done_at):
@@ -120,7 +120,7 @@ def _posted_form(request: HttpRequest, **allowed: bool) -> str | None:
     return which
 
 
-def _perms(request: HttpRequest) -> dict[str, bool]:
+def _perms(request: CongressRequest) -> dict[str, bool]:
     names = [
         "view_board",
         "view_whole_board",
@@ -159,7 +159,9 @@ TABS = {
 }
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+def _render(
+    request: CongressRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     tab = TABS.get(template.rsplit("/", 1)[-1].removesuffix(".html"), "")
     return render(request, template, {"sv_perms": _perms(request), "sv_tab": tab, **context}, status=status)
 
@@ -190,13 +192,13 @@ def _save_uploads(record: SupervisionRecord, files: list, kind: str, actor: Any)
 # --- the board -------------------------------------------------------------------------------------
 
 
-def _board_filters(request: HttpRequest, scope: set[int] | None) -> dict[str, Any]:
+def _board_filters(request: CongressRequest, scope: set[int] | None) -> dict[str, Any]:
     """The drill-down filter (one unit, one body, or the congress staff) — 404 for a unit of another
     congress or, for a coordinator, outside their bodies."""
     form = BoardFilterForm(request.GET)
     values = form.cleaned_data if form.is_valid() else {}
     out: dict[str, Any] = {"unit": None, "body": None, "staff_only": False}
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     for name in ("unit", "body"):
         pk = values.get(name)
         if pk:
@@ -221,11 +223,11 @@ def _rows(clock: WarningClock, page: Any) -> list[tuple[Deadline, Status, Status
 
 
 @congress_view()
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: CongressRequest) -> HttpResponse:
     """督办看板: open deadlines by colour, per body and per unit, with the yellow and red items oldest
     first, pending extension and re-assignment requests, and supervision time limits."""
     _need(request, "supervision.view_board")
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     scope = selectors.board_scope(request.user, congress)
     clock = clock_for(request)
     filters = _board_filters(request, scope)
@@ -281,11 +283,11 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @congress_view()
-def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
+def decide_extension(request: CongressRequest, pk: int) -> HttpResponse:
     """Approve or refuse a unit's extension request from the board (the suggestion action decides
     who may; the deputy is notified from its audit row)."""
     _need(request, "supervision.decide_extensions")
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     scope = selectors.board_scope(request.user, congress)
     extension = selectors.pending_extensions(congress, bodies=scope).filter(pk=pk).first() or _missing()
     return _decide(
@@ -303,10 +305,10 @@ def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @congress_view()
-def decide_reassignment(request: HttpRequest, pk: int) -> HttpResponse:
+def decide_reassignment(request: CongressRequest, pk: int) -> HttpResponse:
     """Approve or refuse a unit's re-assignment request from the board."""
     _need(request, "supervision.decide_requests")
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     scope = selectors.board_scope(request.user, congress)
     assignment = selectors.pending_reassignments(congress, bodies=scope).filter(pk=pk).first() or _missing()
     return _decide(
@@ -323,7 +325,7 @@ def decide_reassignment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _decide(
-    request: HttpRequest,
+    request: CongressRequest,
     *,
     approve: Callable[[dict[str, Any]], Any],
     refuse: Callable[[dict[str, Any]], Any],
@@ -350,10 +352,10 @@ def _missing() -> Any:
 
 
 @congress_view()
-def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def deadline_detail(request: CongressRequest, pk: int) -> HttpResponse:
     """How a due date was computed: rule, start, due date, calendar version, working days used and
     left, the local target beside the statutory ceiling, and the holidays on the way."""
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     deadline = selectors.get_deadline(request.user, congress, pk)
     clock = clock_for(request)
     names = day_names(deadline.started_on.year, deadline.due_on.year)
@@ -393,10 +395,10 @@ def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @congress_view()
-def recalculate(request: HttpRequest) -> HttpResponse:
+def recalculate(request: CongressRequest) -> HttpResponse:
     """Preview what an explicit recalculation would change; confirm with a reason."""
     _need(request, "supervision.recalculate_deadlines")
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     clock = clock_for(request)
     preview = selectors.recalculation_preview(
         congress, policy=clock.policy, calendar=clock.calendar, today=clock.today
@@ -444,10 +446,10 @@ def recalculate(request: HttpRequest) -> HttpResponse:
 
 
 @congress_view()
-def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def suggestion_detail(request: CongressRequest, pk: int) -> HttpResponse:
     """Everything supervision knows about one suggestion: its deadlines with colours, key themes,
     leader instructions, task-force inspections and supervision records."""
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     suggestion = selectors.get_suggestion(request.user, congress, pk)
     clock = clock_for(request)
     deadlines = selectors.suggestion_deadlines(suggestion)
@@ -478,9 +480,15 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _record_form_page(
-    request: HttpRequest, target: Any, *, title: str, back: str, kinds: list[str] | None = None, initial=None
+    request: CongressRequest,
+    target: Any,
+    *,
+    title: str,
+    back: str,
+    kinds: list[str] | None = None,
+    initial=None,
 ) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     _need(request, "supervision.add_record")
     form = RecordForm(
         request.POST or None, request.FILES or None, congress=congress, kinds=kinds, initial=initial or {}
@@ -529,8 +537,8 @@ def _record_form_page(
 
 
 @congress_view()
-def suggestion_record_create(request: HttpRequest, pk: int) -> HttpResponse:
-    suggestion = selectors.get_suggestion(request.user, request.congress, pk)  # type: ignore[attr-defined]
+def suggestion_record_create(request: CongressRequest, pk: int) -> HttpResponse:
+    suggestion = selectors.get_suggestion(request.user, request.congress, pk)
     return _record_form_page(
         request,
         suggestion,
@@ -540,8 +548,8 @@ def suggestion_record_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @congress_view()
-def instruction_create(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def instruction_create(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     suggestion = selectors.get_suggestion(request.user, congress, pk)
     _need(request, "supervision.record_instruction")
     form = InstructionForm(request.POST or None)
@@ -558,8 +566,8 @@ def instruction_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @congress_view()
-def inspection_create(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def inspection_create(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     suggestion = selectors.get_suggestion(request.user, congress, pk)
     _need(request, "supervision.inspect")
     assignments = (
@@ -592,9 +600,9 @@ def inspection_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @congress_view()
-def theme_list(request: HttpRequest) -> HttpResponse:
+def theme_list(request: CongressRequest) -> HttpResponse:
     _need(request, "supervision.view_themes")
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     clock = clock_for(request)
     years = selectors.theme_years(congress)
     try:
@@ -619,9 +627,9 @@ def _theme_form_values(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @congress_view()
-def theme_create(request: HttpRequest) -> HttpResponse:
+def theme_create(request: CongressRequest) -> HttpResponse:
     _need(request, "supervision.manage_themes")
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     form = ThemeForm(request.POST or None, congress=congress, initial={"year": clock_for(request).today.year})
     return _form_page(
         request,
@@ -636,8 +644,8 @@ def theme_create(request: HttpRequest) -> HttpResponse:
 
 
 @congress_view()
-def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def theme_edit(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     theme = selectors.get_theme(request.user, congress, pk, perm="supervision.manage_themes")
     initial = {
         "year": theme.year,
@@ -664,10 +672,10 @@ def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @congress_view()
-def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def theme_detail(request: CongressRequest, pk: int) -> HttpResponse:
     """A key theme: plan, leader, lead unit, progress colour, member suggestions with their most
     urgent deadline, supervision records — and, for admins, a search to add suggestions."""
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     theme = selectors.get_theme(request.user, congress, pk)
     clock = clock_for(request)
     members = paginate(request, selectors.theme_members(theme), PER_PAGE)
@@ -698,8 +706,8 @@ def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @congress_view()
-def theme_add_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def theme_add_suggestion(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     theme = selectors.get_theme(request.user, congress, pk, perm="supervision.manage_themes")
     from minyi.suggestions.models import Suggestion
 
@@ -716,8 +724,8 @@ def theme_add_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @congress_view()
-def theme_remove_suggestion(request: HttpRequest, pk: int, suggestion_pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def theme_remove_suggestion(request: CongressRequest, pk: int, suggestion_pk: int) -> HttpResponse:
+    congress = request.congress
     theme = selectors.get_theme(request.user, congress, pk, perm="supervision.manage_themes")
     member = (
         theme.memberships.select_related("suggestion").filter(suggestion_id=suggestion_pk).first()
@@ -736,8 +744,8 @@ def theme_remove_suggestion(request: HttpRequest, pk: int, suggestion_pk: int) -
 
 
 @congress_view()
-def theme_record_create(request: HttpRequest, pk: int) -> HttpResponse:
-    theme = selectors.get_theme(request.user, request.congress, pk)  # type: ignore[attr-defined]
+def theme_record_create(request: CongressRequest, pk: int) -> HttpResponse:
+    theme = selectors.get_theme(request.user, request.congress, pk)
     return _record_form_page(
         request,
         theme,
@@ -751,9 +759,9 @@ def theme_record_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @congress_view()
-def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def record_detail(request: CongressRequest, pk: int) -> HttpResponse:
     """One supervision record, with the unit's response and the photos and minutes."""
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     record = selectors.get_record(request.user, congress, pk)
     can_respond = record.unit_id is not None and _can(request, "supervision.respond_record", record)
     can_upload = _can(request, "supervision.add_record") or can_respond
@@ -809,8 +817,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @congress_view()
-def record_attachment(request: HttpRequest, pk: int) -> FileResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def record_attachment(request: CongressRequest, pk: int) -> FileResponse:
+    congress = request.congress
     attachment = (
         RecordAttachment.objects.select_related("record").filter(pk=pk, record__congress=congress).first()
     )
@@ -831,11 +839,11 @@ def record_attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @congress_view()
-def instruction_list(request: HttpRequest) -> HttpResponse:
+def instruction_list(request: CongressRequest) -> HttpResponse:
     """The inspection office's board: suggestions under special supervision after a leader's
     instruction, with their time limits and the office's own supervision records."""
     _need(request, "supervision.view_instructions")
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     clock = clock_for(request)
     show = request.GET.get("show", "open")
     open_only = {"open": True, "closed": False}.get(show)
@@ -862,8 +870,8 @@ def instruction_list(request: HttpRequest) -> HttpResponse:
 
 
 @congress_view()
-def instruction_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def instruction_detail(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     instruction = selectors.get_instruction(request.user, congress, pk)
     clock = clock_for(request)
     form = ConcludeForm(request.POST or None)
@@ -917,8 +925,8 @@ def instruction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @congress_view()
-def instruction_record_create(request: HttpRequest, pk: int) -> HttpResponse:
-    instruction = selectors.get_instruction(request.user, request.congress, pk)  # type: ignore[attr-defined]
+def instruction_record_create(request: CongressRequest, pk: int) -> HttpResponse:
+    instruction = selectors.get_instruction(request.user, request.congress, pk)
     return _record_form_page(
         request,
         instruction,
@@ -932,9 +940,9 @@ def instruction_record_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @congress_view()
-def task_force(request: HttpRequest) -> HttpResponse:
+def task_force(request: CongressRequest) -> HttpResponse:
     _need(request, "supervision.view_task_force")
-    congress = request.congress  # type: ignore[attr-defined]
+    congress = request.congress
     manage = _can(request, "supervision.manage_task_force")
     form = TaskForceForm(request.POST or None, candidates=selectors.task_force_candidates(congress))
     if request.method == "POST":
@@ -963,9 +971,9 @@ def task_force(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @congress_view()
-def task_force_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def task_force_remove(request: CongressRequest, pk: int) -> HttpResponse:
     _need(request, "supervision.manage_task_force")
-    member = TaskForceMember.objects.filter(pk=pk, congress=request.congress).first() or _missing()  # type: ignore[attr-defined]
+    member = TaskForceMember.objects.filter(pk=pk, congress=request.congress).first() or _missing()
     form = RemoveForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return act(
@@ -977,8 +985,8 @@ def task_force_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @congress_view()
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    congress = request.congress  # type: ignore[attr-defined]
+def inspection_detail(request: CongressRequest, pk: int) -> HttpResponse:
+    congress = request.congress
     inspection = selectors.get_inspection(request.user, congress, pk)
     can_answer = bool(inspection.required_action) and _can(
         request, "supervision.answer_inspection", inspection

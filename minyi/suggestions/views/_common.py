@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minyi.congress.actions import ensure_policy
-from minyi.core.decorators import congress_view
+from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.errors import DomainError, ValidationFailed
 from minyi.supervision.warnings import Status, WarningClock
 
@@ -111,10 +111,10 @@ class Clock(WarningClock):
         return DeadlineBadge(deadline, self.status(deadline))
 
 
-def clock_for(request: HttpRequest) -> Clock:
+def clock_for(request: CongressRequest) -> Clock:
     clock = getattr(request, "_minyi_clock", None)
     if clock is None:
-        clock = Clock(ensure_policy(request.congress))  # type: ignore[attr-defined]
+        clock = Clock(ensure_policy(request.congress))
         request._minyi_clock = clock  # type: ignore[attr-defined]
     return clock
 
@@ -156,11 +156,11 @@ def attach_suggestion(obj: Any, suggestion: Suggestion) -> None:
 
 
 def access_child(
-    request: HttpRequest, kind: str, pk: Any, sub: Any, *, perm: str | None, perm_on_suggestion=False
+    request: CongressRequest, kind: str, pk: Any, sub: Any, *, perm: str | None, perm_on_suggestion=False
 ):
     """The record `sub` of kind `kind` below the suggestion `pk`, if the user may see the suggestion
     and (when `perm` is given) holds `perm` on the record (or on the suggestion); else 404."""
-    suggestion = access_suggestion(request.user, request.congress, pk)  # type: ignore[attr-defined]
+    suggestion = access_suggestion(request.user, request.congress, pk)
     model, lookup, related = CHILDREN[kind]
     try:
         obj = model.objects.select_related(*related).get(pk=int(sub), **{lookup: suggestion})
@@ -181,7 +181,7 @@ def access_child(
 class Call:
     """One use of a step: who, on what, with which (valid) input."""
 
-    request: HttpRequest
+    request: CongressRequest
     suggestion: Suggestion
     obj: Any
     form: forms.Form | None
@@ -197,7 +197,7 @@ class Call:
 
     @property
     def congress(self) -> Any:
-        return self.request.congress  # type: ignore[attr-defined]
+        return self.request.congress
 
 
 DEFAULT_CONFIRM = object()
@@ -279,8 +279,8 @@ class Step:
 FILE_CODES = {"file_type": "attachments", "file_too_large": "attachments", "file_empty": "attachments"}
 
 
-def detail_url(request: HttpRequest, suggestion: Suggestion, anchor: str = "") -> str:
-    url = reverse("suggestions:detail", args=[request.congress.code, suggestion.pk])  # type: ignore[attr-defined]
+def detail_url(request: CongressRequest, suggestion: Suggestion, anchor: str = "") -> str:
+    url = reverse("suggestions:detail", args=[request.congress.code, suggestion.pk])
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -319,7 +319,7 @@ def error_status(exc: DomainError) -> int:
     return 422 if isinstance(exc, ValidationFailed) else 409
 
 
-def resolve(request: HttpRequest, step: Step, pk: Any, sub: Any) -> tuple[Suggestion, Any]:
+def resolve(request: CongressRequest, step: Step, pk: Any, sub: Any) -> tuple[Suggestion, Any]:
     perm = step.permission
     if step.on == "suggestion":
         suggestion = access_suggestion(
@@ -347,7 +347,7 @@ def resolve(request: HttpRequest, step: Step, pk: Any, sub: Any) -> tuple[Sugges
 
 def step_view(step: Step) -> Callable[..., HttpResponse]:
     @congress_view()
-    def view(request: HttpRequest, pk: int, sub: int | None = None) -> HttpResponse:
+    def view(request: CongressRequest, pk: int, sub: int | None = None) -> HttpResponse:
         suggestion, obj = resolve(request, step, pk, sub)
         call = Call(request, suggestion, obj, None)
         post = request.method == "POST"
@@ -435,10 +435,10 @@ class Move:
 
 
 def moves(
-    request: HttpRequest, steps: dict[str, Step], suggestion: Suggestion, obj: Any, names: list[str]
+    request: CongressRequest, steps: dict[str, Step], suggestion: Suggestion, obj: Any, names: list[str]
 ) -> list[Move]:
     """Buttons for the actions `names` (from `selectors.available_actions`) that have a step."""
-    code = request.congress.code  # type: ignore[attr-defined]
+    code = request.congress.code
     out = []
     for name in names:
         step = steps.get(name)

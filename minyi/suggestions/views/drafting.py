@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from minyi.accounts.models import Role
 from minyi.congress.models import Deputy
-from minyi.core.decorators import congress_view
+from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.errors import DomainError
 
 from .. import actions as A
@@ -33,7 +33,7 @@ CONTENT_CODES = {
 }
 
 
-def _save(request: HttpRequest, form: SuggestionForm, template: str, context: dict, save) -> HttpResponse:
+def _save(request: CongressRequest, form: SuggestionForm, template: str, context: dict, save) -> HttpResponse:
     """GET: the form. POST: validate → the action(s) → detail; or the form again with every error."""
     status = 200
     if request.method == "POST":
@@ -60,8 +60,8 @@ def _save(request: HttpRequest, form: SuggestionForm, template: str, context: di
 
 
 @congress_view()
-def create(request: HttpRequest) -> HttpResponse:
-    user, congress = request.user, request.congress  # type: ignore[attr-defined]
+def create(request: CongressRequest) -> HttpResponse:
+    user, congress = request.user, request.congress
     if not can_create(user, congress):
         raise Http404("may not draft")
     own = Deputy.objects.filter(congress=congress, user=user).first()
@@ -84,8 +84,8 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @congress_view()
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user, congress = request.user, request.congress  # type: ignore[attr-defined]
+def edit(request: CongressRequest, pk: int) -> HttpResponse:
+    user, congress = request.user, request.congress
     suggestion = selectors.access_suggestion(user, congress, pk, perm="suggestions.edit")
     if "edit" not in selectors.available_actions(user, suggestion):
         messages.error(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from minyi.accounts.models import Role
-from minyi.core.decorators import congress_view
+from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.pages import serve_file
 from minyi.intake.selectors import opinion_for_suggestion
 from minyi.notifications.actions import OPEN_ASSIGNMENT_STATES, WAITING_FOR_COORDINATOR
@@ -228,9 +228,9 @@ def _item(request, clock: Clock, section, obj) -> WorkItem:  # noqa: C901 - one 
 
 
 @congress_view()
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: CongressRequest) -> HttpResponse:
     """待办: every list of the roles the user holds, each item with its deadline."""
-    user, congress = request.user, request.congress  # type: ignore[attr-defined]
+    user, congress = request.user, request.congress
     clock = clock_for(request)
     sections = selectors.worklist(user, congress)
     roles = roles_of(user, congress)
@@ -311,11 +311,11 @@ def _collect_ids(section, obj, ids: dict[str, set[int]]) -> None:
 
 
 @congress_view()
-def suggestion_list(request: HttpRequest) -> HttpResponse:
+def suggestion_list(request: CongressRequest) -> HttpResponse:
     """Every suggestion the user may see, filtered and paginated, at a fixed number of queries."""
     from ..forms import SuggestionFilterForm
 
-    user, congress = request.user, request.congress  # type: ignore[attr-defined]
+    user, congress = request.user, request.congress
     visible = selectors.suggestions_visible_to(user, congress)
     form = SuggestionFilterForm(request.GET or None, congress=congress, years=Q_.suggestion_years(visible))
     filters = form.values() if request.GET else {}
@@ -380,8 +380,8 @@ def _assignment_moves(request, s, a) -> list:
 
 
 @congress_view()
-def detail(request: HttpRequest, pk: int) -> HttpResponse:  # noqa: C901, PLR0915 - one page, many parts
-    user, congress = request.user, request.congress  # type: ignore[attr-defined]
+def detail(request: CongressRequest, pk: int) -> HttpResponse:  # noqa: C901, PLR0915 - one page, many parts
+    user, congress = request.user, request.congress
     s = selectors.access_suggestion(user, congress, pk)
     clock = clock_for(request)
     s_actions = selectors.available_actions(user, s)
@@ -618,9 +618,9 @@ def safe_filename(name: str, content_type: str) -> str:
 
 
 @congress_view()
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: CongressRequest, pk: int) -> FileResponse:
     attachment = selectors.access_attachment(request.user, pk)
-    if attachment.congress_id != request.congress.pk:  # type: ignore[attr-defined]
+    if attachment.congress_id != request.congress.pk:
         raise Http404("no such attachment")
     return serve_file(
         request,
@@ -633,7 +633,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @congress_view()
-def reply_letter(request: HttpRequest, pk: int, sub: int) -> HttpResponse:
+def reply_letter(request: CongressRequest, pk: int, sub: int) -> HttpResponse:
     """答复函: the signed-off reply as a printable letter."""
     s, reply = access_child(request, "reply", pk, sub, perm="suggestions.view_reply")
     if reply.signed_off_at is None:
