@@ -4,7 +4,7 @@ visibility rules; none widens what a user may see. Candidates for moving into `s
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -108,7 +108,7 @@ def first_duty(deadlines: list[Deadline]) -> Deadline | None:
     return None
 
 
-def current_assignments(suggestions: list[Suggestion]) -> dict[int, list[Assignment]]:
+def current_assignments(suggestions: Sequence[Suggestion]) -> dict[int, list[Assignment]]:
     """The active assignments of each suggestion's current round (for "who handles it"), one query."""
     rounds = {s.pk: s.round for s in suggestions}
     out: dict[int, list[Assignment]] = defaultdict(list)
@@ -131,5 +131,6 @@ def current_assignments(suggestions: list[Suggestion]) -> dict[int, list[Assignm
 def suggestion_years(qs: QuerySet[Suggestion]) -> list[int]:
     """The years (of acceptance, or of drafting before that) that the user's suggestions span."""
     years = {d.year for d in qs.order_by().dates("created_at", "year")}
-    years |= {y for y in qs.order_by().exclude(year__isnull=True).values_list("year", flat=True).distinct()}
+    accepted = qs.order_by().exclude(year__isnull=True).values_list("year", flat=True).distinct()
+    years |= {y for y in accepted if y is not None}  # none is: `year__isnull` excluded them
     return sorted(years, reverse=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, cast
 
 import rules
 from django.core.paginator import Paginator
@@ -40,6 +42,63 @@ from ..states import AssignmentState, CoSignerState, SuggestionState, Withdrawal
 from . import _queries as Q_
 from ._common import Clock, DeadlineBadge, Move, access_child, can_create, clock_for, detail_url, moves
 from .registry import STEPS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from minyi.audit.models import AuditEvent
+
+    from ..models import (
+        Commitment,
+        Contact,
+        CoSigner,
+        ExtensionRequest,
+        Suggestion,
+        WithdrawalRequest,
+    )
+
+    # What the pages below set on the rows they show (for the templates): the type checker's view of
+    # them. Nothing is an instance of these classes at run time; the rows are the models' own.
+
+    class SuggestionRow(Suggestion):
+        units_now: list[Assignment]
+        badge: DeadlineBadge | None
+        state_colour: str
+
+    class CoSignerRow(CoSigner):
+        moves: list[Move]
+
+    class WithdrawalRow(WithdrawalRequest):
+        moves: list[Move]
+
+    class ContactRow(Contact):
+        moves: list[Move]
+
+    class ExtensionRow(ExtensionRequest):
+        moves: list[Move]
+
+    class CommitmentRow(Commitment):
+        moves: list[Move]
+        badge: DeadlineBadge | None
+
+    class ReplyRow(Reply):
+        evaluate_url: str
+
+    class AssignmentRow(Assignment):
+        inside: bool
+        badges: list[DeadlineBadge]
+        open_badges: list[DeadlineBadge]
+        moves: list[Move]
+        can_urge: bool
+        show_opinion: bool
+        contact_list: list[ContactRow]
+        pending_reassign: ReassignRequest | None
+        extensions: list[ExtensionRow]
+        reply_shown: ReplyRow | None
+
+    class TimelineRow(AuditEvent):
+        label: StrOrPromise
+
 
 #: Suggestion-level actions whose buttons sit next to what they act on, not in the top card.
 SUGGESTION_ACTIONS_ELSEWHERE = frozenset(
@@ -100,7 +159,7 @@ TIMELINE_LABELS = {
     "attachment.removed": gettext_lazy("删除附件"),
 }
 
-STATE_COLOURS = {
+STATE_COLOURS: dict[str, str] = {
     SuggestionState.DRAFT: "secondary",
     SuggestionState.SUBMITTED: "info",
     SuggestionState.RETURNED: "warning",
@@ -340,7 +399,7 @@ def suggestion_list(request: CongressRequest) -> HttpResponse:
         )
     qs = qs.select_related("lead", "category").order_by("-created_at", "-pk")
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    rows = cast("list[SuggestionRow]", list(page.object_list))
     current = Q_.current_assignments(rows)
     deadlines = Q_.index_deadlines(
         Q_.open_deadlines_for(
@@ -402,7 +461,9 @@ def detail(request: CongressRequest, pk: int) -> HttpResponse:  # noqa: C901, PL
     todo: list[tuple[str, list[Move]]] = []
 
     # co-signers and withdrawal
-    cosigners = list(s.cosigners.select_related("deputy").order_by("invited_at", "pk"))
+    cosigners = cast(
+        "list[CoSignerRow]", list(s.cosigners.select_related("deputy").order_by("invited_at", "pk"))
+    )
     confirmed = [c for c in cosigners if c.state == CoSignerState.CONFIRMED]
     for c in cosigners:
         c.suggestion = s
@@ -410,10 +471,13 @@ def detail(request: CongressRequest, pk: int) -> HttpResponse:  # noqa: C901, PL
         if "revoke_cosigner" in s_actions and c.state in (CoSignerState.INVITED, CoSignerState.CONFIRMED):
             names.append("revoke_cosigner")
         c.moves = moves(request, STEPS, s, c, names)
-    withdrawals = list(
-        s.withdrawal_requests.prefetch_related(
-            Prefetch("consents", queryset=WithdrawalConsent.objects.select_related("deputy"))
-        )
+    withdrawals = cast(
+        "list[WithdrawalRow]",
+        list(
+            s.withdrawal_requests.prefetch_related(
+                Prefetch("consents", queryset=WithdrawalConsent.objects.select_related("deputy"))
+            )
+        ),
     )
     pending_withdrawal = next((w for w in withdrawals if w.state == WithdrawalState.PENDING), None)
     if pending_withdrawal is not None:
@@ -443,14 +507,19 @@ def detail(request: CongressRequest, pk: int) -> HttpResponse:  # noqa: C901, PL
         )
 
     # assignments, their deadlines, contacts and requests
-    assignments = list(
-        s.assignments.select_related("unit", "signed_by")
-        .prefetch_related(
-            "contacts",
-            Prefetch("reassign_requests", queryset=ReassignRequest.objects.select_related("suggested_unit")),
-            "extension_requests",
-        )
-        .order_by("round", "id")
+    assignments = cast(
+        "list[AssignmentRow]",
+        list(
+            s.assignments.select_related("unit", "signed_by")
+            .prefetch_related(
+                "contacts",
+                Prefetch(
+                    "reassign_requests", queryset=ReassignRequest.objects.select_related("suggested_unit")
+                ),
+                "extension_requests",
+            )
+            .order_by("round", "id")
+        ),
     )
     deadlines = list(s.deadlines.order_by("due_on", "id"))
     by_assignment: dict[int, list] = defaultdict(list)
@@ -485,7 +554,7 @@ def detail(request: CongressRequest, pk: int) -> HttpResponse:  # noqa: C901, PL
         if a.moves:
             todo.append((f"{a.unit}（{a.get_role_display()}）", a.moves))
         a.show_opinion = a.role == AssignmentRole.CO and (a.inside or a.round in lead_rounds)
-        a.contact_list = list(a.contacts.all())
+        a.contact_list = cast("list[ContactRow]", list(a.contacts.all()))
         for contact in a.contact_list:
             contact.assignment = a
             contact.moves = moves(request, STEPS, s, contact, selectors.available_actions(user, contact))
@@ -502,7 +571,7 @@ def detail(request: CongressRequest, pk: int) -> HttpResponse:  # noqa: C901, PL
                     )
                 )
         a.pending_reassign = next((r for r in a.reassign_requests.all() if r.status == "pending"), None)
-        a.extensions = list(a.extension_requests.all()) if a.inside else []
+        a.extensions = cast("list[ExtensionRow]", list(a.extension_requests.all())) if a.inside else []
         for ext in a.extensions:
             ext.assignment = a
             ext.moves = (
@@ -512,7 +581,7 @@ def detail(request: CongressRequest, pk: int) -> HttpResponse:  # noqa: C901, PL
             )
             if ext.moves:
                 todo.append((_("%(unit)s的延期申请") % {"unit": a.unit}, ext.moves))
-        a.reply_shown = reply_of.get(a.pk)
+        a.reply_shown = cast("ReplyRow | None", reply_of.get(a.pk))
         if a.reply_shown is not None:
             r = a.reply_shown
             r.assignment = a
@@ -531,29 +600,31 @@ def detail(request: CongressRequest, pk: int) -> HttpResponse:  # noqa: C901, PL
                         [Move("evaluate", evaluate.title, r.evaluate_url, False, None, "primary")],
                     )
                 )
-            for c in r.commitments.all():
-                c.reply = r
-                c.moves = (
-                    moves(request, STEPS, s, c, selectors.available_actions(user, c))
+            for cm in cast("Iterable[CommitmentRow]", r.commitments.all()):
+                cm.reply = r
+                cm.moves = (
+                    moves(request, STEPS, s, cm, selectors.available_actions(user, cm))
                     if r.signed_off_at
                     else []
                 )
-                if c.moves:
-                    todo.append((_("承诺事项：%(t)s") % {"t": Truncator(c.text).chars(30)}, c.moves))
+                if cm.moves:
+                    todo.append((_("承诺事项：%(t)s") % {"t": Truncator(cm.text).chars(30)}, cm.moves))
     rounds = sorted({a.round for a in assignments})
     by_round = [(n, [a for a in assignments if a.round == n], n == s.round) for n in rounds]
     signed_replies = [r for r in replies if r.signed_off_at]
-    commitments = [c for r in signed_replies for c in r.commitments.all()]
+    commitments = cast("list[CommitmentRow]", [c for r in signed_replies for c in r.commitments.all()])
     commitment_badges = {
         d.commitment_id: clock.badge(d)
         for d in deadlines
         if d.kind == Deadline.Kind.COMMITMENT and d.closed_at is None
     }
-    for c in commitments:
-        c.badge = commitment_badges.get(c.pk)
+    for cm in commitments:
+        cm.badge = commitment_badges.get(cm.pk)
 
     results = selectors.evaluation_results(s)
-    timeline = list(selectors.timeline(user, s))[::-1]  # newest first: what happened last matters most
+    timeline = cast(
+        "list[TimelineRow]", list(selectors.timeline(user, s))[::-1]
+    )  # newest first: what happened last matters most
     for event in timeline:
         event.label = TIMELINE_LABELS.get(event.code, event.code)
     context = {
