@@ -17,13 +17,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import rules
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -122,7 +123,7 @@ def clock_for(request: CongressRequest) -> Clock:
 # --- records below a suggestion --------------------------------------------------------------------
 
 #: kind of record → (model, lookup to its suggestion, select_related)
-CHILDREN: dict[str, tuple[type, str, tuple[str, ...]]] = {
+CHILDREN: dict[str, tuple[type[models.Model], str, tuple[str, ...]]] = {
     "cosigner": (CoSigner, "suggestion", ("deputy",)),
     "withdrawal": (WithdrawalRequest, "suggestion", ()),
     "contact": (Contact, "assignment__suggestion", ("assignment__unit",)),
@@ -163,8 +164,8 @@ def access_child(
     suggestion = access_suggestion(request.user, request.congress, pk)
     model, lookup, related = CHILDREN[kind]
     try:
-        obj = model.objects.select_related(*related).get(pk=int(sub), **{lookup: suggestion})
-    except (model.DoesNotExist, TypeError, ValueError):
+        obj = model._default_manager.select_related(*related).get(pk=int(sub), **{lookup: suggestion})
+    except (ObjectDoesNotExist, TypeError, ValueError):  # the model's DoesNotExist is one
         raise Http404("no such record") from None
     if kind == "attachment":
         access_attachment(request.user, obj.pk)  # a draft reply's files: only the unit and overseers
@@ -175,6 +176,9 @@ def access_child(
 
 
 # --- steps -----------------------------------------------------------------------------------------
+
+
+FormT = TypeVar("FormT", bound=forms.Form)
 
 
 @dataclass
@@ -194,6 +198,10 @@ class Call:
     @property
     def data(self) -> dict[str, Any]:
         return self.form.cleaned_data if self.form is not None else {}
+
+    def form_as(self, kind: type[FormT]) -> FormT:
+        """The step's form as the class its `form` factory makes (the type checker cannot follow it)."""
+        return cast(FormT, self.form)
 
     @property
     def congress(self) -> Any:
@@ -321,27 +329,21 @@ def error_status(exc: DomainError) -> int:
 
 def resolve(request: CongressRequest, step: Step, pk: Any, sub: Any) -> tuple[Suggestion, Any]:
     perm = step.permission
-    if step.on == "suggestion":
-        suggestion = access_suggestion(
-            request.user,
-            request.congress,
-            pk,
-            perm=perm or "suggestions.view_suggestion",  # type: ignore[attr-defined]
-        )
-        return suggestion, suggestion
-    if step.on == "assignment":
-        assignment = access_assignment(
-            request.user,
-            request.congress,
-            pk,
-            perm=perm or "suggestions.view_assignment",  # type: ignore[attr-defined]
-        )
-        return assignment.suggestion, assignment
-    if callable(perm):
+    if callable(perm):  # only steps on a child record name their permission by a function
         suggestion, obj = access_child(request, step.on, pk, sub, perm=None)
         if not rules.has_perm(perm(obj), request.user, obj):
             raise Http404("not permitted")
         return suggestion, obj
+    if step.on == "suggestion":
+        suggestion = access_suggestion(
+            request.user, request.congress, pk, perm=perm or "suggestions.view_suggestion"
+        )
+        return suggestion, suggestion
+    if step.on == "assignment":
+        assignment = access_assignment(
+            request.user, request.congress, pk, perm=perm or "suggestions.view_assignment"
+        )
+        return assignment.suggestion, assignment
     return access_child(request, step.on, pk, sub, perm=perm, perm_on_suggestion=step.perm_on_suggestion)
 
 
@@ -414,7 +416,8 @@ def add_attachments(target: Suggestion | Reply, files: list, *, actor: Any) -> l
             stored.append(A.do_add_attachment(target, actor=actor, upload=upload, name=upload.name))
     except BaseException:
         for attachment in stored:
-            default_storage.delete(attachment.file.name)
+            if attachment.file.name:  # always, once stored
+                default_storage.delete(attachment.file.name)
         raise
     return stored
 

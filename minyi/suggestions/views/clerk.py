@@ -34,7 +34,7 @@ def _assign_form(call: Call, data, files):
 
 
 def _assign(call: Call):
-    form = call.form
+    form = call.form_as(AssignForm)
     split = form.cleaned_data["mode"] == "split"
     return A.do_assign_units(
         call.suggestion,
@@ -147,7 +147,7 @@ STEPS = [
         confirm=gettext_lazy("并案后这件建议随主建议一并办理、答复，不能撤销。确定并案吗？"),
         style="outline-secondary",
         template="suggestions/step_merge.html",
-        context=lambda c: {"choices": c.form.shown_choices(), "q": c.form.q},
+        context=lambda c: {"choices": c.form_as(MergeForm).shown_choices(), "q": c.form_as(MergeForm).q},
         success=gettext_lazy("已并案。"),
         fields={
             "bad_main": "into",

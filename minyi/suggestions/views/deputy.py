@@ -84,7 +84,10 @@ STEPS = [
         success=_cosigner_name,
         button=gettext_lazy("发出邀请"),
         template="suggestions/step_invite.html",
-        context=lambda c: {"choices": c.form.shown_choices(), "q": c.form.q},
+        context=lambda c: {
+            "choices": c.form_as(InviteCosignerForm).shown_choices(),
+            "q": c.form_as(InviteCosignerForm).q,
+        },
         next=lambda c, r: detail_url(c.request, c.suggestion, "cosigners"),
         fields={
             "lead_cannot_cosign": "deputy",

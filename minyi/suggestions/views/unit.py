@@ -31,7 +31,7 @@ def _reply_form(call: Call, data, files):
 
 
 def _draft_reply(call: Call):
-    form = call.form
+    form = call.form_as(ReplyDraftForm)
     reply = A.do_draft_reply(
         call.obj,
         actor=call.user,
@@ -97,7 +97,7 @@ STEPS = [
         "request_reassignment",
         "assignment",
         lambda c: A.do_request_reassignment(
-            c.obj, actor=c.user, reason=c.data["reason"], suggested_unit=c.form.unit()
+            c.obj, actor=c.user, reason=c.data["reason"], suggested_unit=c.form_as(ReassignRequestForm).unit()
         ),
         form=lambda c, d, f: ReassignRequestForm(d, congress=c.congress),
         confirm=gettext_lazy("确定申请调整吗？审批前请继续做好办理准备。"),
