@@ -1,7 +1,9 @@
 """Personas: one user per role in congress "alpha", and an admin of another congress "beta"."""
 
+import datetime
 import importlib
 import os
+import zoneinfo
 from dataclasses import dataclass
 
 import pytest
@@ -81,6 +83,21 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+#: The "now" of tests that need a message to go out at once: a working Tuesday morning in Beijing,
+#: outside the default quiet hours (21:00–08:00), away from holidays and from a year's end.
+WORKING_MORNING = datetime.datetime(2026, 3, 17, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def daytime(time_machine) -> datetime.datetime:
+    """Pins "now" to `WORKING_MORNING` (the clock ticks on from there). Ask for it *first* (before
+    `world`, `loop`…) so every row of the test is written on that day. Quiet hours are not switched
+    off: tests of them travel to the night on purpose. The suite must pass at any hour — make test
+    also runs the notification, intake and supervision tests under a night-time clock (faketime)."""
+    time_machine.move_to(WORKING_MORNING, tick=True)
+    return WORKING_MORNING
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """The intake world: the `loop` of tests/suggestions/conftest.py (personas + taxonomies + a driver
 of the suggestion actions) plus the station of the `liaison` persona, a second station without a
-clerk, a recording SMS gateway and no quiet hours (tests that need them turn them on).
+clerk, and a recording SMS gateway that pins "now" to a working morning (`daytime`), so the
+congress's default quiet hours (21:00–08:00) hold nothing back; tests of quiet hours travel to the
+night on purpose.
 
 Opinions are recorded through the real actions (`record`), never made by factories in later states.
 """
@@ -83,16 +85,10 @@ def intake(loop) -> Intake:  # noqa: F811 — the imported fixture
     )
 
 
-@pytest.fixture(autouse=True)
-def no_quiet_hours(db):
-    """Tests run at any hour: the default quiet hours (21:00–08:00) would hold every SMS back."""
-    from minyi.congress.models import Policy
-
-    Policy.objects.update(quiet_hours_start=datetime.time(0, 0), quiet_hours_end=datetime.time(0, 0))
-
-
 @pytest.fixture
-def sms(settings) -> list[tuple[str, str]]:
+def sms(daytime, settings) -> list[tuple[str, str]]:
+    """The SMS gateway, recording (phone, text). Tests that take it expect a message to go out at
+    once: "now" is a working morning (`daytime`), outside the congress's quiet hours."""
     settings.MINYI_SMS_BACKEND = "tests.intake.sms_backend.RecordingSmsBackend"
     RecordingSmsBackend.sent = []
     RecordingSmsBackend.fail = 0
