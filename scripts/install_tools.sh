@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the command-line tools the test run needs from Debian's packages, if they are missing:
+# faketime (libfaketime), for the night-clock run of scripts/test.sh. Not root: says what to install
+# and leaves it to scripts/test.sh to skip that run (or to fail it when CI=true).
+set -euo pipefail
+need=()
+command -v faketime >/dev/null 2>&1 || need+=(faketime)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "The night-clock test run needs: ${need[*]} — run: sudo apt-get install ${need[*]}" >&2
+  exit 0
+fi
+echo "Installing ${need[*]} from Debian's packages…"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
