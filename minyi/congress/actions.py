@@ -11,6 +11,7 @@ code ``wrong_congress``; a missing permission raises `NotPermitted`.
 
 from __future__ import annotations
 
+import re
 import string
 import uuid
 from collections.abc import Callable, Mapping
@@ -967,3 +968,91 @@ def do_revoke_role(membership: Membership, *, actor: Any) -> Membership:
     if hasattr(membership.user, "_minyi_memberships"):
         del membership.user._minyi_memberships
     return membership
+
+
+# --- a new congress (platform admins and the system: `manage.py create_congress`) ----------------
+
+#: A congress code is part of every address (/c/<code>/): lowercase letters, digits and single hyphens.
+CONGRESS_CODE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CONGRESS_FIELDS = ["code", "name", "short_name", "level"]
+
+
+def _require_platform_admin(actor: Any) -> None:
+    if actor is not None and not getattr(actor, "is_superuser", False):
+        raise NotPermitted(_("只有平台管理员可以新建人大。"))
+
+
+def _check_new_code(code: str) -> None:
+    if not CONGRESS_CODE_RE.match(code) or len(code) > 32:
+        raise FieldErrors(
+            {"code": [_("代码只能由小写英文字母、数字和连字符组成（最多 32 个字符），如 shifan。")]},
+            code="bad_code",
+        )
+    if Congress.objects.filter(code=code).exists():
+        raise FieldErrors(
+            {"code": [_("代码“%(c)s”已被另一个人大使用。") % {"c": code}]}, code="duplicate_code"
+        )
+
+
+@transaction.atomic
+def do_create_congress(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    short_name: str,
+    level: str = Congress.Level.COUNTY,
+    parent: Congress | None = None,
+) -> Congress:
+    """A new congress (the tenant) with its policy (the defaults of DOMAIN.md §4) and the default
+    taxonomies (`defaults.default_items`, each an audited item). Platform admins and the system only;
+    the code is refused when it is malformed or taken."""
+    from .defaults import default_items
+
+    _require_platform_admin(actor)
+    code = (code or "").strip()
+    _check_new_code(code)
+    congress = Congress(
+        code=code,
+        name=(name or "").strip(),
+        short_name=(short_name or "").strip(),
+        level=level,
+        parent=parent,
+    )
+    _full_clean(congress)
+    _save_unique(congress, lambda: _check_new_code(code))
+    audit.record(
+        "congress.created",
+        actor=actor,
+        congress=congress,
+        obj=congress,
+        new={**audit.snapshot(congress, CONGRESS_FIELDS), "parent": parent.code if parent else None},
+    )
+    ensure_policy(congress)
+    for kind, fields in default_items():
+        do_add_taxonomy_item(congress, actor=actor, kind=kind, fields=fields)
+    return congress
+
+
+@transaction.atomic
+def do_create_congress_admin(congress: Congress, *, actor: Any, username: str, full_name: str = "") -> User:
+    """The first admin account of a new congress: an account of this congress without a usable
+    password (it is set through a one-time link, `accounts.actions.do_issue_password_link`) holding
+    the congress admin role. Platform admins and the system only."""
+    _require_platform_admin(actor)
+    username = (username or "").strip()
+    _check_username(username)
+    user = User(username=username, full_name=(full_name or username).strip(), home_congress=congress)
+    user.set_unusable_password()
+    _full_clean(user, exclude=["password"])
+    _save_unique(user, lambda: _check_username(username))
+    audit.record(
+        "user.created",
+        actor=actor,
+        congress=congress,
+        obj=user,
+        target_user=user,
+        new=audit.snapshot(user, ["username", "full_name", "phone"]),
+    )
+    do_grant_role(congress, actor=actor, user=user, role=Role.CONGRESS_ADMIN)
+    return user
