@@ -195,10 +195,11 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Minyi <noreply@minyi.invalid>")
 MINYI_SMS_BACKEND = env.str("MINYI_SMS_BACKEND", default="minyi.core.sms.LogSmsBackend")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
-# Notices (minyi.notifications): the site address for links in e-mail/SMS, how often the worker scans
-# deadlines, and after how long an e-mail/SMS claimed by a worker that died is sent again.
+# Notices (minyi.notifications): the site address for links in e-mail/SMS, and after how long an
+# e-mail/SMS claimed by a worker that died is sent again. Periodic jobs (`run_periodic`, decision
+# 0006): after how long the lock of a run that was killed mid-job is free again.
 MINYI_SITE_URL = env.str("MINYI_SITE_URL", default="")
-MINYI_SCAN_INTERVAL_SECONDS = env.int("MINYI_SCAN_INTERVAL_SECONDS", default=300)
+MINYI_PERIODIC_LEASE_SECONDS = env.int("MINYI_PERIODIC_LEASE_SECONDS", default=1800)
 MINYI_DELIVERY_STALE_SECONDS = env.int("MINYI_DELIVERY_STALE_SECONDS", default=900)
 
 # --- Background work ------------------------------------------------------------------------------
