@@ -13,13 +13,15 @@ status=0
 # The night clock: the notification, intake and supervision tests again at 23:30 Beijing, inside the
 # default quiet hours (21:00–08:00), so a test that depends on "now" without setting it fails here
 # whatever the hour of the run. TZ is set so that the main process and the xdist workers read the
-# faketime moment alike (Django sets TZ=Asia/Shanghai in the main process before the workers start).
+# faketime moment alike (Django sets TZ=Asia/Shanghai in the main process before the workers start);
+# FAKETIME_DONT_RESET=1 makes processes started later (xdist workers, manage.py subprocesses) go on
+# from the run's clock instead of starting again at that moment, i.e. in the past of their parent.
 # Only for the whole run (`make test`): with arguments this script runs just what it is given.
 NIGHT_CLOCK=${NIGHT_CLOCK:-2026-12-06 23:30:00}
 if [ $# -eq 0 ]; then
   if command -v faketime >/dev/null 2>&1; then
     echo "=== Notification, intake and supervision tests at $NIGHT_CLOCK Beijing (faketime) ==="
-    TZ=Asia/Shanghai faketime -f "@$NIGHT_CLOCK" env -u DATABASE_URL \
+    TZ=Asia/Shanghai FAKETIME_DONT_RESET=1 faketime -f "@$NIGHT_CLOCK" env -u DATABASE_URL \
       $BIN/pytest -n 2 -q -m "not browser" tests/notifications tests/intake tests/supervision || status=$?
   elif [ "${CI:-}" = "true" ]; then
     echo "faketime is required in CI for the night-clock run (scripts/install_tools.sh installs it)" >&2
