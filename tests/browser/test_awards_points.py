@@ -100,7 +100,8 @@ def test_a_judge_scores_a_round(world, browser_context, login, shot):
     shot(conflicted, "05-conflicted-judge")
 
 
-def test_a_deputy_objects_and_the_clerk_decides(world, browser_context, login, shot):
+def test_a_deputy_objects_and_the_clerk_decides(daytime, world, browser_context, login, shot):
+    # The event two days ago and the ledger of "this year" must be in the same year: a pinned day.
     w = world
     d = Deputy.objects.get(user=w.deputy)
     station = LiaisonStation.objects.get(congress=w.congress, name="甲区第一联络站")
