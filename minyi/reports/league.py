@@ -92,11 +92,13 @@ class Rate:
 
     @property
     def low(self) -> float | None:
-        return self.interval[0] if self.denominator else None
+        interval = self.interval  # None exactly when the denominator is 0
+        return interval[0] if interval is not None else None
 
     @property
     def high(self) -> float | None:
-        return self.interval[1] if self.denominator else None
+        interval = self.interval
+        return interval[1] if interval is not None else None
 
     def as_dict(self) -> dict[str, Any]:
         return {

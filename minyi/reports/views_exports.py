@@ -29,6 +29,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from minyi.core import views_import as imports
 from minyi.core.decorators import CongressRequest, congress_view
+from minyi.core.forms import choice_field
 from minyi.core.pages import open_or_404, record_download
 from minyi.core.xlsx_import import upload_limit_mb
 
@@ -147,7 +148,7 @@ def export_progress(request: CongressRequest, job_id: uuid.UUID) -> HttpResponse
 
 @require_GET
 @congress_view("reports.export_figures")
-def export_download(request: CongressRequest, job_id: uuid.UUID) -> HttpResponse:
+def export_download(request: CongressRequest, job_id: uuid.UUID) -> FileResponse:
     job = _job(request, job_id)
     if job.status != JobStatus.DONE or not job.file:
         raise Http404("not ready")
@@ -170,7 +171,9 @@ class QuarterForm(forms.Form):
     def __init__(self, data=None):
         year, quarter = B.current_quarter()
         super().__init__(data or {"year": year, "quarter": quarter})
-        self.fields["year"].choices = [(y, _("%(y)s年") % {"y": y}) for y in range(year, FIRST_YEAR - 1, -1)]
+        choice_field(self, "year").choices = [
+            (y, _("%(y)s年") % {"y": y}) for y in range(year, FIRST_YEAR - 1, -1)
+        ]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
 
