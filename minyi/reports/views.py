@@ -18,7 +18,7 @@ from typing import Any
 
 import rules
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -107,7 +107,9 @@ def figure_detail(request: CongressRequest, key: str) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "spec": spec, "part": part, "key": key}
     if not valid:
         return _render(request, "reports/figure_detail.html", context, status=400)
+    assert scope is not None  # the form is valid, so it gave one
     policy = policy_of(congress)
+    rows: QuerySet[Any]
     if spec.counts == DEPUTIES:
         rows = (
             figure_deputies(congress, scope, key, part, policy=policy)

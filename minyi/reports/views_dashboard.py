@@ -125,6 +125,7 @@ def segment_list(request: CongressRequest) -> HttpResponse:
     context = _context(request, form=form, spec=spec, key=key)
     if not valid:
         return render(request, "reports/dashboard/list.html", context, status=400)
+    assert scope is not None  # the form is valid, so it gave one
     policy = policy_of(congress)
     params = {name: request.GET.get(name) for name in ("month", "of", "group")}
     try:
