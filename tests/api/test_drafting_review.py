@@ -11,6 +11,7 @@ from minyi.audit.models import AuditEvent
 from minyi.congress.models import Category, ExclusionReason
 from minyi.suggestions import actions as act
 from minyi.suggestions.models import CoSigner, Suggestion
+from tests.audit.support import domain_event_count, domain_events
 from tests.factories import DeputyFactory, UnitFactory
 
 from .conftest import A, codes, content_json, invalid, not_found, ok, refused
@@ -23,7 +24,7 @@ def url(s, tail=""):
 
 
 def last_codes(n):
-    return list(AuditEvent.objects.order_by("-seq").values_list("code", flat=True)[:n])[::-1]
+    return list(domain_events().order_by("-seq").values_list("code", flat=True)[:n])[::-1]
 
 
 # --- create / update -------------------------------------------------------------------------------
@@ -551,8 +552,8 @@ def test_contact_answer_refusals(api, loop):
 @time_machine.travel("2026-03-02 10:00 +0800", tick=True)
 def test_nothing_is_written_when_refused(api, loop):
     s = loop.drive.to("submitted")
-    before = AuditEvent.objects.count()
+    before = domain_event_count()
     refused(api.post(loop.w.deputy, url(s, "/accept")), 403, "not_permitted")
     invalid(api.post(loop.w.clerk, url(s, "/decline"), {"disposition": "returned"}))
-    assert AuditEvent.objects.count() == before
+    assert domain_event_count() == before
     assert last_codes(1) == ["suggestion.submitted"]

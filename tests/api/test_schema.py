@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from minyi.audit.models import AuditEvent
+from tests.audit.support import domain_event_count
 
 from .conftest import PREFIX, A, invalid, not_found, ok, refused
 
@@ -59,11 +59,11 @@ def test_me_lists_my_memberships(api, world):
 def test_a_session_post_without_the_csrf_token_is_refused(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.deputy)
-    before = AuditEvent.objects.count()
+    before = domain_event_count()
     response = create_draft(client, "无令牌")
     assert response.status_code == 403
     assert response.json() == {"detail": "CSRF check Failed"}
-    assert AuditEvent.objects.count() == before
+    assert domain_event_count() == before
 
 
 def test_a_session_post_with_the_token_from_csrf_passes(world):

@@ -30,3 +30,17 @@ def assert_one_read_row(since: int, code: str, *, actor: Any, congress: Any, obj
     assert row.suggestion_id is None and row.target_user_id is None
     assert verify_chain().ok
     return row
+
+
+SIGN_INS = ("account.signed_in", "account.sign_in_failed")
+
+
+def domain_events():
+    """Every audit row but sign-ins, which a test client writes each time it signs in."""
+    return AuditEvent.objects.exclude(code__in=SIGN_INS)
+
+
+def domain_event_count() -> int:
+    """How many audit rows record a change or a read — "nothing was written" means this did not
+    move, whoever signed in meanwhile."""
+    return domain_events().count()

@@ -16,11 +16,11 @@ import pytest
 from django.db import connection, transaction
 
 from minyi.accounts.models import Membership, Role, User
-from minyi.audit.models import AuditEvent
 from minyi.audit.services import verify_chain
 from minyi.congress import actions
 from minyi.congress.models import Category, Channel, DeputyGroup, LiaisonStation, Term, Unit
 from minyi.core.errors import DomainError, ValidationFailed
+from tests.audit.support import domain_event_count
 from tests.factories import UserFactory
 from tests.suggestions.test_concurrency import race
 
@@ -98,11 +98,11 @@ def one_wins(results: list[object], model_type: type) -> DomainError:
 )
 def test_the_same_record_twice_at_once(world, model, make):
     before = model.objects.count()
-    events = AuditEvent.objects.count()
+    events = domain_event_count()
     refused = one_wins(race_inserts(model._meta.db_table, lambda: make(world), lambda: make(world)), model)
     assert "已" in refused.detail  # the duplicate check's own message ("已有名为…", "…已经存在")
     assert model.objects.count() == before + 1
-    assert AuditEvent.objects.count() == events + 1
+    assert domain_event_count() == events + 1
     assert verify_chain().ok
 
 

@@ -15,6 +15,7 @@ from minyi.audit.services import verify_chain
 from minyi.congress.models import Deputy, DeputyGroup, LiaisonStation, Unit
 from minyi.congress.roster import LAYOUT, RowError, build_template, import_roster
 from minyi.core.errors import NotPermitted
+from tests.audit.support import domain_event_count
 
 # --- helpers (also used by test_roster_pages.py and test_roster_command.py) -----------------------
 
@@ -82,7 +83,7 @@ def snapshot_counts() -> dict[str, int]:
         "deputies": Deputy.objects.count(),
         "users": User.objects.count(),
         "memberships": Membership.objects.count(),
-        "audit": AuditEvent.objects.count(),
+        "audit": domain_event_count(),
     }
 
 
@@ -105,7 +106,7 @@ def refused(world, fileobj, expected: set[tuple], *, dry_run: bool = False):
 
 
 def test_import_creates_every_kind_and_one_audit_row(world):
-    before = AuditEvent.objects.count()
+    before = domain_event_count()
     report = import_roster(world.congress, xlsx(happy_sheets()), actor=world.admin, dry_run=False)
 
     assert report.ok, report.errors

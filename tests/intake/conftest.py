@@ -22,6 +22,7 @@ from minyi.audit.models import AuditEvent
 from minyi.congress.models import Channel, Deputy, LiaisonStation
 from minyi.intake import actions as A
 from minyi.intake.models import DutyDay, IntakePhoto, Opinion, OutcomeNotice, StationEvent
+from tests.audit.support import domain_event_count
 from tests.factories import StationFactory
 from tests.suggestions.conftest import Loop, loop  # noqa: F401 — the fixture is used by name
 
@@ -121,7 +122,7 @@ def last_row(code: str) -> AuditEvent:
 
 def _fingerprint() -> tuple:
     return (
-        AuditEvent.objects.count(),
+        domain_event_count(),
         tuple(
             Opinion.objects.order_by("pk").values_list(
                 "pk", "state", "deputy_id", "forwarded_to_id", "suggestion_id"

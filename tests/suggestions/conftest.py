@@ -26,6 +26,7 @@ from minyi.congress.models import Category, Channel, ExclusionReason, ResultClas
 from minyi.suggestions import actions as A
 from minyi.suggestions.models import Assignment, AssignmentRole, Deadline, Reply, Suggestion
 from minyi.suggestions.states import AssignmentState
+from tests.audit.support import domain_event_count
 from tests.conftest import World
 from tests.factories import MembershipFactory, UserFactory
 
@@ -291,7 +292,7 @@ def refused(error: type[Exception], code: str | None = None, match: str | None =
 
 def _fingerprint() -> tuple:
     return (
-        AuditEvent.objects.count(),
+        domain_event_count(),
         Deadline.objects.count(),
         Deadline.objects.filter(closed_at__isnull=True).count(),
         tuple(Suggestion.objects.order_by("pk").values_list("pk", "state", "round")),

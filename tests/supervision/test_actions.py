@@ -28,6 +28,7 @@ from minyi.supervision.models import (
     TaskForceMember,
     ThemeSuggestion,
 )
+from tests.audit.support import domain_event_count
 from tests.factories import DeputyFactory, UnitFactory
 
 from .conftest import D, lead_assignment, on
@@ -39,7 +40,7 @@ TODAY = D(2026, 10, 12)
 
 def _fingerprint() -> tuple:
     return (
-        AuditEvent.objects.count(),
+        domain_event_count(),
         KeyTheme.objects.count(),
         ThemeSuggestion.objects.count(),
         SupervisionRecord.objects.count(),
@@ -104,9 +105,9 @@ def test_create_and_update_a_theme(loop, theme):
         w.unit_a.pk,
     )
     assert event.new["name"] == "物业管理" and event.new["lead_unit"] == w.unit_a.pk
-    before = AuditEvent.objects.count()
+    before = domain_event_count()
     SA.do_update_theme(theme, actor=w.admin, changes={"plan": "每季度实地视察一次。"})  # no change
-    assert AuditEvent.objects.count() == before
+    assert domain_event_count() == before
     SA.do_update_theme(
         theme, actor=w.admin, changes={"plan": "每月调度。", "supervising_leader": w.supervisor}
     )

@@ -25,6 +25,7 @@ from minyi.workdays.actions import (
 )
 from minyi.workdays.models import CalendarYear
 from minyi.workdays.services import calendar_warnings, get_calendar
+from tests.audit.support import domain_event_count
 from tests.factories import UserFactory
 from tests.suggestions.conftest import refused
 
@@ -117,7 +118,7 @@ def test_completing_a_year_recomputes_open_deadlines_with_preview_audit_and_noti
     with on(D(2026, 12, 6)):
         do_mark_year_complete(2027, actor=root, notice=NOTICE)
         run_scan(now=timezone.now())  # everything before the recomputation is told already
-    before = AuditEvent.objects.count()
+    before = domain_event_count()
     notices_before = set(Notice.objects.values_list("pk", flat=True))
 
     preview = calendar_recompute_preview([2027])

@@ -16,6 +16,7 @@ from minyi.supervision import deadlines as DL
 from minyi.supervision.selectors import recalculation_preview
 from minyi.workdays.actions import do_set_special_day
 from minyi.workdays.services import get_calendar
+from tests.audit.support import domain_event_count
 from tests.factories import UserFactory
 from tests.suggestions.conftest import refused
 
@@ -71,7 +72,7 @@ def test_a_policy_change_moves_nothing_until_an_admin_recalculates(loop, assigne
             K.REPLY: (D(2026, 10, 26), D(2026, 11, 24), "交办后2个月内答复（本地目标）"),
         }
         assert p.unchanged == 2  # the re-assignment window and the statutory limit
-        before = AuditEvent.objects.count()
+        before = domain_event_count()
         result = SA.do_recalculate_deadlines(w.congress, actor=w.admin, reason="规则调整", expected=p.token)
     assert len(result.changed) == 2
     contact.refresh_from_db()
