@@ -50,27 +50,22 @@ from openpyxl.comments import Comment
 
 from minyi import audit
 from minyi.congress.actions import require_perm
-from minyi.congress.models import Category, Channel, Congress, Deputy, Policy, ResultClass, Unit
+from minyi.congress.models import Category, Channel, Congress, Deputy, ResultClass, Unit
 from minyi.core import xlsx_import as xlsx
 from minyi.core.errors import NotPermitted
 from minyi.core.xlsx_import import ImportReport, Progress
 from minyi.suggestions.models import (
-    Assignment,
-    AssignmentRole,
-    Contact,
-    ContactMethod,
-    ContactPhase,
-    CoSigner,
-    Deadline,
-    Evaluation,
-    Reply,
     Suggestion,
-    SuggestionCounter,
     SuggestionKind,
 )
-from minyi.suggestions.states import AssignmentState, ContactState, CoSignerState, SuggestionState
+from minyi.suggestions.services.history import (
+    IMPORTED_NOTE,
+    ImportedSuggestion,
+    import_closed_suggestions,
+)
+from minyi.suggestions.states import SuggestionState
 from minyi.supervision.deadlines import SPECS as DEADLINE_SPECS
-from minyi.workdays.services import WorkCalendar, load_calendar
+from minyi.workdays.services import load_calendar
 
 from . import rules_exports  # noqa: F401  (registers reports.import_history)
 from .exports import LEDGER_COLUMNS, LEDGER_HEADERS, LEDGER_SHEET, LIST_SEP, NO_FEEDBACK_LABEL, RATING_LABELS
@@ -85,7 +80,6 @@ MAX_ROWS = 20_000
 INLINE_MAX_ROWS = 300
 HELP_SHEET = xlsx.HELP_SHEET
 VALUES_SHEET = "可选值"
-IMPORTED_NOTE = "历史数据导入"
 
 STATE_LABELS: dict[str, str] = {
     "已办结": SuggestionState.CLOSED,
@@ -113,15 +107,6 @@ RATINGS: dict[str, str | None] = {
 SPLIT = re.compile(r"[、,，;；\n]+")
 DEPUTY_WITH_NUMBER = re.compile(r"^(.+?)\s*[（(]\s*(.+?)\s*[）)]$")
 SEQ = re.compile(r"第\s*(\d+)\s*号|(\d+)\s*号?\s*$")
-#: Local times of the day given to the ledger's dates.
-TIMES = {
-    "accepted": datetime.time(9),
-    "assigned": datetime.time(10),
-    "contact": datetime.time(11),
-    "reply": datetime.time(15),
-    "evaluated": datetime.time(17),
-    "closed": datetime.time(18),
-}
 
 
 def max_rows() -> int:
@@ -246,30 +231,7 @@ class Lookups:
 # --- one row ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class Planned:
-    """One valid ledger row, ready to be written."""
-
-    row: int
-    number: str
-    seq: int | None
-    title: str
-    lead: Deputy
-    cosigners: list[Deputy]
-    category: Category | None
-    channel: Channel | None
-    kind: str
-    lead_units: list[Unit]
-    co_units: list[Unit]
-    accepted_on: datetime.date
-    assigned_on: datetime.date | None
-    contact_on: datetime.date | None
-    replied_on: datetime.date | None
-    classes: list[ResultClass]
-    ratings: list[str | None]
-    rated: bool
-    state: str
-    closed_on: datetime.date | None
+Planned = ImportedSuggestion
 
 
 def _in_office(d: Deputy, day: datetime.date) -> bool:
@@ -677,259 +639,9 @@ def _count(planned: list[Planned], report: HistoryReport) -> None:
     report.years = dict(sorted(years.items()))
 
 
-# --- writing ---------------------------------------------------------------------------------------
-
-
-def _at(day: datetime.date, what: str) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, TIMES[what]))
-
-
-class _Writer:
-    def __init__(
-        self, congress: Congress, actor: Any, entered_by: Any, policy: Policy, calendar: WorkCalendar
-    ):
-        self.congress, self.actor, self.user = congress, actor, entered_by
-        self.policy, self.calendar = policy, calendar
-
-    def rule(self, kind: str, n: int) -> str:
-        return str(DEADLINE_SPECS[kind].rule % {"n": n})[:200] + f"（{IMPORTED_NOTE}）"
-
-    def deadline(
-        self,
-        s: Suggestion,
-        kind: str,
-        started: datetime.date,
-        due: datetime.date,
-        n: int,
-        done: datetime.date | None,
-        done_at: datetime.datetime | None,
-        assignment: Assignment | None = None,
-    ) -> Deadline:
-        return Deadline(
-            congress=self.congress,
-            suggestion=s,
-            assignment=assignment,
-            round=1,
-            kind=kind,
-            started_on=started,
-            due_on=due,
-            rule=self.rule(kind, n),
-            calendar_version=self.calendar.version,
-            created_at=_at(started, "accepted"),
-            closed_at=done_at if done else None,
-            closed_on_time=(done <= due) if done else None,
-            close_reason=Deadline.CloseReason.DONE if done else "",
-        )
-
-    def suggestions(self, planned: list[Planned]) -> list[Suggestion]:
-        rows = []
-        for p in planned:
-            last = p.closed_on or p.replied_on or p.assigned_on or p.accepted_on
-            what = (
-                "closed"
-                if p.closed_on
-                else "reply"
-                if p.replied_on
-                else "assigned"
-                if p.assigned_on
-                else "accepted"
-            )
-            rows.append(
-                Suggestion(
-                    congress=self.congress,
-                    kind=p.kind,
-                    title=p.title,
-                    category=p.category,
-                    channel=p.channel,
-                    lead=p.lead,
-                    entered_by=self.user,
-                    state=p.state,
-                    state_changed_at=_at(last, what),
-                    round=1,
-                    year=p.accepted_on.year,
-                    seq=p.seq,
-                    number=p.number,
-                    submitted_at=_at(p.accepted_on, "accepted"),
-                    accepted_at=_at(p.accepted_on, "accepted"),
-                    closed_at=_at(p.closed_on, "closed") if p.closed_on else None,
-                    closing_explanation=IMPORTED_NOTE if p.closed_on else "",
-                )
-            )
-        return Suggestion.objects.bulk_create(rows, batch_size=500)
-
-    def write(self, planned: list[Planned], suggestions: list[Suggestion]) -> None:
-        policy, cal = self.policy, self.calendar
-        cosigners, assignments, deadlines = [], [], []
-        answering: list[tuple[Planned, Suggestion, Assignment, int]] = []
-        for p, s in zip(planned, suggestions, strict=True):
-            for d in p.cosigners:
-                at = _at(p.accepted_on, "accepted")
-                cosigners.append(
-                    CoSigner(
-                        suggestion=s,
-                        deputy=d,
-                        state=CoSignerState.CONFIRMED,
-                        invited_by=self.user,
-                        invited_at=at,
-                        answered_at=at,
-                    )
-                )
-            assign_due = cal.add_working_days(p.accepted_on, policy.assign_days)
-            assigned_at = _at(p.assigned_on, "assigned") if p.assigned_on else None
-            deadlines.append(
-                self.deadline(
-                    s,
-                    Deadline.Kind.ASSIGN,
-                    p.accepted_on,
-                    assign_due,
-                    policy.assign_days,
-                    p.assigned_on,
-                    assigned_at,
-                )
-            )
-            if not p.assigned_on:
-                continue
-            role = AssignmentRole.LEAD if len(p.lead_units) == 1 else AssignmentRole.SPLIT
-            for i, unit in enumerate(p.lead_units):
-                a = Assignment(
-                    suggestion=s,
-                    unit=unit,
-                    round=1,
-                    role=role,
-                    state=AssignmentState.REPLIED if p.replied_on else AssignmentState.HANDLING,
-                    state_changed_at=_at(p.replied_on, "reply") if p.replied_on else assigned_at,
-                    assigned_by=self.user,
-                    assigned_at=assigned_at,
-                    assigned_on=p.assigned_on,
-                    reply_due_on=cal.add_months(p.assigned_on, policy.reply_months),
-                    note=IMPORTED_NOTE,
-                )
-                assignments.append(a)
-                answering.append((p, s, a, i))
-            for unit in p.co_units:
-                assignments.append(
-                    Assignment(
-                        suggestion=s,
-                        unit=unit,
-                        round=1,
-                        role=AssignmentRole.CO,
-                        state=AssignmentState.OPINION_SUBMITTED if p.replied_on else AssignmentState.HANDLING,
-                        state_changed_at=assigned_at,
-                        assigned_by=self.user,
-                        assigned_at=assigned_at,
-                        assigned_on=p.assigned_on,
-                        note=IMPORTED_NOTE,
-                    )
-                )
-        CoSigner.objects.bulk_create(cosigners, batch_size=1000)
-        Assignment.objects.bulk_create(assignments, batch_size=1000)
-
-        replies, contacts = [], []
-        for p, s, a, i in answering:
-            reply_at = _at(p.replied_on, "reply") if p.replied_on else None
-            local = cal.add_months(p.assigned_on, policy.reply_months)
-            statutory = cal.add_months(p.assigned_on, policy.reply_statutory_months)
-            deadlines.append(
-                self.deadline(
-                    s,
-                    Deadline.Kind.REPLY,
-                    p.assigned_on,
-                    local,
-                    policy.reply_months,
-                    p.replied_on,
-                    reply_at,
-                    a,
-                )
-            )
-            deadlines.append(
-                self.deadline(
-                    s,
-                    Deadline.Kind.REPLY_STATUTORY,
-                    p.assigned_on,
-                    statutory,
-                    policy.reply_statutory_months,
-                    p.replied_on,
-                    reply_at,
-                    a,
-                )
-            )
-            if p.contact_on or not p.replied_on:
-                contact_due = cal.add_working_days(p.assigned_on, policy.first_contact_days)
-                contact_at = _at(p.contact_on, "contact") if p.contact_on else None
-                deadlines.append(
-                    self.deadline(
-                        s,
-                        Deadline.Kind.FIRST_CONTACT,
-                        p.assigned_on,
-                        contact_due,
-                        policy.first_contact_days,
-                        p.contact_on,
-                        contact_at,
-                        a,
-                    )
-                )
-            if p.contact_on:
-                contacts.append(
-                    Contact(
-                        assignment=a,
-                        phase=ContactPhase.BEFORE,
-                        method=ContactMethod.VISIT,
-                        contacted_on=p.contact_on,
-                        people=IMPORTED_NOTE,
-                        summary=_("%(note)s：见面联系代表（原始记录未导入）。") % {"note": IMPORTED_NOTE},
-                        logged_by=self.user,
-                        logged_at=_at(p.contact_on, "contact"),
-                        state=ContactState.CONFIRMED,
-                        answered_at=_at(p.contact_on, "contact"),
-                    )
-                )
-            if p.replied_on:
-                replies.append(
-                    Reply(
-                        assignment=a,
-                        body=_("（%(note)s：答复函原文未导入。）") % {"note": IMPORTED_NOTE},
-                        result_class=p.classes[i],
-                        drafted_by=self.user,
-                        drafted_at=reply_at,
-                        signed_off_by=self.user,
-                        signed_off_at=reply_at,
-                    )
-                )
-        Contact.objects.bulk_create(contacts, batch_size=1000)
-        Reply.objects.bulk_create(replies, batch_size=1000)
-        Deadline.objects.bulk_create(deadlines, batch_size=2000)
-
-        evaluations = []
-        by_assignment = {r.assignment_id: r for r in replies}
-        for p, s, a, i in answering:
-            if not p.rated or a.pk not in by_assignment:
-                continue
-            rating = p.ratings[i]
-            evaluations.append(
-                Evaluation(
-                    suggestion=s,
-                    reply=by_assignment[a.pk],
-                    round=1,
-                    kind=Evaluation.Kind.RATED if rating else Evaluation.Kind.NO_FEEDBACK,
-                    attitude=rating or "",
-                    result=rating or "",
-                    overall=rating or "",
-                    contact_happened=bool(p.contact_on) if rating else None,
-                    evaluated_at=_at(p.replied_on, "evaluated"),
-                )
-            )
-        Evaluation.objects.bulk_create(evaluations, batch_size=1000)
-
-    def counters(self, planned: list[Planned]) -> None:
-        """Keep the numbering counter of each year past the imported serial numbers, so that the
-        next suggestion accepted in that year does not take an imported number."""
-        highest: dict[int, int] = {}
-        for p in planned:
-            if p.seq is not None:
-                highest[p.accepted_on.year] = max(highest.get(p.accepted_on.year, 0), p.seq)
-        for year, seq in highest.items():
-            SuggestionCounter.objects.get_or_create(congress=self.congress, year=year)
-            SuggestionCounter.objects.filter(congress=self.congress, year=year, last__lt=seq).update(last=seq)
+def _rule(kind: str, n: int) -> str:
+    """A deadline's rule in words, as the actions write it, marked as imported."""
+    return str(DEADLINE_SPECS[kind].rule % {"n": n})[:200] + f"（{IMPORTED_NOTE}）"
 
 
 def _entered_by(congress: Congress, actor: Any):
@@ -1000,10 +712,14 @@ def import_history(
                     dry_run=False,
                     status=JobStatus.RUNNING,
                 )
-            writer = _Writer(congress, actor, user, policy_of(congress), load_calendar())
-            suggestions = writer.suggestions(planned)
-            writer.write(planned, suggestions)
-            writer.counters(planned)
+            suggestions = import_closed_suggestions(
+                planned,
+                congress=congress,
+                entered_by=user,
+                policy=policy_of(congress),
+                calendar=load_calendar(),
+                rule=_rule,
+            )
             batch.suggestions.add(*suggestions)
             correlation = uuid.uuid4()
             audit.record(

@@ -30,7 +30,8 @@ from minyi.accounts.models import Membership
 from minyi.congress.actions import FieldErrors, ensure_policy
 from minyi.congress.models import Congress, Deputy, Unit
 from minyi.core.errors import InvalidTransition, NotPermitted, ValidationFailed
-from minyi.suggestions.models import Assignment, Deadline, Suggestion
+from minyi.suggestions.models import Assignment, Suggestion
+from minyi.suggestions.services import deadlines as deadline_writes
 from minyi.suggestions.states import AssignmentState
 from minyi.workdays.services import MAX_YEAR, MIN_YEAR, get_calendar
 
@@ -158,14 +159,7 @@ def do_recalculate_deadlines(
     )
     policy, calendar, today = ensure_policy(congress), get_calendar(congress), _today()
     # Lock in the same order as the suggestion actions: suggestions first, then their rows.
-    ids = list(
-        Deadline.objects.filter(congress=congress, closed_at__isnull=True)
-        .values_list("suggestion_id", flat=True)
-        .distinct()
-    )
-    list(
-        Suggestion.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk")
-    )
+    deadline_writes.lock_open_deadline_suggestions(congress)
     preview = selectors.recalculation_preview(congress, policy=policy, calendar=calendar, today=today)
     if expected is not None and expected != preview.token:
         raise ValidationFailed(
@@ -194,18 +188,20 @@ def do_recalculate_deadlines(
         correlation_id=correlation_id,
     )
     for change in preview.changes:
-        d = Deadline.objects.select_for_update(of=("self",)).get(pk=change.deadline.pk)
-        old = {"due_on": d.due_on, "rule": d.rule, "calendar_revisions": d.calendar_revisions}
-        d.due_on, d.rule, d.calendar_version = change.new_due, change.new_rule, calendar.version
-        d.calendar_revisions = calendar.revisions(d.started_on, d.due_on)
-        d.save(update_fields=["due_on", "rule", "calendar_version", "calendar_revisions"])
+        moved = deadline_writes.move_deadline(
+            change.deadline,
+            new_due=change.new_due,
+            old_due=change.old_due,
+            calendar=calendar,
+            rule=change.new_rule,
+        )
+        d = moved.deadline
+        old = {
+            "due_on": moved.old_due_on,
+            "rule": moved.old_rule,
+            "calendar_revisions": moved.old_calendar_revisions,
+        }
         assignment = change.deadline.assignment
-        if (
-            assignment is not None
-            and d.kind in (Deadline.Kind.REPLY, Deadline.Kind.REHANDLE_REPLY)
-            and assignment.reply_due_on == change.old_due
-        ):
-            Assignment.objects.filter(pk=assignment.pk).update(reply_due_on=change.new_due)
         _record(
             "deadline.recalculated",
             actor=actor,
@@ -266,10 +262,7 @@ def do_recompute_deadlines(
     )
     first = selectors.calendar_recompute_preview(years, congress=congress)
     # Lock in the same order as the suggestion actions: suggestions first, then their rows.
-    ids = sorted({c.deadline.suggestion_id for c in first.changes})
-    list(
-        Suggestion.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk")
-    )
+    deadline_writes.lock_suggestions(c.deadline.suggestion_id for c in first.changes)
     preview = selectors.calendar_recompute_preview(years, congress=congress)
     if expected is not None and expected != preview.token:
         raise ValidationFailed(
@@ -303,18 +296,12 @@ def do_recompute_deadlines(
         )
         calendar = get_calendar(where)
         for change in changes:
-            d = Deadline.objects.select_for_update(of=("self",)).get(pk=change.deadline.pk)
-            old = {"due_on": d.due_on, "calendar_revisions": d.calendar_revisions}
-            d.due_on, d.calendar_version = change.new_due, calendar.version
-            d.calendar_revisions = calendar.revisions(d.started_on, d.due_on)
-            d.save(update_fields=["due_on", "calendar_version", "calendar_revisions"])
+            moved = deadline_writes.move_deadline(
+                change.deadline, new_due=change.new_due, old_due=change.old_due, calendar=calendar
+            )
+            d = moved.deadline
+            old = {"due_on": moved.old_due_on, "calendar_revisions": moved.old_calendar_revisions}
             assignment = change.deadline.assignment
-            if (
-                assignment is not None
-                and d.kind in (Deadline.Kind.REPLY, Deadline.Kind.REHANDLE_REPLY)
-                and assignment.reply_due_on == change.old_due
-            ):
-                Assignment.objects.filter(pk=assignment.pk).update(reply_due_on=change.new_due)
             _record(
                 "deadline.recalculated",
                 actor=actor,
