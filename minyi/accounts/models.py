@@ -53,11 +53,33 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("查阅人员")
 
 
+# --- role groups: every group of roles the apps use, defined once (issue #11) --------------------
+# Import them from here; an app that needs another mix adds a named group here with its reason.
+
+#: The congress's own staff (代表工委 clerks and the congress admins): they run the workflows
+#: (review, dispatch, supervision records, points review, objections).
+STAFF_ROLES = frozenset({Role.CONGRESS_ADMIN, Role.CONGRESS_CLERK})
+#: The people of a handling unit who work on its assignments (联络员, 承办人, 负责人) — not the
+#: coordinator of the body above it.
+UNIT_WORK_ROLES = frozenset({Role.UNIT_CLERK, Role.UNIT_HANDLER, Role.UNIT_LEADER})
 #: Roles that act for a handling unit (or, for coordinators, for one of the four bodies) and so
-#: need `Membership.unit`.
-UNIT_ROLES = frozenset({Role.COORDINATOR, Role.UNIT_CLERK, Role.UNIT_HANDLER, Role.UNIT_LEADER})
+#: need `Membership.unit`: the unit workers plus the coordinator.
+UNIT_ROLES = frozenset({Role.COORDINATOR, *UNIT_WORK_ROLES})
 #: Roles that act for a liaison station and so need `Membership.station`.
 STATION_ROLES = frozenset({Role.LIAISON_CLERK})
+#: Who supervises the handling (DOMAIN.md §1 "supervisors: standing-committee leaders, inspection
+#: office", plus the congress staff): the whole supervision board, supervision records, 催办.
+#: Read-only viewers are not in it.
+SUPERVISING_ROLES = frozenset({*STAFF_ROLES, Role.SUPERVISOR, Role.INSPECTOR})
+#: Who reads every record of the congress (suggestions, voter opinions): the supervisors. Not the
+#: read-only viewers (查阅人员): they read accepted suggestions with their replies, figures,
+#: published award rounds and rankings, no unit records, voter opinions or points records (decision
+#: 0007; the rules of each app say it).
+OVERSIGHT_ROLES = SUPERVISING_ROLES
+#: OVERSIGHT_ROLES without the inspection office (督查考核室): who sees every award round and every
+#: deputy's points record today. The apps disagree on the inspector here (suggestions and intake let
+#: it read everything; awards and points do not); kept as it was, for the lead to decide (issue #11).
+OVERSIGHT_EXCEPT_INSPECTOR = OVERSIGHT_ROLES - {Role.INSPECTOR}
 
 
 class Membership(models.Model):

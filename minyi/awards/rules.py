@@ -7,10 +7,10 @@ and ``awards.manage``; an `AwardRound` for ``awards.view_round``, ``awards.view_
 Who sees what:
 
 - congress admins manage rounds (open, nominate, panel, close, approve, publish);
-- congress admins and clerks, supervisors and viewers see every round of their congress with its
+- congress admins and clerks and supervisors see every round of their congress with its
   nominees and, once scoring has closed, its results;
 - a judge sees the rounds whose panel they sit on, with the nominees, and their own scores;
-- every member of the congress sees published rounds and their results.
+- every member of the congress (viewers included) sees published rounds and their results.
 
 `selectors.rounds_visible_to` is the queryset twin of ``awards.view_round``.
 """
@@ -21,23 +21,15 @@ from typing import Any
 
 import rules
 
-from minyi.accounts.models import Role
-from minyi.core.tenancy import roles_in
+from minyi.accounts.models import OVERSIGHT_EXCEPT_INSPECTOR, Role
+from minyi.core.kit import roles_of
 
 from .states import RESULT_STATES, RoundState
 
 #: Roles that see every round of their congress.
-OVERSIGHT_ROLES = frozenset({Role.CONGRESS_ADMIN, Role.CONGRESS_CLERK, Role.SUPERVISOR, Role.VIEWER})
-
-
-def roles_of(user: Any, congress: Any) -> set[str]:
-    """The user's roles in `congress` (a superuser counts as its admin)."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
-        return set()
-    roles = set(roles_in(user, congress))
-    if user.is_superuser:
-        roles.add(Role.CONGRESS_ADMIN)
-    return roles
+#: Roles that see every round of their congress. Not the viewers (查阅人员): like every member they
+#: see the published rounds and their results (decision 0007).
+OVERSIGHT_ROLES = OVERSIGHT_EXCEPT_INSPECTOR
 
 
 def sits_on_panel(user: Any, award_round: Any) -> bool:

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+import rules
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from minyi import audit
 from minyi.accounts.models import STATION_ROLES, UNIT_ROLES, Membership, Role, User
-from minyi.core.errors import InvalidTransition, NotPermitted, ValidationFailed
+from minyi.core.errors import FieldErrors, InvalidTransition, NotPermitted, ValidationFailed
 
 from .models import (
     TAXONOMIES,
@@ -69,17 +70,6 @@ NUMBERING_PLACEHOLDERS = {"short", "year", "seq"}
 M = TypeVar("M", bound=models.Model)
 
 
-class FieldErrors(ValidationFailed):
-    """Bad input, by field name (``"__all__"`` for errors about the whole record)."""
-
-    def __init__(self, errors: Mapping[str, list[str] | str], *, code: str | None = None) -> None:
-        self.errors = {
-            name: [str(m) for m in ([msgs] if isinstance(msgs, str) else msgs)]
-            for name, msgs in errors.items()
-        }
-        super().__init__("；".join(m for msgs in self.errors.values() for m in msgs), code=code)
-
-
 def taxonomy_fields(model: type[PolicyItem]) -> list[str]:
     return TAXONOMY_BASE_FIELDS + TAXONOMY_EXTRA_FIELDS.get(model, [])
 
@@ -88,7 +78,8 @@ def taxonomy_fields(model: type[PolicyItem]) -> list[str]:
 
 
 def require_perm(actor: Any, perm: str, congress: Congress) -> None:
-    if actor is not None and not actor.has_perm(perm, congress):
+    # rules.has_perm, not actor.has_perm: no superuser bypass inside a congress (decision 0007)
+    if actor is not None and not rules.has_perm(perm, actor, congress):
         raise NotPermitted(_("您没有权限执行此操作。"))
 
 

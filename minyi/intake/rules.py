@@ -12,8 +12,8 @@ Who sees what:
 - every member of the congress: its stations, their events, duty days and photos;
 - liaison clerks: the opinions of *their* station(s) (`Membership.station`), with contact data;
 - deputies: the opinions they are responsible for (`Opinion.deputy`), with contact data;
-- congress clerks and admins, supervisors, inspectors and viewers: every opinion of the congress,
-  *without* contact data;
+- congress clerks and admins, supervisors and inspectors: every opinion of the congress,
+  *without* contact data; viewers: no opinion at all (they carry residents' personal data);
 - unit roles (clerk, handler, leader; a coordinator for its body): the opinions forwarded to their
   unit, while it has them (转办 / 已答复), *without* contact data.
 
@@ -27,29 +27,19 @@ from typing import Any
 
 import rules
 
-from minyi.accounts.models import Role
-from minyi.core.tenancy import memberships_of, roles_in
+from minyi.accounts.models import OVERSIGHT_ROLES as _OVERSIGHT_ROLES
+from minyi.accounts.models import STAFF_ROLES, UNIT_ROLES, Role
+from minyi.core.kit import roles_of
+from minyi.core.tenancy import memberships_of
 
 from .states import OpinionState, roles_for_action
 
-#: Roles that see every opinion of their congress (without contact data).
-OVERSIGHT_ROLES = frozenset(
-    {Role.CONGRESS_CLERK, Role.CONGRESS_ADMIN, Role.SUPERVISOR, Role.INSPECTOR, Role.VIEWER}
-)
-STAFF_ROLES = frozenset({Role.CONGRESS_CLERK, Role.CONGRESS_ADMIN})
-UNIT_ROLES = frozenset({Role.UNIT_CLERK, Role.UNIT_HANDLER, Role.UNIT_LEADER, Role.COORDINATOR})
+#: Roles that see every opinion of their congress (without contact data). Not the viewers
+#: (查阅人员): voter opinions carry residents' personal data; they see stations and events only
+#: (decision 0007).
+OVERSIGHT_ROLES = _OVERSIGHT_ROLES
 #: States in which the unit an opinion was forwarded to sees it.
 UNIT_VISIBLE_STATES = (OpinionState.FORWARDED, OpinionState.UNIT_ANSWERED)
-
-
-def roles_of(user: Any, congress: Any) -> set[str]:
-    """The user's roles in `congress` (a superuser counts as its admin)."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
-        return set()
-    roles = set(roles_in(user, congress))
-    if user.is_superuser:
-        roles.add(Role.CONGRESS_ADMIN)
-    return roles
 
 
 def station_ids(user: Any, congress: Any) -> set[int]:

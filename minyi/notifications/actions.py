@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minyi import audit
-from minyi.accounts.models import Membership, Role
+from minyi.accounts.models import UNIT_WORK_ROLES, Membership, Role
 from minyi.core.errors import InvalidTransition, NotPermitted, ValidationFailed
 from minyi.suggestions.models import Assignment, Suggestion
+from minyi.suggestions.selectors import assignment_with_unit, suggestion_for_update
 from minyi.suggestions.states import AssignmentState, SuggestionState
 
 from .delivery import congress_policies, queue_deliveries
@@ -37,7 +38,7 @@ OPEN_ASSIGNMENT_STATES = (
 )
 #: Suggestions waiting for a coordinator to assign units (the coordinator is urged).
 WAITING_FOR_COORDINATOR = (SuggestionState.FORWARDED, SuggestionState.REASSIGNING)
-UNIT_ROLES = (Role.UNIT_CLERK, Role.UNIT_HANDLER, Role.UNIT_LEADER)
+UNIT_ROLES = tuple(sorted(UNIT_WORK_ROLES))
 MESSAGE_MAX = 500
 
 
@@ -85,14 +86,12 @@ def do_urge(target: Suggestion | Assignment, *, actor: Any, message: str) -> lis
     the current round, or the coordinator while it waits to be assigned; an assignment: its unit) to
     hurry, with `message`. Returns the notices (one per person)."""
     if isinstance(target, Assignment):
-        assignment: Assignment | None = Assignment.objects.select_related("unit").get(pk=target.pk)
-        suggestion = (
-            Suggestion.objects.select_for_update().select_related("congress").get(pk=assignment.suggestion_id)
-        )
+        assignment: Assignment | None = assignment_with_unit(target.pk)
+        suggestion = suggestion_for_update(assignment.suggestion_id)
         assignment.suggestion = suggestion
     else:
         assignment = None
-        suggestion = Suggestion.objects.select_for_update().select_related("congress").get(pk=target.pk)
+        suggestion = suggestion_for_update(target.pk)
     subject = assignment or suggestion
     if actor is None or not rules.has_perm("notifications.urge", actor, subject):
         raise NotPermitted(_("只有代表工委工作人员、人大管理员、常委会领导和督查考核室可以催办。"))

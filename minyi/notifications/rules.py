@@ -11,10 +11,12 @@ from typing import Any
 
 import rules
 
-from minyi.accounts.models import Role
-from minyi.suggestions.rules import roles_of, suggestion_of
+from minyi.accounts.models import SUPERVISING_ROLES
+from minyi.core.kit import roles_of
+from minyi.suggestions.rules import suggestion_of
 
-URGE_ROLES = frozenset({Role.CONGRESS_CLERK, Role.CONGRESS_ADMIN, Role.SUPERVISOR, Role.INSPECTOR})
+#: Who may urge (催办): the supervising roles.
+URGE_ROLES = SUPERVISING_ROLES
 
 
 @rules.predicate

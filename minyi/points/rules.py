@@ -5,7 +5,7 @@ permissions, a `Deputy` for a deputy's record, a `ManualEntry` for its review.
 
 - Rankings (亮分) and the rule table are open to every member of the congress.
 - A deputy's record (履职档案): the deputy, the clerks of the deputy's group (liaison clerks of a
-  station of that group) and the congress's staff, supervisors and viewers.
+  station of that group) and the congress's staff and supervisors (not the viewers).
 - Manual entries: submitted by the deputy, a clerk of their group or a congress clerk; 初审 by a clerk
   of the deputy's group or a congress clerk; 复核 by a congress clerk (not the one who did 初审).
 - Objections: raised by the deputy; decided by a congress clerk or admin.
@@ -18,20 +18,13 @@ from typing import Any
 
 import rules
 
-from minyi.accounts.models import Role
-from minyi.core.tenancy import memberships_of, roles_in
+from minyi.accounts.models import OVERSIGHT_EXCEPT_INSPECTOR, STAFF_ROLES, Role
+from minyi.core.kit import roles_of
+from minyi.core.tenancy import memberships_of
 
-OVERSIGHT_ROLES = frozenset({Role.CONGRESS_ADMIN, Role.CONGRESS_CLERK, Role.SUPERVISOR, Role.VIEWER})
-STAFF_ROLES = frozenset({Role.CONGRESS_ADMIN, Role.CONGRESS_CLERK})
-
-
-def roles_of(user: Any, congress: Any) -> set[str]:
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
-        return set()
-    roles = set(roles_in(user, congress))
-    if user.is_superuser:
-        roles.add(Role.CONGRESS_ADMIN)
-    return roles
+#: Who reads every deputy's record. Not the viewers (查阅人员): they see the rankings and the rule
+#: table, like every member, but no individual points record (decision 0007).
+OVERSIGHT_ROLES = OVERSIGHT_EXCEPT_INSPECTOR
 
 
 def clerk_groups(user: Any, congress: Any) -> set[int]:

@@ -14,8 +14,10 @@ superuser cannot sign off a unit's reply or evaluate for a deputy).
 `view_suggestion` is the row-level twin of `selectors.suggestions_visible_to`; a test keeps them equal
 for every persona. Who sees what:
 
-- congress staff (clerk, admin), supervisors, inspectors and viewers: every suggestion of their
-  congress except other people's drafts;
+- congress staff (clerk, admin), supervisors and inspectors: every suggestion of their congress
+  except other people's drafts;
+- viewers: the accepted suggestions (`VIEWER_STATES`), their signed-off replies and public
+  timeline rows — no assignment (a unit's working records);
 - deputies: the suggestions they lead, those they are invited to co-sign (until they decline or the
   invitation lapses or is revoked), and the main suggestion of any suggestion of theirs that was
   merged into it (so they read the main's replies);
@@ -32,17 +34,29 @@ from typing import Any
 import rules
 from django.db.models import Q
 
-from minyi.accounts.models import Role
-from minyi.core.tenancy import has_role, roles_in, units_of
+from minyi.accounts.models import STAFF_ROLES, UNIT_WORK_ROLES, Role
+from minyi.core.kit import roles_of
+from minyi.core.tenancy import has_role, units_of
 
 from .states import AssignmentState, CoSignerState, SuggestionState, roles_for_action
 
 #: Roles that see every (non-draft) suggestion of their congress.
-OVERSIGHT_ROLES = frozenset(
-    {Role.CONGRESS_CLERK, Role.CONGRESS_ADMIN, Role.SUPERVISOR, Role.INSPECTOR, Role.VIEWER}
+OVERSIGHT_ROLES = frozenset({Role.CONGRESS_CLERK, Role.CONGRESS_ADMIN, Role.SUPERVISOR, Role.INSPECTOR})
+#: What a viewer (查阅人员, read-only) reads: the suggestions the congress accepted (立案), from then
+#: on — not those under review, returned, declined (often personal matters), merged or withdrawn —
+#: with their signed-off replies and the public timeline rows; never a unit's working records
+#: (assignments, contacts, drafts, co-unit opinions, extension requests). Decision 0007.
+VIEWER_STATES = frozenset(
+    {
+        SuggestionState.ACCEPTED,
+        SuggestionState.FORWARDED,
+        SuggestionState.ASSIGNED,
+        SuggestionState.REASSIGNING,
+        SuggestionState.REPLIED,
+        SuggestionState.EVALUATED,
+        SuggestionState.CLOSED,
+    }
 )
-STAFF_ROLES = frozenset({Role.CONGRESS_CLERK, Role.CONGRESS_ADMIN})
-UNIT_WORK_ROLES = frozenset({Role.UNIT_CLERK, Role.UNIT_HANDLER, Role.UNIT_LEADER})
 #: Co-signer invitations that still give sight of the suggestion.
 VISIBLE_COSIGNER_STATES = (CoSignerState.INVITED, CoSignerState.CONFIRMED)
 #: Checks added by other apps (the supervision task force, 督导专班, see minyi/supervision/apps.py):
@@ -79,16 +93,6 @@ def assignment_of(obj: Any):
     if hasattr(obj, "reply"):  # Commitment
         return obj.reply.assignment
     raise TypeError(f"no assignment for {type(obj).__name__}")
-
-
-def roles_of(user: Any, congress: Any) -> set[str]:
-    """The user's roles in `congress` (a superuser counts as its admin)."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
-        return set()
-    roles = set(roles_in(user, congress))
-    if user.is_superuser:
-        roles.add(Role.CONGRESS_ADMIN)
-    return roles
 
 
 def coordinator_bodies(user: Any, congress: Any) -> set[int]:
@@ -182,6 +186,15 @@ def is_unit_leader(user: Any, obj: Any) -> bool:
 # --- visibility ------------------------------------------------------------------------------------
 
 
+def _reads_by_role(user: Any, suggestion: Any, roles: set[str]) -> bool:
+    """Sees it for a role alone: oversight every non-draft suggestion, a viewer the accepted ones."""
+    if suggestion.state == SuggestionState.DRAFT:
+        return False
+    if has_oversight(user, suggestion.congress, roles):
+        return True
+    return Role.VIEWER in roles and suggestion.state in VIEWER_STATES
+
+
 @rules.predicate
 def can_view_suggestion(user: Any, suggestion: Any) -> bool:
     from .models import Assignment, CoSigner, Suggestion
@@ -190,7 +203,7 @@ def can_view_suggestion(user: Any, suggestion: Any) -> bool:
     if not roles:
         return False
     draft = suggestion.state == SuggestionState.DRAFT
-    if not draft and has_oversight(user, suggestion.congress, roles):
+    if _reads_by_role(user, suggestion, roles):
         return True
     if Role.DEPUTY in roles:
         if suggestion.lead.user_id == user.pk:

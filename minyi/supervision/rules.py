@@ -21,28 +21,14 @@ from typing import Any
 
 import rules
 
-from minyi.accounts.models import Role
+from minyi.accounts.models import STAFF_ROLES, SUPERVISING_ROLES, UNIT_WORK_ROLES, Role
+from minyi.core.kit import roles_of
 from minyi.core.tenancy import roles_in, units_of
 
-WHOLE_BOARD_ROLES = frozenset({Role.CONGRESS_ADMIN, Role.CONGRESS_CLERK, Role.SUPERVISOR, Role.INSPECTOR})
-STAFF_ROLES = frozenset({Role.CONGRESS_ADMIN, Role.CONGRESS_CLERK})
-UNIT_WORK_ROLES = frozenset({Role.UNIT_CLERK, Role.UNIT_HANDLER, Role.UNIT_LEADER})
+#: Who sees the whole board.
+WHOLE_BOARD_ROLES = SUPERVISING_ROLES
 #: Who may add supervision records (besides task-force members).
-RECORDING_ROLES = frozenset({Role.CONGRESS_ADMIN, Role.CONGRESS_CLERK, Role.SUPERVISOR, Role.INSPECTOR})
-
-
-def roles_of(user: Any, congress: Any) -> set[str]:
-    """The user's roles in `congress` (a superuser counts as its admin)."""
-    if (
-        congress is None
-        or not getattr(user, "is_authenticated", False)
-        or not getattr(user, "is_active", False)
-    ):
-        return set()
-    roles = set(roles_in(user, congress))
-    if user.is_superuser:
-        roles.add(Role.CONGRESS_ADMIN)
-    return roles
+RECORDING_ROLES = SUPERVISING_ROLES
 
 
 def task_force_congresses(user: Any) -> set[int]:
