@@ -22,7 +22,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import filetype
-import rules
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
@@ -32,33 +31,16 @@ from django.utils.translation import gettext as _
 
 from minyi import audit
 from minyi.congress.models import Congress, Deputy
-from minyi.core.errors import InvalidTransition, NotPermitted, ValidationFailed
+from minyi.core.errors import NotPermitted, ValidationFailed
+from minyi.core.kit import Actor, authorize, clean_text, same_congress
 
 from .engine import Diff, Entry, compute_year, diff
 from .events import DEFAULT_RULES, DEFAULT_VALID_FROM, EVENT_BY_CODE, CapPeriod, PointsRole
 from .models import LedgerEntry, LedgerSync, ManualEntry, MonthlyExpectation, Objection, PointsRule
+from .states import INITIAL, MANUAL_ENTRY, OBJECTION, check_action, decide_action, review_action
 
 RULE_FIELDS = ["event", "role", "points", "cap", "cap_period", "valid_from", "valid_to", "note"]
 SIGNATURE_BYTES = 8192
-
-
-def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
-    if actor is None or not rules.has_perm(perm, actor, obj):
-        raise NotPermitted(message)
-
-
-def _text(value: str | None, message: str, *, code: str, limit: int | None = None) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationFailed(message, code=code)
-    if limit and len(text) > limit:
-        raise ValidationFailed(_("不能超过%(n)s个字。") % {"n": limit}, code="too_long")
-    return text
-
-
-def _same_congress(congress: Congress, obj: Any, what: str) -> None:
-    if obj is None or obj.congress_id != congress.pk:
-        raise ValidationFailed(_("所选%(w)s不属于本人大。") % {"w": what}, code="wrong_congress")
 
 
 # --- the ledger ------------------------------------------------------------------------------------
@@ -110,7 +92,7 @@ def sync_ledger(
     congress: Congress,
     year: int,
     *,
-    actor: Any = None,
+    actor: Actor = None,
     today: datetime.date | None = None,
     correlation_id: uuid.UUID | None = None,
 ) -> Diff:
@@ -140,7 +122,7 @@ def sync_ledger(
 
 
 def _sync_years(
-    congress: Congress, years: Iterable[int], actor: Any, correlation_id: uuid.UUID | None = None
+    congress: Congress, years: Iterable[int], actor: Actor, correlation_id: uuid.UUID | None = None
 ) -> None:
     for year in sorted(set(years)):
         sync_ledger(congress, year, actor=actor, correlation_id=correlation_id)
@@ -161,7 +143,7 @@ def sync_all(*, today: datetime.date | None = None) -> dict[str, int]:
 
 
 @transaction.atomic
-def ensure_default_rules(congress: Congress, *, actor: Any = None) -> list[PointsRule]:
+def ensure_default_rules(congress: Congress, *, actor: Actor = None) -> list[PointsRule]:
     """The default rule table (`events.DEFAULT_RULES`) for a congress that has no rules yet."""
     if PointsRule.objects.filter(congress=congress).exists():
         return []
@@ -252,7 +234,7 @@ def _affected_years(congress: Congress, start: datetime.date, end: datetime.date
 def do_add_rule(
     congress: Congress,
     *,
-    actor: Any,
+    actor: Actor,
     event: str,
     role: str,
     points: int,
@@ -264,7 +246,7 @@ def do_add_rule(
 ) -> PointsRule:
     """A new rule. Its validity may not overlap another rule of the same event and role (a rule for
     "any role" overlaps every role)."""
-    _require(actor, "points.manage_rules", congress, _("只有人大管理员可以设定积分规则。"))
+    authorize(actor, "points.manage_rules", congress, _("只有人大管理员可以设定积分规则。"))
     ensure_default_rules(congress)
     rule = PointsRule(
         congress=congress,
@@ -294,11 +276,11 @@ def do_add_rule(
 
 
 @transaction.atomic
-def do_end_rule(rule: PointsRule, *, actor: Any, valid_to: datetime.date) -> PointsRule:
+def do_end_rule(rule: PointsRule, *, actor: Actor, valid_to: datetime.date) -> PointsRule:
     """Set the last day on which `rule` applies."""
     rule = PointsRule.objects.select_for_update(of=("self",)).select_related("congress").get(pk=rule.pk)
     congress = rule.congress
-    _require(actor, "points.manage_rules", congress, _("只有人大管理员可以设定积分规则。"))
+    authorize(actor, "points.manage_rules", congress, _("只有人大管理员可以设定积分规则。"))
     if valid_to is None:
         raise ValidationFailed(_("请填写失效日期。"), code="valid_to_required")
     if valid_to < rule.valid_from:
@@ -331,7 +313,7 @@ def do_end_rule(rule: PointsRule, *, actor: Any, valid_to: datetime.date) -> Poi
 def do_replace_rule(
     rule: PointsRule,
     *,
-    actor: Any,
+    actor: Actor,
     from_date: datetime.date,
     points: int,
     cap: int | None = None,
@@ -342,7 +324,7 @@ def do_replace_rule(
     then (same event and role, same end as the old rule)."""
     rule = PointsRule.objects.select_for_update(of=("self",)).select_related("congress").get(pk=rule.pk)
     congress = rule.congress
-    _require(actor, "points.manage_rules", congress, _("只有人大管理员可以设定积分规则。"))
+    authorize(actor, "points.manage_rules", congress, _("只有人大管理员可以设定积分规则。"))
     if from_date is None or from_date <= rule.valid_from:
         raise ValidationFailed(
             _("新分值的生效日期须晚于原规则的生效日期（%(d)s）。") % {"d": rule.valid_from.isoformat()},
@@ -433,7 +415,7 @@ def inspect_evidence(upload: File) -> tuple[str, int, str]:
 def do_submit_manual_entry(
     deputy: Deputy,
     *,
-    actor: Any,
+    actor: Actor,
     event: str,
     activity_date: datetime.date,
     title: str,
@@ -443,12 +425,13 @@ def do_submit_manual_entry(
     """Register an offline activity (线下履职) of `deputy` with evidence, for 初审 and 复核."""
     deputy = Deputy.objects.select_related("congress", "group").get(pk=deputy.pk)
     congress = deputy.congress
-    _require(
+    authorize(
         actor,
         "points.submit_manual",
         deputy,
         _("只有代表本人、所在代表小组的联络站工作人员或代表工委工作人员可以登记。"),
     )
+    move = MANUAL_ENTRY.check_move(INITIAL, "submit", actor=actor, congress=congress)
     spec = EVENT_BY_CODE.get(event)
     if spec is None or not spec.manual:
         raise ValidationFailed(_("请选择活动类别。"), code="bad_event")
@@ -462,7 +445,7 @@ def do_submit_manual_entry(
             _("%(d)s在%(day)s不在代表任期内。") % {"d": deputy.name, "day": activity_date.isoformat()},
             code="not_in_office",
         )
-    title = _text(title, _("请填写活动名称。"), code="title_required", limit=100)
+    title = clean_text(title, _("请填写活动名称。"), code="title_required", limit=100)
     mime, _size, sha256 = inspect_evidence(evidence)
     entry = ManualEntry(
         congress=congress,
@@ -474,6 +457,7 @@ def do_submit_manual_entry(
         evidence_name=_display_name(getattr(evidence, "name", "") or ""),
         evidence_type=mime,
         evidence_sha256=sha256,
+        state=move.target,
         submitted_by=actor,
     )
     entry.evidence.save("evidence", evidence, save=False)
@@ -505,21 +489,18 @@ def _lock_manual(entry: ManualEntry) -> ManualEntry:
 
 
 @transaction.atomic
-def do_check_manual_entry(entry: ManualEntry, *, actor: Any, approve: bool, note: str = "") -> ManualEntry:
+def do_check_manual_entry(entry: ManualEntry, *, actor: Actor, approve: bool, note: str = "") -> ManualEntry:
     """初审 by a clerk of the deputy's group (or a congress clerk): pass to 复核, or reject with a note."""
     entry = _lock_manual(entry)
-    _require(
+    authorize(
         actor, "points.check_manual", entry, _("只有代表所在小组的联络站工作人员或代表工委工作人员可以初审。")
     )
-    if entry.state != ManualEntry.State.SUBMITTED:
-        raise InvalidTransition(
-            _("该登记当前为“%(s)s”，不能初审。") % {"s": entry.get_state_display()}, code="not_submitted"
-        )
+    move = MANUAL_ENTRY.check_move(entry.state, check_action(approve), actor=actor, congress=entry.congress)
     note = (note or "").strip()
     if not approve and not note:
         raise ValidationFailed(_("不通过时请写明理由。"), code="note_required")
     entry.checked_by, entry.checked_at, entry.check_note = actor, timezone.now(), note
-    entry.state = ManualEntry.State.CHECKED if approve else ManualEntry.State.REJECTED
+    MANUAL_ENTRY.apply(entry, move, timezone.now())
     entry.save()
     audit.record(
         "points.manual_checked" if approve else "points.manual_rejected",
@@ -535,22 +516,20 @@ def do_check_manual_entry(entry: ManualEntry, *, actor: Any, approve: bool, note
 
 
 @transaction.atomic
-def do_review_manual_entry(entry: ManualEntry, *, actor: Any, approve: bool, note: str = "") -> ManualEntry:
+def do_review_manual_entry(entry: ManualEntry, *, actor: Actor, approve: bool, note: str = "") -> ManualEntry:
     """复核 by a congress clerk other than the one who did 初审: approve (the entry enters the ledger
     at once) or reject with a note."""
     entry = _lock_manual(entry)
-    _require(actor, "points.review_manual", entry, _("只有代表工委工作人员可以复核。"))
-    if entry.state != ManualEntry.State.CHECKED:
-        raise InvalidTransition(
-            _("该登记当前为“%(s)s”，不能复核。") % {"s": entry.get_state_display()}, code="not_checked"
-        )
+    authorize(actor, "points.review_manual", entry, _("只有代表工委工作人员可以复核。"))
+    assert actor is not None  # authorize refuses the system
+    move = MANUAL_ENTRY.check_move(entry.state, review_action(approve), actor=actor, congress=entry.congress)
     if entry.checked_by_id == actor.pk:
         raise NotPermitted(_("复核须由初审以外的工作人员进行。"), code="same_reviewer")
     note = (note or "").strip()
     if not approve and not note:
         raise ValidationFailed(_("不通过时请写明理由。"), code="note_required")
     entry.reviewed_by, entry.reviewed_at, entry.review_note = actor, timezone.now(), note
-    entry.state = ManualEntry.State.APPROVED if approve else ManualEntry.State.REJECTED
+    MANUAL_ENTRY.apply(entry, move, timezone.now())
     entry.save()
     correlation_id = uuid.uuid4()
     audit.record(
@@ -573,11 +552,13 @@ def do_review_manual_entry(entry: ManualEntry, *, actor: Any, approve: bool, not
 
 
 @transaction.atomic
-def do_raise_objection(entry: LedgerEntry, *, actor: Any, reason: str) -> Objection:
+def do_raise_objection(entry: LedgerEntry, *, actor: Actor, reason: str) -> Objection:
     """The deputy objects to one entry of their record (异议), saying why."""
     entry = LedgerEntry.objects.select_related("deputy__congress", "congress").get(pk=entry.pk)
-    _require(actor, "points.object", entry.deputy, _("只有代表本人可以对自己的积分记录提出异议。"))
-    reason = _text(reason, _("请写明异议理由。"), code="reason_required", limit=1000)
+    authorize(actor, "points.object", entry.deputy, _("只有代表本人可以对自己的积分记录提出异议。"))
+    assert actor is not None  # authorize refuses the system
+    move = OBJECTION.check_move(INITIAL, "raise_objection", actor=actor, congress=entry.congress)
+    reason = clean_text(reason, _("请写明异议理由。"), code="reason_required", limit=1000)
     if Objection.objects.filter(
         congress=entry.congress, entry_key=entry.key, state=Objection.State.PENDING
     ).exists():
@@ -593,6 +574,7 @@ def do_raise_objection(entry: LedgerEntry, *, actor: Any, reason: str) -> Object
             "description": entry.description,
         },
         reason=reason,
+        state=move.target,
         raised_by=actor,
     )
     audit.record(
@@ -611,7 +593,7 @@ def do_raise_objection(entry: LedgerEntry, *, actor: Any, reason: str) -> Object
 def do_decide_objection(
     objection: Objection,
     *,
-    actor: Any,
+    actor: Actor,
     accept: bool,
     reason: str,
     corrected_points: int | None = None,
@@ -625,10 +607,9 @@ def do_decide_objection(
         .get(pk=objection.pk)
     )
     congress = objection.congress
-    _require(actor, "points.decide_objections", congress, _("只有代表工委工作人员可以处理积分异议。"))
-    if objection.state != Objection.State.PENDING:
-        raise InvalidTransition(_("该异议已处理。"), code="already_decided")
-    reason = _text(reason, _("请写明处理理由。"), code="reason_required", limit=1000)
+    authorize(actor, "points.decide_objections", congress, _("只有代表工委工作人员可以处理积分异议。"))
+    move = OBJECTION.check_move(objection.state, decide_action(accept), actor=actor, congress=congress)
+    reason = clean_text(reason, _("请写明处理理由。"), code="reason_required", limit=1000)
     if accept:
         if (
             isinstance(corrected_points, bool)
@@ -638,9 +619,8 @@ def do_decide_objection(
             raise ValidationFailed(
                 _("请填写更正后的积分（-100至100的整数，0为不计分）。"), code="points_required"
             )
-        objection.state, objection.corrected_points = Objection.State.CORRECTED, corrected_points
-    else:
-        objection.state = Objection.State.REJECTED
+        objection.corrected_points = corrected_points
+    OBJECTION.apply(objection, move, timezone.now())
     objection.decided_by, objection.decided_at, objection.decision_reason = actor, timezone.now(), reason
     objection.save()
     correlation_id = uuid.uuid4()
@@ -681,7 +661,7 @@ def _previous_month(day: datetime.date) -> datetime.date:
 def do_set_expectation(
     congress: Congress,
     *,
-    actor: Any,
+    actor: Actor,
     deputy: Deputy,
     per_month: int,
     start_month: datetime.date,
@@ -689,8 +669,8 @@ def do_set_expectation(
 ) -> MonthlyExpectation:
     """Expect `deputy` to write `per_month` suggestions a month from `start_month` on. An expectation
     of the deputy still running then ends the month before."""
-    _require(actor, "points.manage_expectations", congress, _("只有人大管理员可以设定每月建议要求。"))
-    _same_congress(congress, deputy, _("代表"))
+    authorize(actor, "points.manage_expectations", congress, _("只有人大管理员可以设定每月建议要求。"))
+    same_congress(congress, deputy, _("代表"), required=True)
     if isinstance(per_month, bool) or not isinstance(per_month, int) or not 1 <= per_month <= 10:
         raise ValidationFailed(_("每月件数须为1至10的整数。"), code="bad_count")
     if start_month is None:
@@ -745,7 +725,7 @@ def do_set_expectation(
 
 @transaction.atomic
 def do_end_expectation(
-    expectation: MonthlyExpectation, *, actor: Any, end_month: datetime.date
+    expectation: MonthlyExpectation, *, actor: Actor, end_month: datetime.date
 ) -> MonthlyExpectation:
     """The last month in which the expectation applies."""
     expectation = (
@@ -754,7 +734,7 @@ def do_end_expectation(
         .get(pk=expectation.pk)
     )
     congress = expectation.congress
-    _require(actor, "points.manage_expectations", congress, _("只有人大管理员可以设定每月建议要求。"))
+    authorize(actor, "points.manage_expectations", congress, _("只有人大管理员可以设定每月建议要求。"))
     if end_month is None:
         raise ValidationFailed(_("请选择截止月份。"), code="end_required")
     end_month = first_of_month(end_month)
