@@ -29,7 +29,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-import rules
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,10 +37,11 @@ from minyi import audit
 from minyi.accounts.models import Membership, Role
 from minyi.congress.models import Congress, Unit
 from minyi.core.errors import DeadlinePassed, InvalidTransition, NotPermitted, ValidationFailed
+from minyi.core.kit import Actor, Ctx, authorize, clean_text, record
 
 from . import selectors
 from .models import AwardResult, AwardRound, Criterion, JudgeAssignment, Nominee, Score, quarter_bounds
-from .states import SETUP_STATES, Move, RoundState, Track, transition_for
+from .states import MACHINE, SETUP_STATES, Move, RoundState, Track, transition_for
 
 ROUND_FIELDS = ["title", "scoring_deadline", "min_scores", "suggestion_quota", "unit_quota", "unit_min_count"]
 CRITERION_FIELDS = ["name", "description", "weight", "order"]
@@ -65,11 +65,6 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
-    if actor is None or not rules.has_perm(perm, actor, obj):
-        raise NotPermitted(message)
-
-
 def _admin_only() -> str:
     return _("只有人大管理员可以管理评选。")
 
@@ -79,15 +74,11 @@ def _lock(award_round: AwardRound | int) -> AwardRound:
     return AwardRound.objects.select_for_update(of=("self",)).select_related("congress").get(pk=pk)
 
 
-def _record(code: str, award_round: AwardRound, *, actor: Any, obj: Any = None, **kw: Any) -> None:
-    audit.record(code, actor=actor, congress=award_round.congress, obj=obj or award_round, **kw)
-
-
-def _text(value: str | None, message: str, *, code: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationFailed(message, code=code)
-    return text
+def _record(code: str, award_round: AwardRound, *, actor: Actor, obj: Any = None, **kw: Any) -> None:
+    """One audit row about `award_round` (its own correlation id unless one is given)."""
+    correlation_id = kw.pop("correlation_id", None) or uuid.uuid4()
+    ctx = Ctx(actor=actor, congress=award_round.congress, correlation_id=correlation_id)
+    record(ctx, code, obj or award_round, **kw)
 
 
 def _in_setup(award_round: AwardRound, what: str) -> None:
@@ -99,17 +90,10 @@ def _in_setup(award_round: AwardRound, what: str) -> None:
 
 
 def _move(award_round: AwardRound, action: str, now: datetime.datetime) -> Move:
-    move = transition_for(award_round.state, action)
-    if move is None:
-        from .states import MOVES
-
-        label = next(m.label for m in MOVES if m.action == action)
-        raise InvalidTransition(
-            _("评选当前为“%(s)s”，不能%(a)s。") % {"s": award_round.get_state_display(), "a": label},
-            code="wrong_state",
-        )
-    award_round.state = move.target
-    award_round.state_changed_at = now
+    """The table allows `action` from the round's state (the actions check the admin role first,
+    through `rules.py`); sets the target state."""
+    move = MACHINE.require_move(award_round.state, action)
+    MACHINE.apply(award_round, move, now)
     return move
 
 
@@ -149,7 +133,7 @@ def default_title(year: int, quarter: int) -> str:
 def do_create_round(
     congress: Congress,
     *,
-    actor: Any,
+    actor: Actor,
     year: int,
     quarter: int,
     scoring_deadline: datetime.datetime,
@@ -160,7 +144,7 @@ def do_create_round(
     unit_min_count: int = 5,
 ) -> AwardRound:
     """Open a round (草稿) for a quarter that has begun, with the default criteria of each track."""
-    _require(actor, "awards.manage", congress, _admin_only())
+    authorize(actor, "awards.manage", congress, _admin_only())
     now = timezone.now()
     if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
         raise ValidationFailed(
@@ -205,11 +189,11 @@ def do_create_round(
 
 
 @transaction.atomic
-def do_update_round(award_round: AwardRound, *, actor: Any, changes: Mapping[str, Any]) -> AwardRound:
+def do_update_round(award_round: AwardRound, *, actor: Actor, changes: Mapping[str, Any]) -> AwardRound:
     """Change the round's settings (names in `ROUND_FIELDS`) before scoring starts; while scoring,
     only the deadline may change (to a later time)."""
     award_round = _lock(award_round)
-    _require(actor, "awards.manage_round", award_round, _admin_only())
+    authorize(actor, "awards.manage_round", award_round, _admin_only())
     unknown = set(changes) - set(ROUND_FIELDS)
     if unknown:
         raise ValidationFailed(
@@ -258,10 +242,10 @@ def _check_criterion(c: Criterion) -> None:
 
 @transaction.atomic
 def do_add_criterion(
-    award_round: AwardRound, *, actor: Any, track: str, name: str, weight: int, description: str = ""
+    award_round: AwardRound, *, actor: Actor, track: str, name: str, weight: int, description: str = ""
 ) -> Criterion:
     award_round = _lock(award_round)
-    _require(actor, "awards.manage_round", award_round, _admin_only())
+    authorize(actor, "awards.manage_round", award_round, _admin_only())
     _in_setup(award_round, _("修改评分标准"))
     order = Criterion.objects.filter(round=award_round, track=track).count() + 1
     c = Criterion(
@@ -280,10 +264,10 @@ def do_add_criterion(
 
 
 @transaction.atomic
-def do_update_criterion(criterion: Criterion, *, actor: Any, changes: Mapping[str, Any]) -> Criterion:
+def do_update_criterion(criterion: Criterion, *, actor: Actor, changes: Mapping[str, Any]) -> Criterion:
     award_round = _lock(criterion.round_id)
     criterion = Criterion.objects.select_for_update().get(pk=criterion.pk)
-    _require(actor, "awards.manage_round", award_round, _admin_only())
+    authorize(actor, "awards.manage_round", award_round, _admin_only())
     _in_setup(award_round, _("修改评分标准"))
     unknown = set(changes) - set(CRITERION_FIELDS)
     if unknown:
@@ -311,10 +295,10 @@ def do_update_criterion(criterion: Criterion, *, actor: Any, changes: Mapping[st
 
 
 @transaction.atomic
-def do_remove_criterion(criterion: Criterion, *, actor: Any) -> None:
+def do_remove_criterion(criterion: Criterion, *, actor: Actor) -> None:
     award_round = _lock(criterion.round_id)
     criterion = Criterion.objects.select_for_update().get(pk=criterion.pk)
-    _require(actor, "awards.manage_round", award_round, _admin_only())
+    authorize(actor, "awards.manage_round", award_round, _admin_only())
     _in_setup(award_round, _("修改评分标准"))
     old = audit.snapshot(criterion, ["track", *CRITERION_FIELDS])
     _record("award.criterion_removed", award_round, actor=actor, obj=criterion, old=old)
@@ -325,10 +309,10 @@ def do_remove_criterion(criterion: Criterion, *, actor: Any) -> None:
 
 
 @transaction.atomic
-def do_assign_judge(award_round: AwardRound, *, actor: Any, judge: Any) -> JudgeAssignment:
+def do_assign_judge(award_round: AwardRound, *, actor: Actor, judge: Any) -> JudgeAssignment:
     """Put a user with the judge role (评审专家) of the congress on the round's panel."""
     award_round = _lock(award_round)
-    _require(actor, "awards.manage_round", award_round, _admin_only())
+    authorize(actor, "awards.manage_round", award_round, _admin_only())
     _in_setup(award_round, _("调整评审名单"))
     if judge is None:
         raise ValidationFailed(_("请选择评审。"), code="judge_required")
@@ -344,9 +328,9 @@ def do_assign_judge(award_round: AwardRound, *, actor: Any, judge: Any) -> Judge
 
 
 @transaction.atomic
-def do_remove_judge(award_round: AwardRound, *, actor: Any, judge: Any) -> None:
+def do_remove_judge(award_round: AwardRound, *, actor: Actor, judge: Any) -> None:
     award_round = _lock(award_round)
-    _require(actor, "awards.manage_round", award_round, _admin_only())
+    authorize(actor, "awards.manage_round", award_round, _admin_only())
     _in_setup(award_round, _("调整评审名单"))
     assignment = JudgeAssignment.objects.filter(round=award_round, judge=judge).first()
     if assignment is None:
@@ -358,7 +342,7 @@ def do_remove_judge(award_round: AwardRound, *, actor: Any, judge: Any) -> None:
 # --- nominees --------------------------------------------------------------------------------------
 
 
-def _propose(award_round: AwardRound, actor: Any, correlation_id: uuid.UUID) -> list[Nominee]:
+def _propose(award_round: AwardRound, actor: Actor, correlation_id: uuid.UUID) -> list[Nominee]:
     """Add the candidates of the published rules that are not nominees yet (a removed nominee is not
     brought back: the admin removed it for a reason)."""
     present_s = set(
@@ -421,10 +405,10 @@ def _propose(award_round: AwardRound, actor: Any, correlation_id: uuid.UUID) -> 
 
 
 @transaction.atomic
-def do_open_nominations(award_round: AwardRound, *, actor: Any) -> list[Nominee]:
+def do_open_nominations(award_round: AwardRound, *, actor: Actor) -> list[Nominee]:
     """草稿 → 提名中, proposing the nominees by the published rules. Returns the proposed nominees."""
     award_round = _lock(award_round)
-    _require(actor, "awards.manage_round", award_round, _admin_only())
+    authorize(actor, "awards.manage_round", award_round, _admin_only())
     now = timezone.now()
     source = award_round.state
     _move(award_round, "open_nominations", now)
@@ -442,10 +426,10 @@ def do_open_nominations(award_round: AwardRound, *, actor: Any) -> list[Nominee]
 
 
 @transaction.atomic
-def do_propose_nominees(award_round: AwardRound, *, actor: Any) -> list[Nominee]:
+def do_propose_nominees(award_round: AwardRound, *, actor: Actor) -> list[Nominee]:
     """Run the nomination rules again while nominating (e.g. after more suggestions were closed)."""
     award_round = _lock(award_round)
-    _require(actor, "awards.manage_round", award_round, _admin_only())
+    authorize(actor, "awards.manage_round", award_round, _admin_only())
     if award_round.state != RoundState.NOMINATING:
         raise InvalidTransition(_("只有提名阶段可以按规则提名。"), code="not_nominating")
     return _propose(award_round, actor, uuid.uuid4())
@@ -453,16 +437,16 @@ def do_propose_nominees(award_round: AwardRound, *, actor: Any) -> list[Nominee]
 
 @transaction.atomic
 def do_add_nominee(
-    award_round: AwardRound, *, actor: Any, reason: str, suggestion: Any = None, unit: Unit | None = None
+    award_round: AwardRound, *, actor: Actor, reason: str, suggestion: Any = None, unit: Unit | None = None
 ) -> Nominee:
     """An admin adds a suggestion (优秀建议) or a unit (先进承办单位) as a nominee, with a reason."""
     award_round = _lock(award_round)
-    _require(actor, "awards.manage_round", award_round, _admin_only())
+    authorize(actor, "awards.manage_round", award_round, _admin_only())
     if award_round.state != RoundState.NOMINATING:
         raise InvalidTransition(_("只有提名阶段可以增补候选。"), code="not_nominating")
     if (suggestion is None) == (unit is None):
         raise ValidationFailed(_("请选择一件建议或一个承办单位。"), code="subject_required")
-    reason = _text(reason, _("请写明增补理由。"), code="reason_required")
+    reason = clean_text(reason, _("请写明增补理由。"), code="reason_required")
     subject: Any = suggestion if suggestion is not None else unit
     if subject.congress_id != award_round.congress_id:
         raise ValidationFailed(_("所选对象不属于本人大。"), code="wrong_congress")
@@ -525,7 +509,7 @@ def do_add_nominee(
 
 
 @transaction.atomic
-def do_remove_nominee(nominee: Nominee, *, actor: Any, reason: str) -> Nominee:
+def do_remove_nominee(nominee: Nominee, *, actor: Actor, reason: str) -> Nominee:
     """Take a nominee out of the round, with a reason (it stays listed as removed)."""
     award_round = _lock(nominee.round_id)
     nominee = (
@@ -533,12 +517,12 @@ def do_remove_nominee(nominee: Nominee, *, actor: Any, reason: str) -> Nominee:
         .select_related("suggestion", "unit")
         .get(pk=nominee.pk)
     )
-    _require(actor, "awards.manage_round", award_round, _admin_only())
+    authorize(actor, "awards.manage_round", award_round, _admin_only())
     if award_round.state != RoundState.NOMINATING:
         raise InvalidTransition(_("只有提名阶段可以移出候选。"), code="not_nominating")
     if nominee.removed:
         raise InvalidTransition(_("该候选已移出。"), code="already_removed")
-    reason = _text(reason, _("请写明移出理由。"), code="reason_required")
+    reason = clean_text(reason, _("请写明移出理由。"), code="reason_required")
     nominee.removed, nominee.removed_reason, nominee.removed_by, nominee.removed_at = (
         True,
         reason,
@@ -564,11 +548,11 @@ def do_remove_nominee(nominee: Nominee, *, actor: Any, reason: str) -> Nominee:
 
 
 @transaction.atomic
-def do_start_scoring(award_round: AwardRound, *, actor: Any) -> AwardRound:
+def do_start_scoring(award_round: AwardRound, *, actor: Actor) -> AwardRound:
     """提名中 → 评分中. Refused unless there are nominees, every track with nominees has criteria and
     every nominee can get the minimum number of scores from judges without a conflict of interest."""
     award_round = _lock(award_round)
-    _require(actor, "awards.manage_round", award_round, _admin_only())
+    authorize(actor, "awards.manage_round", award_round, _admin_only())
     now = timezone.now()
     if transition_for(award_round.state, "start_scoring") is None:
         _move(award_round, "start_scoring", now)
@@ -614,12 +598,12 @@ def do_start_scoring(award_round: AwardRound, *, actor: Any) -> AwardRound:
 
 
 @transaction.atomic
-def do_score_nominee(nominee: Nominee, *, actor: Any, values: Mapping[int, Any]) -> list[Score]:
+def do_score_nominee(nominee: Nominee, *, actor: Actor, values: Mapping[int, Any]) -> list[Score]:
     """A judge's scores (0–100) for every criterion of the nominee's track, by criterion id. A judge
     may revise their scores until scoring closes."""
     award_round = _lock(nominee.round_id)
     nominee = Nominee.objects.select_related("suggestion", "unit").get(pk=nominee.pk)
-    _require(actor, "awards.score", award_round, _("只有本轮评审名单中的评审专家可以评分。"))
+    authorize(actor, "awards.score", award_round, _("只有本轮评审名单中的评审专家可以评分。"))
     if award_round.state != RoundState.SCORING:
         raise InvalidTransition(
             _("评选当前为“%(s)s”，不能评分。") % {"s": award_round.get_state_display()}, code="not_scoring"
@@ -710,7 +694,7 @@ def _store_results(award_round: AwardRound) -> dict[str, Any]:
 
 
 @transaction.atomic
-def do_close_scoring(award_round: AwardRound, *, actor: Any) -> AwardRound:
+def do_close_scoring(award_round: AwardRound, *, actor: Actor) -> AwardRound:
     """评分中 → 评分已截止: compute and keep the results. The admin may close before the deadline only
     when every judge has scored every nominee they may score; the scheduled job (actor None) closes
     rounds whose deadline has passed."""
@@ -720,7 +704,7 @@ def do_close_scoring(award_round: AwardRound, *, actor: Any) -> AwardRound:
         if award_round.scoring_deadline > now:
             raise NotPermitted(_("评分截止时间未到，系统不能截止评分。"))
     else:
-        _require(actor, "awards.manage_round", award_round, _admin_only())
+        authorize(actor, "awards.manage_round", award_round, _admin_only())
     source = award_round.state
     _move(award_round, "close_scoring", now)
     if now < award_round.scoring_deadline:
@@ -749,16 +733,16 @@ def do_close_scoring(award_round: AwardRound, *, actor: Any) -> AwardRound:
 
 @transaction.atomic
 def do_reopen_scoring(
-    award_round: AwardRound, *, actor: Any, scoring_deadline: datetime.datetime, reason: str
+    award_round: AwardRound, *, actor: Actor, scoring_deadline: datetime.datetime, reason: str
 ) -> AwardRound:
     """评分已截止 → 评分中 with a new deadline (e.g. nominees lack scores); the stored results are
     dropped (the audit row keeps them)."""
     award_round = _lock(award_round)
-    _require(actor, "awards.manage_round", award_round, _admin_only())
+    authorize(actor, "awards.manage_round", award_round, _admin_only())
     now = timezone.now()
     source = award_round.state
     _move(award_round, "reopen_scoring", now)
-    reason = _text(reason, _("请写明重新开放评分的理由。"), code="reason_required")
+    reason = clean_text(reason, _("请写明重新开放评分的理由。"), code="reason_required")
     if scoring_deadline is None or scoring_deadline <= now:
         raise ValidationFailed(_("新的评分截止时间须晚于现在。"), code="deadline_past")
     old_deadline = award_round.scoring_deadline
@@ -779,10 +763,10 @@ def do_reopen_scoring(
 
 
 @transaction.atomic
-def do_approve_results(award_round: AwardRound, *, actor: Any, note: str = "") -> AwardRound:
+def do_approve_results(award_round: AwardRound, *, actor: Actor, note: str = "") -> AwardRound:
     """评分已截止 → 结果已审定 (e.g. after the chair's meeting, 主任会议)."""
     award_round = _lock(award_round)
-    _require(actor, "awards.manage_round", award_round, _admin_only())
+    authorize(actor, "awards.manage_round", award_round, _admin_only())
     now = timezone.now()
     source = award_round.state
     _move(award_round, "approve_results", now)
@@ -814,11 +798,11 @@ def do_approve_results(award_round: AwardRound, *, actor: Any, note: str = "") -
 
 
 @transaction.atomic
-def do_publish_results(award_round: AwardRound, *, actor: Any) -> AwardRound:
+def do_publish_results(award_round: AwardRound, *, actor: Actor) -> AwardRound:
     """结果已审定 → 已公布: every member sees the results; awarded suggestions count in the points
     ledger from its next synchronisation."""
     award_round = _lock(award_round)
-    _require(actor, "awards.manage_round", award_round, _admin_only())
+    authorize(actor, "awards.manage_round", award_round, _admin_only())
     now = timezone.now()
     source = award_round.state
     _move(award_round, "publish_results", now)
