@@ -28,8 +28,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from minyi.congress.models import Policy
 from minyi.core import sms
+
+# The one quiet-hours rule, shared with the notifications outbox (re-exported for intake.actions).
+from minyi.core.quiet_hours import quiet_until as quiet_until
 
 from .models import OutcomeNotice
 
@@ -38,25 +40,6 @@ logger = logging.getLogger("minyi.intake")
 MAX_ATTEMPTS = 5
 STALE_AFTER = datetime.timedelta(minutes=15)
 S = OutcomeNotice.Status
-
-
-def quiet_until(policy: Policy, now: datetime.datetime) -> datetime.datetime | None:
-    """The end of the quiet period `now` falls in, or None when sending is allowed (the same rule as
-    the notifications outbox)."""
-    start, end = policy.quiet_hours_start, policy.quiet_hours_end
-    if start is None or end is None or start == end:
-        return None
-    local = timezone.localtime(now)
-    moment = local.time()
-    if start < end:
-        if not start <= moment < end:
-            return None
-        day = local.date()
-    else:
-        if end <= moment < start:
-            return None
-        day = local.date() + datetime.timedelta(days=1) if moment >= start else local.date()
-    return timezone.make_aware(datetime.datetime.combine(day, end), local.tzinfo)
 
 
 def send_after_commit(notice: OutcomeNotice) -> None:

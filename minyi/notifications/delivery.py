@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from minyi.congress.models import Congress, Policy
 from minyi.core import sms
+from minyi.core.quiet_hours import quiet_until
 
 from .models import Delivery, Notice
 from .sql import insert_select
@@ -73,25 +74,7 @@ def smtp_timeout() -> float:
     return float(getattr(settings, "EMAIL_TIMEOUT", None) or 30)
 
 
-# --- quiet hours ---------------------------------------------------------------------------------
-
-
-def quiet_until(policy: Policy, now: datetime.datetime) -> datetime.datetime | None:
-    """The end of the quiet period that `now` falls in, or None when sending is allowed."""
-    start, end = policy.quiet_hours_start, policy.quiet_hours_end
-    if start is None or end is None or start == end:
-        return None
-    local = timezone.localtime(now)
-    moment = local.time()
-    if start < end:  # e.g. 12:00–14:00, within one day
-        if not start <= moment < end:
-            return None
-        day = local.date()
-    else:  # e.g. 21:00–08:00, across midnight
-        if end <= moment < start:
-            return None
-        day = local.date() + datetime.timedelta(days=1) if moment >= start else local.date()
-    return timezone.make_aware(datetime.datetime.combine(day, end), local.tzinfo)
+# --- quiet hours (the rule itself, `quiet_until`, is minyi.core.quiet_hours: shared with intake) ----
 
 
 def congress_policies(congress_ids: Iterable[int] | None = None) -> dict[int, Policy]:

@@ -12,6 +12,7 @@ import datetime
 import pytest
 
 from minyi.congress.actions import ensure_policy
+from minyi.core import quiet_hours
 from minyi.intake import delivery as intake_delivery
 from minyi.notifications import delivery
 from minyi.notifications.models import Delivery
@@ -25,6 +26,12 @@ UTC = datetime.UTC
 def utc(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime.datetime:
     """A moment on `day` December 2026, as a machine whose clock is on UTC gives it."""
     return datetime.datetime(2026, 12, day, hour, minute, second, tzinfo=UTC)
+
+
+def test_one_quiet_hours_rule_for_the_outbox_and_the_outcome_sms():
+    """Written once (minyi.core.quiet_hours): the two senders cannot drift apart."""
+    assert delivery.quiet_until is quiet_hours.quiet_until
+    assert intake_delivery.quiet_until is quiet_hours.quiet_until
 
 
 @pytest.mark.parametrize("quiet_until", [delivery.quiet_until, intake_delivery.quiet_until])
