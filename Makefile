@@ -22,6 +22,7 @@ test: install browser tools
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/mypy minyi
+	$(BIN)/lint-imports  # the layers and boundaries of .importlinter (decision 0007)
 	scripts/test.sh
 
 install: venv assets locale/en/LC_MESSAGES/django.mo

@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from minyi.accounts.models import Membership, Role, User
 from minyi.congress.models import Congress, Unit
-from minyi.points.periods import Period
+from minyi.core.periods import Period
 from minyi.suggestions.models import Suggestion
+from minyi.suggestions.selectors import nominable_suggestions
 from minyi.suggestions.states import SuggestionState
 
 from . import actions as A
@@ -59,11 +60,7 @@ def _judges(congress: Congress) -> list[User]:
 
 
 def _candidates(congress: Congress, rng: random.Random, n: int) -> list[Suggestion]:
-    pool = list(
-        Suggestion.objects.filter(congress=congress, accepted_at__isnull=False)
-        .exclude(state__in=[SuggestionState.WITHDRAWN, SuggestionState.MERGED, SuggestionState.DECLINED])
-        .order_by("pk")
-    )
+    pool = list(nominable_suggestions(congress).order_by("pk"))
     preferred = [
         s
         for s in pool

@@ -168,15 +168,12 @@ class NomineeForm(forms.Form):
     )
 
     def __init__(self, award_round: AwardRound, *args: Any, **kw: Any) -> None:
-        from minyi.suggestions.models import Suggestion
-        from minyi.suggestions.states import SuggestionState
+        from minyi.suggestions.selectors import nominable_suggestions
 
         super().__init__(*args, **kw)
-        cast(forms.ModelChoiceField, self.fields["suggestion"]).queryset = (
-            Suggestion.objects.filter(congress=award_round.congress, accepted_at__isnull=False)
-            .exclude(state__in=[SuggestionState.WITHDRAWN, SuggestionState.MERGED, SuggestionState.DECLINED])
-            .order_by("-year", "-seq")
-        )
+        cast(forms.ModelChoiceField, self.fields["suggestion"]).queryset = nominable_suggestions(
+            award_round.congress
+        ).order_by("-year", "-seq")
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(
             congress=award_round.congress, active=True
         ).order_by("order", "name")

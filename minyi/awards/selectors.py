@@ -131,28 +131,11 @@ def _instant(day: datetime.date) -> datetime.datetime:
 
 def suggestion_candidates(award_round: AwardRound) -> list[tuple[Any, dict[str, Any]]]:
     """The suggestions that `SUGGESTION_RULE` proposes for the round, with the facts behind each."""
-    from minyi.suggestions.models import Evaluation, Rating, Reply, Suggestion
-    from minyi.suggestions.states import AssignmentState, SuggestionState
+    from minyi.suggestions.selectors import closed_resolved_and_satisfied
 
     start, end = award_round.bounds
-    final_replies = Reply.objects.filter(
-        assignment__suggestion=OuterRef("pk"),
-        assignment__round=OuterRef("round"),
-        assignment__state=AssignmentState.REPLIED,
-    )
-    final_evaluations = Evaluation.objects.filter(suggestion=OuterRef("pk"), round=OuterRef("round"))
-    qs = (
-        Suggestion.objects.filter(
-            congress=award_round.congress,
-            state=SuggestionState.CLOSED,
-            closed_at__gte=_instant(start),
-            closed_at__lt=_instant(end + datetime.timedelta(days=1)),
-        )
-        .filter(Exists(final_replies), Exists(final_evaluations))
-        .exclude(Exists(final_replies.filter(result_class__counts_as_resolved=False)))
-        .exclude(Exists(final_evaluations.exclude(kind=Evaluation.Kind.RATED, overall=Rating.SATISFIED)))
-        .select_related("lead")
-        .order_by("closed_at", "id")
+    qs = closed_resolved_and_satisfied(
+        award_round.congress, _instant(start), _instant(end + datetime.timedelta(days=1))
     )
     return [
         (
@@ -224,23 +207,24 @@ def unit_candidates(award_round: AwardRound) -> list[tuple[Unit, dict[str, Any]]
 def _suggestion_interests(suggestion_ids: set[int]) -> dict[int, set[int]]:
     """For each suggestion: the user ids of its lead and confirmed co-signers, and those of the
     suggestions merged into it."""
-    from minyi.suggestions.models import CoSigner, Suggestion
-    from minyi.suggestions.states import CoSignerState
+    from minyi.suggestions.selectors import confirmed_cosigners, suggestions_with_merged
 
     out: dict[int, set[int]] = {pk: set() for pk in suggestion_ids}
     if not suggestion_ids:
         return out
     family = {}  # suggestion id → the nominee suggestion it belongs to
-    for pk, main_id, lead_user in Suggestion.objects.filter(
-        Q(pk__in=suggestion_ids) | Q(main_id__in=suggestion_ids)
-    ).values_list("pk", "main_id", "lead__user_id"):
+    for pk, main_id, lead_user in suggestions_with_merged(suggestion_ids).values_list(
+        "pk", "main_id", "lead__user_id"
+    ):
         owner = pk if pk in suggestion_ids else main_id
         family[pk] = owner
         if lead_user:
             out[owner].add(lead_user)
-    for suggestion_id, user_id in CoSigner.objects.filter(
-        suggestion_id__in=list(family), state=CoSignerState.CONFIRMED, deputy__user__isnull=False
-    ).values_list("suggestion_id", "deputy__user_id"):
+    for suggestion_id, user_id in (
+        confirmed_cosigners(list(family))
+        .filter(deputy__user__isnull=False)
+        .values_list("suggestion_id", "deputy__user_id")
+    ):
         out[family[suggestion_id]].add(user_id)
     return out
 

@@ -96,7 +96,7 @@ def round_list(request: CongressRequest) -> HttpResponse:
 @congress_view("awards.manage")
 @require_http_methods(["GET", "POST"])
 def round_create(request: CongressRequest) -> HttpResponse:
-    from minyi.points.periods import Period
+    from minyi.core.periods import Period
 
     congress = request.congress
     if request.method == "POST":

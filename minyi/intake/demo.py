@@ -22,7 +22,8 @@ from django.utils import timezone
 from minyi.accounts.models import Membership, Role, User
 from minyi.congress.models import Category, Congress, Deputy, LiaisonStation, ResultClass, Unit
 from minyi.suggestions import actions as SA
-from minyi.suggestions.models import Assignment, Suggestion
+from minyi.suggestions.models import Suggestion
+from minyi.suggestions.selectors import assignment_of
 
 from . import actions as A
 from .models import EventKind, Opinion
@@ -235,7 +236,7 @@ class _Seeder:
             return
         suggestion = SA.do_accept_suggestion(suggestion, actor=self.clerk)
         SA.do_assign_units(suggestion, actor=self.clerk, lead_units=[unit])
-        assignment = Assignment.objects.get(suggestion=suggestion, unit=unit)
+        assignment = assignment_of(suggestion, unit)
         SA.do_sign_assignment(assignment, actor=handler)
         SA.do_log_contact(
             assignment,

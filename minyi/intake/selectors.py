@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 
 from minyi.audit.models import AuditEvent
 from minyi.congress.models import Channel, Congress, LiaisonStation
-from minyi.suggestions.models import Reply, Suggestion
+from minyi.suggestions.models import Suggestion
+from minyi.suggestions.selectors import signed_off_replies, suggestion_by_id
 from minyi.suggestions.states import SuggestionState
 
 from .models import DutyDay, IntakePhoto, Opinion, OutcomeNotice, StationEvent
@@ -274,7 +275,7 @@ def _followed_suggestion(suggestion: Suggestion) -> Suggestion:
     for _step in range(MERGE_DEPTH):
         if suggestion.state != SuggestionState.MERGED or suggestion.main_id is None:
             return suggestion
-        suggestion = Suggestion.objects.get(pk=suggestion.main_id)
+        suggestion = suggestion_by_id(suggestion.main_id)
     return suggestion
 
 
@@ -300,7 +301,7 @@ def outcome_of(opinion: Opinion) -> Outcome | None:
         )
     if root.state != OS.ADOPTED or root.suggestion_id is None:
         return None
-    suggestion = _followed_suggestion(Suggestion.objects.get(pk=root.suggestion_id))
+    suggestion = _followed_suggestion(suggestion_by_id(root.suggestion_id))
     if suggestion.state == SuggestionState.DECLINED:
         return Outcome(
             key=f"intake:{opinion.pk}:s{suggestion.pk}:declined",
@@ -310,13 +311,7 @@ def outcome_of(opinion: Opinion) -> Outcome | None:
         )
     if suggestion.state not in REPLIED_STATES:
         return None
-    replies = list(
-        Reply.objects.filter(
-            assignment__suggestion=suggestion, assignment__round=suggestion.round, signed_off_at__isnull=False
-        )
-        .select_related("assignment__unit", "result_class")
-        .order_by("id")
-    )
+    replies = list(signed_off_replies(suggestion))
     if not replies:
         return None
     parts = [

@@ -305,8 +305,7 @@ def expectations_of(congress: Congress) -> QuerySet[MonthlyExpectation]:
 def expectation_table(congress: Congress, year: int) -> list[ExpectationRow]:
     """Month by month: how many suggestions each expected deputy led that were submitted in the
     month and accepted (立案, not withdrawn). The current month is shown but not judged yet."""
-    from minyi.suggestions.models import Suggestion
-    from minyi.suggestions.states import SuggestionState
+    from minyi.suggestions.selectors import accepted_led_by
 
     months = [datetime.date(year, m, 1) for m in range(1, 13)]
     today = timezone.localdate()
@@ -324,14 +323,7 @@ def expectation_table(congress: Congress, year: int) -> list[ExpectationRow]:
     start = timezone.make_aware(datetime.datetime(year, 1, 1))
     end = timezone.make_aware(datetime.datetime(year + 1, 1, 1))
     for r in (
-        Suggestion.objects.filter(
-            congress=congress,
-            lead_id__in=list(deputies),
-            accepted_at__isnull=False,
-            submitted_at__gte=start,
-            submitted_at__lt=end,
-        )
-        .exclude(state=SuggestionState.WITHDRAWN)
+        accepted_led_by(congress, list(deputies), start, end)
         .annotate(month=TruncMonth("submitted_at"))
         .values("lead_id", "month")
         .annotate(n=Count("id"))

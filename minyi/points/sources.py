@@ -33,7 +33,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
 from minyi.audit.models import AuditEvent
@@ -110,26 +109,18 @@ class Family:
 
 def families(suggestion_ids: Iterable[int]) -> dict[int, Family]:
     """The family of each suggestion id (keyed by every id asked for), in three queries."""
-    from minyi.suggestions.models import CoSigner, Suggestion
-    from minyi.suggestions.states import CoSignerState
+    from minyi.suggestions.selectors import confirmed_cosigners, suggestions_by_ids, suggestions_with_merged
 
     ids = set(suggestion_ids)
     if not ids:
         return {}
-    main_of = {
-        pk: (main_id or pk)
-        for pk, main_id in Suggestion.objects.filter(pk__in=ids).values_list("pk", "main_id")
-    }
+    main_of = {pk: (main_id or pk) for pk, main_id in suggestions_by_ids(ids).values_list("pk", "main_id")}
     mains = set(main_of.values())
-    rows = list(
-        Suggestion.objects.filter(Q(pk__in=mains) | Q(main_id__in=mains)).values(
-            "pk", "main_id", "lead_id", "number", "title", "state"
-        )
-    )
+    rows = list(suggestions_with_merged(mains).values("pk", "main_id", "lead_id", "number", "title", "state"))
     confirmed: dict[int, list[int]] = defaultdict(list)
-    for suggestion_id, deputy_id in CoSigner.objects.filter(
-        suggestion_id__in=[r["pk"] for r in rows], state=CoSignerState.CONFIRMED
-    ).values_list("suggestion_id", "deputy_id"):
+    for suggestion_id, deputy_id in confirmed_cosigners([r["pk"] for r in rows]).values_list(
+        "suggestion_id", "deputy_id"
+    ):
         confirmed[suggestion_id].append(deputy_id)
     by_main: dict[int, Family] = {}
     for r in rows:
@@ -193,7 +184,7 @@ def _family_events(
 
 @register("suggestions")
 def suggestion_events(congress: Congress, window: Window) -> list[SourceEvent]:
-    from minyi.suggestions.models import Deadline, Suggestion
+    from minyi.suggestions.selectors import evaluations_on_time, suggestions_by_ids
     from minyi.suggestions.states import SuggestionState
 
     rows = list(
@@ -219,14 +210,8 @@ def suggestion_events(congress: Congress, window: Window) -> list[SourceEvent]:
     evaluated = [r for r in rows if r["code"] == "suggestion.evaluated" and r["suggestion_id"]]
     missed = [r for r in rows if r["code"] == "suggestion.no_feedback" and r["suggestion_id"]]
     ids = {r["suggestion_id"] for r in evaluated + missed}
-    info = {
-        s["pk"]: s for s in Suggestion.objects.filter(pk__in=ids).values("pk", "lead_id", "number", "title")
-    }
-    on_time = set(
-        Deadline.objects.filter(
-            suggestion_id__in=ids, kind=Deadline.Kind.EVALUATION, closed_on_time=True
-        ).values_list("suggestion_id", "round")
-    )
+    info = {s["pk"]: s for s in suggestions_by_ids(ids).values("pk", "lead_id", "number", "title")}
+    on_time = evaluations_on_time(ids)
     for event, candidates, ok in (
         (
             "evaluation_on_time",

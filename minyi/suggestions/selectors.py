@@ -626,3 +626,116 @@ def commitment_ledger(congress: Congress) -> QuerySet[Commitment]:
         .prefetch_related(Prefetch("progress_reports"))
         .order_by("due_on", "id")
     )
+
+
+# --- reads for the apps that stand apart (awards, points, notifications, intake) -------------------
+# They read suggestions only through these functions, never through the models' managers, so the
+# suggestion app alone knows how its tables are queried (decision 0007).
+
+
+def suggestions_by_ids(ids: Any) -> QuerySet[Suggestion]:
+    """The suggestions `ids` (any congress: the caller has its ids from its own rows)."""
+    return Suggestion.objects.filter(pk__in=ids)
+
+
+def suggestions_with_merged(ids: Any) -> QuerySet[Suggestion]:
+    """The suggestions `ids` and those merged into them (their family)."""
+    return Suggestion.objects.filter(Q(pk__in=ids) | Q(main_id__in=ids))
+
+
+def suggestion_by_id(pk: int) -> Suggestion:
+    return Suggestion.objects.get(pk=pk)
+
+
+def confirmed_cosigners(suggestion_ids: Any) -> QuerySet[CoSigner]:
+    """Confirmed co-signers of the suggestions `suggestion_ids`."""
+    return CoSigner.objects.filter(suggestion_id__in=suggestion_ids, state=CoSignerState.CONFIRMED)
+
+
+def nominable_suggestions(congress: Congress) -> QuerySet[Suggestion]:
+    """Accepted suggestions of `congress` still standing (not withdrawn, merged or declined)."""
+    return Suggestion.objects.filter(congress=congress, accepted_at__isnull=False).exclude(
+        state__in=[S.WITHDRAWN, S.MERGED, S.DECLINED]
+    )
+
+
+def closed_resolved_and_satisfied(
+    congress: Congress, closed_from: datetime.datetime, closed_before: datetime.datetime
+) -> QuerySet[Suggestion]:
+    """Suggestions of `congress` closed in [closed_from, closed_before) whose final round has replies
+    and evaluations, every reply's result class counting as resolved and every evaluation rated
+    satisfied; by closing time."""
+    final_replies = Reply.objects.filter(
+        assignment__suggestion=OuterRef("pk"),
+        assignment__round=OuterRef("round"),
+        assignment__state=AssignmentState.REPLIED,
+    )
+    final_evaluations = Evaluation.objects.filter(suggestion=OuterRef("pk"), round=OuterRef("round"))
+    return (
+        Suggestion.objects.filter(
+            congress=congress,
+            state=S.CLOSED,
+            closed_at__gte=closed_from,
+            closed_at__lt=closed_before,
+        )
+        .filter(Exists(final_replies), Exists(final_evaluations))
+        .exclude(Exists(final_replies.filter(result_class__counts_as_resolved=False)))
+        .exclude(Exists(final_evaluations.exclude(kind=Evaluation.Kind.RATED, overall=Rating.SATISFIED)))
+        .select_related("lead")
+        .order_by("closed_at", "id")
+    )
+
+
+def accepted_led_by(
+    congress: Congress, lead_ids: Any, submitted_from: datetime.datetime, submitted_before: datetime.datetime
+) -> QuerySet[Suggestion]:
+    """Accepted, not withdrawn suggestions of `congress` led by `lead_ids` and submitted in
+    [submitted_from, submitted_before)."""
+    return Suggestion.objects.filter(
+        congress=congress,
+        lead_id__in=lead_ids,
+        accepted_at__isnull=False,
+        submitted_at__gte=submitted_from,
+        submitted_at__lt=submitted_before,
+    ).exclude(state=S.WITHDRAWN)
+
+
+def evaluations_on_time(suggestion_ids: Any) -> set[tuple[int, int]]:
+    """(suggestion id, round) of the evaluations of `suggestion_ids` done within their deadline."""
+    return set(
+        Deadline.objects.filter(
+            suggestion_id__in=suggestion_ids, kind=Deadline.Kind.EVALUATION, closed_on_time=True
+        ).values_list("suggestion_id", "round")
+    )
+
+
+def deadline_table() -> QuerySet[Deadline]:
+    """Every deadline row, for set-based scans that add their own conditions (the notification scan
+    inserts its reminders with one INSERT … SELECT over it)."""
+    return Deadline.objects.all()
+
+
+def signed_off_replies(suggestion: Suggestion) -> QuerySet[Reply]:
+    """The signed-off replies of the suggestion's current round, with unit and result class, in order."""
+    return (
+        Reply.objects.filter(
+            assignment__suggestion=suggestion, assignment__round=suggestion.round, signed_off_at__isnull=False
+        )
+        .select_related("assignment__unit", "result_class")
+        .order_by("id")
+    )
+
+
+def assignment_of(suggestion: Suggestion, unit: Any) -> Assignment:
+    """The assignment of `suggestion` to `unit` (one per suggestion and unit in a round)."""
+    return Assignment.objects.get(suggestion=suggestion, unit=unit)
+
+
+def assignment_with_unit(pk: int) -> Assignment:
+    return Assignment.objects.select_related("unit").get(pk=pk)
+
+
+def suggestion_for_update(pk: int) -> Suggestion:
+    """The suggestion `pk` with its congress, locked for the caller's transaction (an action of
+    another app that writes its own rows about the suggestion, e.g. 催办)."""
+    return Suggestion.objects.select_for_update().select_related("congress").get(pk=pk)
