@@ -53,7 +53,6 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from minyi.audit import events as audit_events
 from minyi.audit.models import AuditEvent
 from minyi.congress.models import Policy
 from minyi.core.errors import DomainError
@@ -177,9 +176,7 @@ DEADLINE_RULES = _deadline_rules()
 @dataclass(frozen=True)
 class EventRule:
     """An audit event `code` gives a `kind` notice to `audience`, titled `prefix` + the suggestion's
-    title, with the body `body()` (an SQL expression on the event row). `code` must be a declared
-    audit event type shown on a suggestion's timeline (`minyi.audit.events`): the scan reads only
-    rows tied to a suggestion."""
+    title, with the body `body()` (an SQL expression on the event row)."""
 
     name: str
     code: str
@@ -188,12 +185,6 @@ class EventRule:
     prefix: Callable[[], str]
     body: Callable[[], Any]
     where: Q = field(default_factory=Q)
-
-    def __post_init__(self) -> None:
-        if audit_events.get(self.code).timeline is audit_events.Timeline.NONE:
-            raise audit_events.EventCodeError(
-                f"{self.code!r} is tied to no suggestion: no notice can read it"
-            )
 
 
 def _json(path: str) -> Coalesce:
