@@ -13,6 +13,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
+from . import events
 from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -21,8 +22,8 @@ GENESIS = "0" * 64
 #: file or a stored file (attachment, photo, evidence, import error list) handed out
 #: (`minyi.core.pages.serve_file`, `record_download`). Who/what only — never the data itself.
 #: They move no figure (`reports.dashboard.data_version` skips them) and are tied to no
-#: suggestion, so no timeline shows them.
-READ_CODES = ("export.requested", "export.downloaded", "file.downloaded")
+#: suggestion, so no timeline shows them. The types flagged `read` in `events.TYPES`.
+READ_CODES = events.READ_CODES
 _NOT_HASHED = {"id", "hash"}
 
 
@@ -84,9 +85,16 @@ def record(
     correlation_id: uuid.UUID | None = None,
     **typed_fks: Any,
 ) -> AuditEvent:
-    """Append one audit row. Must run inside the transaction of the change it records."""
+    """Append one audit row. Must run inside the transaction of the change it records. `code` must
+    be declared in `events.TYPES` (`UndeclaredEventCode` otherwise), and a row tied to a
+    suggestion must be of a type that some timeline shows."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must be called inside the transaction of the change")
+    event_type = events.get(code)
+    if typed_fks.get("suggestion") is not None and event_type.timeline is events.Timeline.NONE:
+        raise events.EventCodeError(
+            f"audit code {code!r} is declared on no timeline but was recorded with a suggestion"
+        )
     head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
     event = AuditEvent(
         seq=head.seq + 1,

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from minyi.audit import events as audit_events
 from minyi.audit.models import AuditEvent
 from minyi.congress.models import LiaisonStation
 from minyi.core.decorators import CongressRequest, congress_view
@@ -444,19 +445,6 @@ def _history(opinion: Opinion) -> list[AuditEvent]:
     )
 
 
-HISTORY_LABELS = {
-    "intake.opinion.recorded": gettext_lazy("登记"),
-    "intake.opinion.referred": gettext_lazy("交代表处理"),
-    "intake.opinion.answered": gettext_lazy("当场答复"),
-    "intake.opinion.forwarded": gettext_lazy("转办单位"),
-    "intake.opinion.unit_answered": gettext_lazy("单位答复"),
-    "intake.opinion.returned": gettext_lazy("单位退回"),
-    "intake.opinion.merged": gettext_lazy("合并到其他意见"),
-    "intake.opinion.adopted": gettext_lazy("形成代表建议"),
-    "intake.opinion.notified": gettext_lazy("短信告知反映人"),
-}
-
-
 @congress_view()
 @require_GET
 def opinion_detail(request: CongressRequest, pk: int) -> HttpResponse:
@@ -468,7 +456,7 @@ def opinion_detail(request: CongressRequest, pk: int) -> HttpResponse:
     root = selectors.root_of(opinion) if opinion.merged_into_id else None
     history = _history(opinion)
     for event in history:
-        event.label = HISTORY_LABELS.get(event.code, event.code)  # type: ignore[attr-defined]
+        event.label = audit_events.label_of(event.code)  # type: ignore[attr-defined]
     moves = selectors.available_moves(request.user, opinion)
     return render(
         request,

@@ -53,6 +53,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from minyi.audit import events as audit_events
 from minyi.audit.models import AuditEvent
 from minyi.congress.models import Policy
 from minyi.core.errors import DomainError
@@ -176,7 +177,9 @@ DEADLINE_RULES = _deadline_rules()
 @dataclass(frozen=True)
 class EventRule:
     """An audit event `code` gives a `kind` notice to `audience`, titled `prefix` + the suggestion's
-    title, with the body `body()` (an SQL expression on the event row)."""
+    title, with the body `body()` (an SQL expression on the event row). `code` must be a declared
+    audit event type shown on a suggestion's timeline (`minyi.audit.events`): the scan reads only
+    rows tied to a suggestion."""
 
     name: str
     code: str
@@ -185,6 +188,12 @@ class EventRule:
     prefix: Callable[[], str]
     body: Callable[[], Any]
     where: Q = field(default_factory=Q)
+
+    def __post_init__(self) -> None:
+        if audit_events.get(self.code).timeline is audit_events.Timeline.NONE:
+            raise audit_events.EventCodeError(
+                f"{self.code!r} is tied to no suggestion: no notice can read it"
+            )
 
 
 def _json(path: str) -> Coalesce:

@@ -16,6 +16,9 @@ Built-in sources (registered below):
   (``intake.event.recorded`` / ``intake.event.updated`` / ``intake.duty_day.recorded``);
 - ``manual``: this app's approved manual entries.
 
+Which audit codes a source reads, and which point event each feeds, is declared once with the code
+in `minyi.audit.events` (an event type's ``points``); the sources ask it, not string literals.
+
 Another app plugs in its own source with ``@register("name")`` (replacing a built-in of the same
 name), e.g. intake may later provide attendance through a selector of its own.
 
@@ -35,6 +38,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from minyi.audit import events as audit_events
 from minyi.audit.models import AuditEvent
 from minyi.congress.models import Congress
 
@@ -83,7 +87,14 @@ def _before(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
 
 
+def feeds(code: str) -> str:
+    """The point event an audit row of `code` feeds (`minyi.audit.events`: the type's `points`)."""
+    feed = audit_events.get(code).points
+    return feed.event if feed else ""
+
+
 def audit_rows(congress: Congress, codes: Iterable[str], *, until: datetime.date | None = None):
+    """The congress's audit rows of `codes` — for a source, `audit_events.codes_feeding(name)`."""
     qs = AuditEvent.objects.filter(congress=congress, code__in=list(codes))
     if until is not None:
         qs = qs.filter(created_at__lt=_before(until))
@@ -188,16 +199,14 @@ def suggestion_events(congress: Congress, window: Window) -> list[SourceEvent]:
     from minyi.suggestions.states import SuggestionState
 
     rows = list(
-        audit_rows(
-            congress,
-            ["suggestion.accepted", "suggestion.evaluated", "suggestion.no_feedback"],
-            until=window.end,
-        ).values("seq", "code", "suggestion_id", "created_at", "new")
+        audit_rows(congress, audit_events.codes_feeding("suggestions"), until=window.end).values(
+            "seq", "code", "suggestion_id", "created_at", "new"
+        )
     )
     accepted = [
         (r["suggestion_id"], local_date(r["created_at"]), {"audit": r["seq"]})
         for r in rows
-        if r["code"] == "suggestion.accepted" and r["suggestion_id"]
+        if feeds(r["code"]) == "suggestion_accepted" and r["suggestion_id"]
     ]
     out = _family_events(
         accepted,
@@ -207,8 +216,8 @@ def suggestion_events(congress: Congress, window: Window) -> list[SourceEvent]:
         skip_states=(SuggestionState.WITHDRAWN,),
     )
     # evaluations: the lead deputy of the evaluated suggestion, once per suggestion
-    evaluated = [r for r in rows if r["code"] == "suggestion.evaluated" and r["suggestion_id"]]
-    missed = [r for r in rows if r["code"] == "suggestion.no_feedback" and r["suggestion_id"]]
+    evaluated = [r for r in rows if feeds(r["code"]) == "evaluation_on_time" and r["suggestion_id"]]
+    missed = [r for r in rows if feeds(r["code"]) == "evaluation_missed" and r["suggestion_id"]]
     ids = {r["suggestion_id"] for r in evaluated + missed}
     info = {s["pk"]: s for s in suggestions_by_ids(ids).values("pk", "lead_id", "number", "title")}
     on_time = evaluations_on_time(ids)
@@ -250,13 +259,14 @@ def suggestion_events(congress: Congress, window: Window) -> list[SourceEvent]:
 def key_theme_events(congress: Congress, window: Window) -> list[SourceEvent]:
     """Suggestions that are members of a key theme now, dated when they (last) joined it."""
     member_since: dict[tuple[str, int], tuple[datetime.date, int]] = {}
-    for r in audit_rows(congress, ["theme.suggestion_added", "theme.suggestion_removed"]).values(
+    for r in audit_rows(congress, audit_events.codes_feeding("key_themes")).values(
         "seq", "code", "object_id", "suggestion_id", "created_at"
     ):
         if not r["suggestion_id"]:
             continue
         pair = (r["object_id"], r["suggestion_id"])
-        if r["code"] == "theme.suggestion_added":
+        feed = audit_events.get(r["code"]).points
+        if feed and not feed.ends:
             member_since.setdefault(pair, (local_date(r["created_at"]), r["seq"]))
         else:
             member_since.pop(pair, None)
@@ -290,10 +300,10 @@ def _intake_labels() -> dict[str, str]:
 def intake_events(congress: Congress, window: Window) -> list[SourceEvent]:
     """Events and duty days as their audit rows describe them now (updates replayed in order)."""
     state: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in audit_rows(
-        congress, ["intake.event.recorded", "intake.event.updated", "intake.duty_day.recorded"]
-    ).values("code", "object_id", "object_repr", "new"):
-        kind = "duty" if r["code"].startswith("intake.duty_day") else "event"
+    for r in audit_rows(congress, audit_events.codes_feeding("intake")).values(
+        "code", "object_id", "object_repr", "new"
+    ):
+        kind = "duty" if feeds(r["code"]) == "duty_day" else "event"
         current = state.setdefault((kind, r["object_id"]), {})
         current.update(r["new"] or {})
         current["repr"] = r["object_repr"]

@@ -25,6 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from minyi.accounts.models import Role
+from minyi.audit import events as audit_events
 from minyi.audit.models import AuditEvent
 from minyi.congress.models import Congress
 
@@ -204,48 +205,9 @@ def co_opinions_for(assignment: Assignment) -> QuerySet[Assignment]:
 
 # --- timeline ------------------------------------------------------------------------------------
 
-#: Audit codes everyone who sees the suggestion may see (deputies see only these).
-PUBLIC_CODES = frozenset(
-    {
-        "suggestion.created",
-        "suggestion.updated",
-        "suggestion.submitted",
-        "suggestion.accepted",
-        "suggestion.returned",
-        "suggestion.declined",
-        "suggestion.merged",
-        "suggestion.merged_in",
-        "suggestion.withdrawn",
-        "suggestion.forwarded",
-        "suggestion.assigned",
-        "suggestion.reassigning",
-        "suggestion.replied",
-        "suggestion.evaluated",
-        "suggestion.no_feedback",
-        "suggestion.rehandling_ordered",
-        "suggestion.coordination_recorded",
-        "suggestion.closed",
-        "cosigner.invited",
-        "cosigner.confirmed",
-        "cosigner.declined",
-        "cosigner.revoked",
-        "cosigner.lapsed",
-        "withdrawal.requested",
-        "withdrawal.agreed",
-        "withdrawal.refused",
-        "withdrawal.lapsed",
-        "assignment.created",
-        "contact.logged",
-        "contact.confirmed",
-        "contact.disputed",
-        "reply.signed_off",
-        "extension.approved",
-        "evaluation.recorded",
-        "commitment.progress_reported",
-        "commitment.fulfilled",
-        "commitment.explained",
-    }
-)
+#: Audit codes everyone who sees the suggestion may see (deputies see only these): the event types
+#: declared `Timeline.PUBLIC` in `minyi.audit.events`.
+PUBLIC_CODES = audit_events.public_codes()
 
 
 def timeline(user: Any, suggestion: Suggestion) -> QuerySet[AuditEvent]:
@@ -272,7 +234,7 @@ def timeline(user: Any, suggestion: Suggestion) -> QuerySet[AuditEvent]:
         )
     ):
         return events
-    visible = Q(code__in=PUBLIC_CODES) | Q(code__startswith="attachment.", unit__isnull=True)
+    visible = Q(code__in=PUBLIC_CODES) | Q(code__in=audit_events.own_codes(), unit__isnull=True)
     units = unit_ids(user, congress)
     if units:
         visible |= Q(unit__isnull=True) | Q(unit__in=units)
