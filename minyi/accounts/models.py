@@ -74,7 +74,7 @@ SUPERVISING_ROLES = frozenset({*STAFF_ROLES, Role.SUPERVISOR, Role.INSPECTOR})
 #: Who reads every record of the congress (suggestions, voter opinions): the supervisors. Not the
 #: read-only viewers (查阅人员): they read accepted suggestions with their replies, figures,
 #: published award rounds and rankings, no unit records, voter opinions or points records (decision
-#: 0007; the rules of each app say it).
+#: 0009; the rules of each app say it).
 OVERSIGHT_ROLES = SUPERVISING_ROLES
 #: OVERSIGHT_ROLES without the inspection office (督查考核室): who sees every award round and every
 #: deputy's points record today. The apps disagree on the inspector here (suggestions and intake let

@@ -28,7 +28,7 @@ from .states import RESULT_STATES, RoundState
 
 #: Roles that see every round of their congress.
 #: Roles that see every round of their congress. Not the viewers (查阅人员): like every member they
-#: see the published rounds and their results (decision 0007).
+#: see the published rounds and their results (decision 0009).
 OVERSIGHT_ROLES = OVERSIGHT_EXCEPT_INSPECTOR
 
 

@@ -78,7 +78,7 @@ def taxonomy_fields(model: type[PolicyItem]) -> list[str]:
 
 
 def require_perm(actor: Any, perm: str, congress: Congress) -> None:
-    # rules.has_perm, not actor.has_perm: no superuser bypass inside a congress (decision 0007)
+    # rules.has_perm, not actor.has_perm: no superuser bypass inside a congress (decision 0009)
     if actor is not None and not rules.has_perm(perm, actor, congress):
         raise NotPermitted(_("您没有权限执行此操作。"))
 
@@ -655,6 +655,12 @@ def do_add_taxonomy_item(
 ) -> PolicyItem:
     """Add an item at the end of one of the congress's taxonomies (`kind` is a key of TAXONOMIES)."""
     require_perm(actor, "congress.manage_policy", congress)
+    return _add_taxonomy_item(congress, actor=actor, kind=kind, fields=fields)
+
+
+def _add_taxonomy_item(congress: Congress, *, actor: Any, kind: str, fields: Mapping[str, Any]) -> PolicyItem:
+    """`do_add_taxonomy_item` once the permission is settled (also by `do_create_congress`, whose
+    platform admin holds no role in the new congress, decision 0009)."""
     model = taxonomy_model(kind)
     names = taxonomy_fields(model)
     _check_known(fields, names)
@@ -1021,7 +1027,7 @@ def do_create_congress(
     )
     ensure_policy(congress)
     for kind, fields in default_items():
-        do_add_taxonomy_item(congress, actor=actor, kind=kind, fields=fields)
+        _add_taxonomy_item(congress, actor=actor, kind=kind, fields=fields)
     return congress
 
 

@@ -5,6 +5,7 @@ import rules
 
 from minyi.accounts.models import Role
 from minyi.core.tenancy import has_role
+from minyi.core.tenancy import is_platform_admin as _is_platform_admin
 
 
 def _role_predicate(*roles: str):
@@ -23,6 +24,11 @@ is_member = rules.predicate(
 
 is_root_congress = rules.predicate(lambda user, congress: congress is not None and congress.parent_id is None)
 
+#: An active superuser. Inside a congress a platform admin has only the roles of their own
+#: memberships; this predicate is used for the members and roles pages alone (cross-congress
+#: grants, decision 0009) — nothing else of a congress.
+is_platform_admin = rules.predicate(lambda user, congress=None: _is_platform_admin(user))
+
 can_view_people = is_member
 can_manage_people = is_congress_admin | is_congress_clerk
 
@@ -31,7 +37,7 @@ rules.add_perm("congress.manage_roster", can_manage_people)
 rules.add_perm("congress.import_roster", can_manage_people)
 rules.add_perm("congress.view_policy", is_member)
 rules.add_perm("congress.manage_policy", is_congress_admin)
-rules.add_perm("congress.manage_members", is_congress_admin)
+rules.add_perm("congress.manage_members", is_congress_admin | is_platform_admin)
 # A deputy's phone and e-mail: the congress staff who look after deputies (and, in the view, the deputy
 # themself) — not every member who may browse the roster.
 rules.add_perm("congress.view_contacts", can_manage_people)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import rules
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -122,13 +123,13 @@ def _save_changes(request: HttpRequest, form, update: Callable[..., Any], obj: A
 def _perms(request: CongressRequest) -> dict[str, bool]:
     user, congress = request.user, request.congress
     return {
-        "view_roster": user.has_perm("congress.view_roster", congress),
-        "manage_roster": user.has_perm("congress.manage_roster", congress),
-        "import_roster": user.has_perm("congress.import_roster", congress),
-        "view_policy": user.has_perm("congress.view_policy", congress),
-        "manage_policy": user.has_perm("congress.manage_policy", congress),
-        "manage_members": user.has_perm("congress.manage_members", congress),
-        "view_contacts": user.has_perm("congress.view_contacts", congress),
+        "view_roster": rules.has_perm("congress.view_roster", user, congress),
+        "manage_roster": rules.has_perm("congress.manage_roster", user, congress),
+        "import_roster": rules.has_perm("congress.import_roster", user, congress),
+        "view_policy": rules.has_perm("congress.view_policy", user, congress),
+        "manage_policy": rules.has_perm("congress.manage_policy", user, congress),
+        "manage_members": rules.has_perm("congress.manage_members", user, congress),
+        "view_contacts": rules.has_perm("congress.view_contacts", user, congress),
     }
 
 
@@ -673,7 +674,7 @@ def taxonomy_set_active(request, kind: str, pk: int):
 # --- members ---------------------------------------------------------------------------------------
 
 
-@congress_view("congress.manage_members")
+@congress_view("congress.manage_members", platform=True)
 def members(request):
     form = MemberFilterForm(request.GET or None)
     page = _page(request, selectors.members_for(request.congress, form.values() if request.GET else {}))
@@ -684,7 +685,7 @@ def members(request):
     )
 
 
-@congress_view("congress.manage_members")
+@congress_view("congress.manage_members", platform=True)
 def member_grant(request):
     form = GrantRoleForm(request.POST or None, congress=request.congress, actor=request.user)
 
@@ -725,7 +726,7 @@ def member_grant(request):
     )
 
 
-@congress_view("congress.manage_members")
+@congress_view("congress.manage_members", platform=True)
 @require_POST
 def member_revoke(request, pk: int):
     membership = selectors.get_membership(request.congress, pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
+import rules
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
 
@@ -24,16 +25,22 @@ class CongressRequest(HttpRequest):
     user: User
 
 
-def congress_view(perm: str | None = None):
+def congress_view(perm: str | None = None, *, platform: bool = False):
     """Sign-in required; resolves `code` to `request.congress` (404 without a membership) and, if
-    `perm` is given, checks it against the congress (404 too, so a page's existence is not leaked)."""
+    `perm` is given, checks it against the congress (404 too, so a page's existence is not leaked).
+
+    The check is `rules.has_perm`, never `request.user.has_perm`: Django's ModelBackend lets an
+    active superuser pass every `user.has_perm`, whereas a platform admin has, inside a congress,
+    only the rights of their memberships (decision 0009). `platform=True` marks a platform page
+    (a congress's members and roles) that a platform admin opens without a membership; `perm` must
+    then allow them too."""
 
     def decorator(view):
         @login_required
         @functools.wraps(view)
         def wrapper(request, code, *args, **kwargs):
-            congress = congress_for(request.user, code)
-            if perm and not request.user.has_perm(perm, congress):
+            congress = congress_for(request.user, code, platform=platform)
+            if perm and not rules.has_perm(perm, request.user, congress):
                 raise Http404("not permitted")
             request.congress = congress
             return view(request, *args, **kwargs)

@@ -83,7 +83,7 @@ def ctx_for(actor: Actor, congress: Congress) -> Ctx:
 
 def roles_of(user: Any, congress: Congress | None) -> set[str]:
     """The user's roles in `congress`: their active memberships only (a superuser gets none for
-    free, decision 0007). Nobody has roles without a congress, nor while signed out or deactivated.
+    free, decision 0009). Nobody has roles without a congress, nor while signed out or deactivated.
     Memberships are cached on the user object for the request (`tenancy.memberships_of`)."""
     if (
         congress is None
@@ -105,7 +105,7 @@ def authorize(
     NotPermitted with `message` (by default "您没有权限执行此操作。").
 
     Checked with ``rules.has_perm`` (not ``user.has_perm``, which lets an active superuser pass
-    everything): a superuser counts as a congress admin and nothing more. The system (actor None) is
+    everything): a superuser has only the roles of their memberships (decision 0009). The system (actor None) is
     refused unless ``system=True`` (actions the system may run: imports, commands)."""
     actor = who.actor if isinstance(who, Ctx) else who
     if actor is None:

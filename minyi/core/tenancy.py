@@ -1,6 +1,11 @@
 """Who may see which congress. The congress is the tenant: every page and endpoint below
 `/c/<code>/` goes through `congress_for()`, which gives 404 for both "no such congress" and "no
-membership", so nobody can probe which congresses exist."""
+membership", so nobody can probe which congresses exist.
+
+A platform administrator (an active superuser) is *not* a member of every congress: inside a
+congress they have exactly the roles of their own memberships (usually none). Only the pages a view
+marks as platform pages (`congress_view(..., platform=True)`: a congress's members and roles, for
+cross-congress grants) let them in without one — see decision 0009."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from collections.abc import Iterable
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from minyi.accounts.models import Membership, Role
+from minyi.accounts.models import Membership
 from minyi.congress.models import Congress
 
 
@@ -35,9 +40,17 @@ def roles_in(user, congress: Congress) -> set[str]:
 
 
 def has_role(user, congress: Congress, *roles: str) -> bool:
-    if getattr(user, "is_superuser", False) and Role.CONGRESS_ADMIN in roles:
-        return True
+    """One of `roles` through an active membership in `congress` (a superuser gets none for free)."""
     return bool(roles_in(user, congress) & set(roles))
+
+
+def is_platform_admin(user) -> bool:
+    """A platform administrator: an active, signed-in superuser (decision 0004, 0009)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
+        and getattr(user, "is_superuser", False)
+    )
 
 
 def units_of(user, congress: Congress, roles: Iterable[str] | None = None) -> set[int]:
@@ -50,17 +63,25 @@ def units_of(user, congress: Congress, roles: Iterable[str] | None = None) -> se
 
 
 def congresses_of(user) -> list[Congress]:
-    if getattr(user, "is_superuser", False):
-        return list(Congress.objects.filter(active=True))
+    """The congresses `user` has an active membership in (a platform admin: theirs only; every
+    congress is listed for them by `platform_congresses`)."""
     seen: dict[int, Congress] = {}
     for m in memberships_of(user):
         seen.setdefault(m.congress_id, m.congress)
     return list(seen.values())
 
 
-def congress_for(user, code: str) -> Congress:
-    """The congress with this code if `user` belongs to it (superusers: any), else 404."""
+def platform_congresses(user) -> list[Congress]:
+    """Every active congress for a platform admin (for the platform pages), else none."""
+    if not is_platform_admin(user):
+        return []
+    return list(Congress.objects.filter(active=True).order_by("name"))
+
+
+def congress_for(user, code: str, *, platform: bool = False) -> Congress:
+    """The congress with this code if `user` belongs to it, else 404. On a platform page
+    (`platform=True`) a platform admin may open any active congress without a membership."""
     congress = get_object_or_404(Congress, code=code, active=True)
-    if getattr(user, "is_superuser", False) or memberships_of(user, congress):
+    if memberships_of(user, congress) or (platform and is_platform_admin(user)):
         return congress
     raise Http404("no such congress")

@@ -3,19 +3,22 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
-from minyi.core.tenancy import congresses_of, memberships_of
+from minyi.core.tenancy import congresses_of, memberships_of, platform_congresses
 
 
 @login_required
 def home(request):
-    """Every congress the user belongs to, with their roles in it; one congress → go straight there."""
+    """Every congress the user belongs to, with their roles in it; one congress → go straight there.
+    A platform admin also gets every congress's members and roles page (decision 0009: that is all
+    they open in a congress without a membership) and the holiday calendar."""
     congresses = congresses_of(request.user)
-    if len(congresses) == 1 and not request.user.is_superuser:
+    platform = platform_congresses(request.user)
+    if len(congresses) == 1 and not platform:
         return redirect("congress:dashboard", congresses[0].code)
     rows = []
     for congress in congresses:
         rows.append({"congress": congress, "memberships": memberships_of(request.user, congress)})
-    return render(request, "core/home.html", {"rows": rows})
+    return render(request, "core/home.html", {"rows": rows, "platform": platform})
 
 
 def healthz(request):

@@ -2,8 +2,8 @@
 
 Check them with ``rules.has_perm(name, user, obj)`` (as the actions and the access helpers do), not
 ``user.has_perm``: Django lets an active superuser pass every ``user.has_perm``, whereas here a
-superuser counts as a congress admin of every congress and nothing more — in particular a superuser
-never sees a constituent's contact data.
+superuser has only the roles of their own memberships (decision 0009) — and even as a congress
+clerk never sees a constituent's contact data.
 
 Objects: a `LiaisonStation` for the station permissions, an `Opinion` for the others.
 
@@ -36,7 +36,7 @@ from .states import OpinionState, roles_for_action
 
 #: Roles that see every opinion of their congress (without contact data). Not the viewers
 #: (查阅人员): voter opinions carry residents' personal data; they see stations and events only
-#: (decision 0007).
+#: (decision 0009).
 OVERSIGHT_ROLES = _OVERSIGHT_ROLES
 #: States in which the unit an opinion was forwarded to sees it.
 UNIT_VISIBLE_STATES = (OpinionState.FORWARDED, OpinionState.UNIT_ANSWERED)

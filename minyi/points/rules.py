@@ -23,7 +23,7 @@ from minyi.core.kit import roles_of
 from minyi.core.tenancy import memberships_of
 
 #: Who reads every deputy's record. Not the viewers (查阅人员): they see the rankings and the rule
-#: table, like every member, but no individual points record (decision 0007).
+#: table, like every member, but no individual points record (decision 0009).
 OVERSIGHT_ROLES = OVERSIGHT_EXCEPT_INSPECTOR
 
 

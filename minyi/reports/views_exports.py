@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid
 
+import rules
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
@@ -189,7 +190,7 @@ def bulletin(request: CongressRequest) -> HttpResponse:
     year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
     if request.method == "POST":
         kind = request.POST.get("export", "")
-        if kind not in BULLETIN_KINDS or not request.user.has_perm("reports.export_figures", congress):
+        if kind not in BULLETIN_KINDS or not rules.has_perm("reports.export_figures", request.user, congress):
             raise Http404("no such export")
         b_title = _("%(y)s年第%(q)s季度通报") % {"y": year, "q": quarter}
         job = X.start_export(

@@ -8,8 +8,8 @@ permission: the actions check it against the table, and pages combine both (`sel
 
 Check permissions with ``rules.has_perm(name, user, obj)`` (as the actions and `access_*` helpers
 do), not ``user.has_perm``: Django lets an active superuser pass every ``user.has_perm`` check,
-whereas here a superuser counts as a congress admin of every congress and nothing more (so a
-superuser cannot sign off a unit's reply or evaluate for a deputy).
+whereas here a superuser has only the roles of their own memberships in the congress (decision
+0009: no access to a congress's records by being a platform admin).
 
 `view_suggestion` is the row-level twin of `selectors.suggestions_visible_to`; a test keeps them equal
 for every persona. Who sees what:
@@ -45,7 +45,7 @@ OVERSIGHT_ROLES = frozenset({Role.CONGRESS_CLERK, Role.CONGRESS_ADMIN, Role.SUPE
 #: What a viewer (查阅人员, read-only) reads: the suggestions the congress accepted (立案), from then
 #: on — not those under review, returned, declined (often personal matters), merged or withdrawn —
 #: with their signed-off replies and the public timeline rows; never a unit's working records
-#: (assignments, contacts, drafts, co-unit opinions, extension requests). Decision 0007.
+#: (assignments, contacts, drafts, co-unit opinions, extension requests). Decision 0009.
 VIEWER_STATES = frozenset(
     {
         SuggestionState.ACCEPTED,

@@ -48,6 +48,7 @@ from .rules import (
     PERMISSIONS,
     STAFF_ROLES,
     UNIT_WORK_ROLES,
+    VIEWER_STATES,
     VISIBLE_COSIGNER_STATES,
     can_view_assignment,
     can_view_reply,
@@ -91,6 +92,8 @@ def suggestions_visible_to(user: Any, congress: Congress) -> QuerySet[Suggestion
     not_draft = ~Q(state=S.DRAFT)
     if has_oversight(user, congress, roles):
         q |= not_draft
+    if Role.VIEWER in roles:
+        q |= Q(state__in=VIEWER_STATES)
     if Role.DEPUTY in roles:
         invited = CoSigner.objects.filter(deputy__user=user, state__in=VISIBLE_COSIGNER_STATES).values(
             "suggestion"
@@ -213,12 +216,12 @@ PUBLIC_CODES = audit_events.public_codes()
 def timeline(user: Any, suggestion: Suggestion) -> QuerySet[AuditEvent]:
     """The suggestion's audit rows that `user` may see, oldest first. The rule:
 
-    - congress staff, supervisors, inspectors, viewers and the coordinators involved see every row;
+    - congress staff, supervisors, inspectors and the coordinators involved see every row;
     - unit members see the rows not tied to a unit (the suggestion's own steps), every row of their
       own unit, and the public rows of other units — not another unit's internal steps (signing,
       re-assignment requests, drafts and send-back reasons, extension requests, draft attachments);
-    - deputies (and liaison clerks, for their drafts) see the public rows (`PUBLIC_CODES`) and the
-      attachments of the suggestion itself.
+    - deputies (and liaison clerks, for their drafts) and viewers see the public rows
+      (`PUBLIC_CODES`) and the attachments of the suggestion itself.
     """
     events = AuditEvent.objects.filter(suggestion=suggestion).select_related("actor", "unit").order_by("seq")
     if not can_view_suggestion(user, suggestion):

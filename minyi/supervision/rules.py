@@ -1,6 +1,6 @@
 """Who may do what in 网上督办. Congress-level permissions take the Congress; record-level ones take
 the record (theme, supervision record, inspection, instruction). Check them with
-``rules.has_perm(name, user, obj)`` (a superuser counts as a congress admin, nothing more).
+``rules.has_perm(name, user, obj)`` (a superuser has only the roles of their memberships, decision 0009).
 
 - Board (督办看板): congress admins and clerks, supervisors (常委会领导), the inspection office
   (督查考核室) and the task force see the whole congress; coordinators see their own body's units.

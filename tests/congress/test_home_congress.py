@@ -142,6 +142,8 @@ def test_roster_import_creates_own_accounts_and_links_them(world, alphas_own):
 @pytest.mark.parametrize("who", ["system", "platform admin"])
 def test_roster_import_by_the_system_or_a_platform_admin_links_any_account(world, alphas_own, who):
     actor = None if who == "system" else UserFactory(username="root", is_superuser=True, is_staff=True)
+    if actor is not None:  # a platform admin imports through a membership (decision 0009)
+        MembershipFactory(user=actor, congress=world.other_congress, role=Role.CONGRESS_CLERK)
     report = import_roster(
         world.other_congress, xlsx({"代表": [deputy(登录账号="alphas_own")]}), actor=actor, dry_run=False
     )

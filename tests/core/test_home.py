@@ -73,13 +73,17 @@ def test_memberships_of_a_deactivated_congress_do_not_count(client, world):
     assert NO_ROLE in response.content.decode()
 
 
-def test_superuser_sees_every_active_congress(client, world):
+def test_superuser_sees_every_active_congress_as_platform_admin(client, world):
+    """Listed with its members and roles page, the one page a platform admin opens there without a
+    membership (decision 0009)."""
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(root)
     response = client.get(HOME)
     assert response.status_code == 200
     html = response.content.decode()
     assert world.congress.name in html and world.other_congress.name in html
+    assert reverse("congress:members", args=[world.congress.code]) in html
+    assert NO_ROLE not in html
 
 
 def test_anonymous_users_are_asked_to_sign_in(client, db):

@@ -178,16 +178,51 @@ def test_units_see_only_what_was_forwarded_to_them(intake, scene):
 
 
 def test_a_superuser_never_sees_contact_data(intake, scene):
-    from tests.factories import UserFactory
+    """A platform admin has no rights in a congress without a membership (decision 0009): 404 on the
+    opinion page and its API; with a clerk's membership, a clerk's view (without contact data)."""
+    from minyi.accounts.models import Role
+    from tests.factories import MembershipFactory, UserFactory
 
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     opinion = scene["adopted"]
-    assert rules.has_perm("intake.view_opinion", root, opinion)
+    code = intake.w.congress.code
+    assert not rules.has_perm("intake.view_opinion", root, opinion)
     assert not contact_visible_to(root, opinion)
     client = Client()
     client.force_login(root)
-    body = client.get(reverse("intake:opinion", args=[intake.w.congress.code, opinion.pk])).content.decode()
-    assert PHONE not in body and NAME not in body
+    assert client.get(reverse("intake:opinion", args=[code, opinion.pk])).status_code == 404
+    assert client.get(reverse("intake:stations", args=[code])).status_code == 404
+    MembershipFactory(user=root, congress=intake.w.congress, role=Role.CONGRESS_CLERK)
+    root = type(root).objects.get(pk=root.pk)
+    assert rules.has_perm("intake.view_opinion", root, opinion)
+    assert not contact_visible_to(root, opinion)
+    response = client.get(reverse("intake:opinion", args=[code, opinion.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200 and PHONE not in body and NAME not in body
+
+
+def test_the_viewer_reads_stations_and_events_but_no_opinion(intake, scene):
+    """Voter opinions carry residents' personal data: the read-only viewer sees none of them, on the
+    pages, the lists and the rules alike (decision 0009)."""
+    w = intake.w
+    code = w.congress.code
+    opinions = [scene["adopted"], scene["forwarded"], scene["merged"]]
+    for opinion in opinions:
+        assert not rules.has_perm("intake.view_opinion", w.viewer, opinion)
+        assert not contact_visible_to(w.viewer, opinion)
+    client = Client()
+    client.force_login(w.viewer)
+    assert client.get(reverse("intake:stations", args=[code])).status_code == 200
+    assert client.get(reverse("intake:event", args=[code, scene["event"].pk])).status_code == 200
+    for opinion in opinions:
+        assert client.get(reverse("intake:opinion", args=[code, opinion.pk])).status_code == 404
+    listing = client.get(reverse("intake:opinions", args=[code]))
+    body = listing.content.decode()
+    assert listing.status_code in (200, 404)
+    for opinion in opinions:
+        assert reverse("intake:opinion", args=[code, opinion.pk]) not in body
+    for secret in (PHONE, NAME, PHONE2, NAME2, PHONE3, NAME3):
+        assert secret not in body
 
 
 def test_the_audit_trail_never_holds_contact_data(intake, scene):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from minyi.accounts.models import Role
 from minyi.audit.models import AuditEvent
 from minyi.core.errors import InvalidTransition, NotPermitted, ValidationFailed
 from minyi.notifications.actions import do_urge
 from minyi.notifications.models import Delivery, Notice
 from minyi.suggestions import actions as A
 from minyi.suggestions.models import AssignmentRole
-from tests.factories import UnitFactory, UserFactory
+from tests.factories import MembershipFactory, UnitFactory, UserFactory
 from tests.suggestions.conftest import refused
 
 from .conftest import sent
@@ -95,8 +96,15 @@ def test_others_may_not_urge(loop, handling, who):
     nothing_sent()
 
 
-def test_a_superuser_urges_as_an_admin(loop, handling):
+def test_a_superuser_urges_only_through_a_membership(loop, handling):
+    """No superuser bypass inside a congress (decision 0009): refused without a membership, allowed
+    with a clerk's."""
     root = UserFactory(username="root", is_superuser=True)
+    with refused(NotPermitted, "not_permitted"):
+        do_urge(handling, actor=root, message="请办理")
+    nothing_sent()
+    MembershipFactory(user=root, congress=loop.w.congress, role=Role.CONGRESS_CLERK)
+    root = type(root).objects.get(pk=root.pk)
     assert len(do_urge(handling, actor=root, message="请办理")) == 4
 
 

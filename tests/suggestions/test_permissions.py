@@ -90,8 +90,11 @@ def scene(loop, settings, tmp_path):
         both=both,
         beta_deputy=beta_deputy,
     )
-    superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
-    personas["superuser"] = superuser
+    # a platform admin has no rights in a congress without a membership, and with one exactly that
+    # role's (decision 0009)
+    personas["superuser"] = UserFactory(username="root", is_superuser=True, is_staff=True)
+    personas["superuser_viewer"] = UserFactory(username="root_viewer", is_superuser=True, is_staff=True)
+    MembershipFactory(user=personas["superuser_viewer"], congress=w.congress, role=Role.VIEWER)
     return w, s, personas
 
 
@@ -130,8 +133,13 @@ def test_who_sees_what(scene):
         return {k for k, v in s.items() if v.pk in pks}
 
     not_drafts = set(s) - {"deputy_draft", "liaison_draft", "invite_draft", "other_draft", "beta"}
-    for name in ("clerk", "admin", "supervisor", "inspector", "viewer", "superuser"):
+    for name in ("clerk", "admin", "supervisor", "inspector"):
         assert sees(p[name]) == not_drafts, name
+    # the viewer: what the congress accepted, from then on (not under review, merged, withdrawn)
+    accepted = {"accepted", "forwarded", "co", "split", "replied", "court"}
+    assert sees(p["viewer"]) == sees(p["superuser_viewer"]) == accepted
+    assert sees(p["superuser"]) == set()
+    assert not suggestions_visible_to(p["superuser"], w.other_congress).exists()
     deputy_own = {
         "deputy_draft",
         "liaison_draft",
@@ -203,9 +211,9 @@ def test_attachments_follow_what_they_are_attached_to(scene):
         with pytest.raises(Http404):
             access_attachment(p[name], draft_file.pk)
     # the reply is still a draft in unit A: unit A, its overseers and the coordinator see it
-    for name in ("handler_a", "leader_a", "clerk", "coordinator", "viewer"):
+    for name in ("handler_a", "leader_a", "clerk", "coordinator"):
         assert access_attachment(p[name], reply_file.pk) == reply_file, name
-    for name in ("deputy", "handler_b", "leader_b", "court_coordinator", "outsider"):
+    for name in ("deputy", "handler_b", "leader_b", "court_coordinator", "outsider", "viewer", "superuser"):
         with pytest.raises(Http404):
             access_attachment(p[name], reply_file.pk)
 
@@ -230,7 +238,8 @@ def test_timeline_hides_other_units_internal_steps(scene):
     deputy = seen(p["deputy"])
     assert "assignment.signed" not in deputy and "reply.sent_back" not in deputy
     assert "contact.logged" in deputy and "assignment.created" in deputy
-    assert seen(p["judge"]) == [] and seen(p["outsider"]) == []
+    assert seen(p["judge"]) == [] and seen(p["outsider"]) == [] and seen(p["superuser"]) == []
+    assert seen(p["viewer"]) == deputy  # the public rows only, no unit's internal steps
     # the deputies of a merged suggestion read the main one's public timeline
     assert "suggestion.merged_in" in [e.code for e in timeline(p["other_deputy"], s["accepted"])]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Literal
 
+import rules
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
@@ -37,7 +38,7 @@ PERMISSIONS = [
 
 def _require(request: HttpRequest, perm: str, congress: Congress) -> None:
     """Like `congress_view(perm)`: a member without the permission gets 404, as on the pages."""
-    if not request.user.has_perm(perm, congress):
+    if not rules.has_perm(perm, request.user, congress):
         raise Http404("not permitted")
 
 
@@ -87,7 +88,7 @@ def congress_detail(request, code: str):
             }
             for m in memberships_of(request.user, congress)
         ],
-        "permissions": {p: request.user.has_perm(f"congress.{p}", congress) for p in PERMISSIONS},
+        "permissions": {p: rules.has_perm(f"congress.{p}", request.user, congress) for p in PERMISSIONS},
     }
 
 
@@ -165,7 +166,7 @@ def deputies(request, code: str, filters: Query[DeputyFilters], paging: Query[Pa
     contacts (congress staff) or the row is their own."""
     congress = congress_of(request, code)
     _require(request, "congress.view_roster", congress)
-    request.minyi_view_contacts = request.user.has_perm("congress.view_contacts", congress)
+    request.minyi_view_contacts = rules.has_perm("congress.view_contacts", request.user, congress)
     return page_of(selectors.deputies_for(congress, filters.dict(exclude_none=True)), paging)
 
 
@@ -320,7 +321,7 @@ def _item(obj: PolicyItem) -> dict[str, Any]:
 def _policy(request: HttpRequest, congress: Congress) -> Policy:
     """The congress's policy; created with the defaults for those who may manage it (as the policy
     page does), else the defaults unsaved when the row does not exist yet."""
-    if request.user.has_perm("congress.manage_policy", congress):
+    if rules.has_perm("congress.manage_policy", request.user, congress):
         return ensure_policy(congress)
     return Policy.objects.filter(congress=congress).first() or Policy(congress=congress)
 
