@@ -61,7 +61,7 @@ from . import delivery
 from .models import PHOTO_TYPES, DutyDay, EventKind, IntakePhoto, Opinion, OutcomeNotice, StationEvent
 from .rules import deputy_of, roles_of, station_ids
 from .selectors import default_channel, outcome_of, outcome_text, root_of
-from .states import INITIAL, OpinionState, Transition, state_label, transition_for
+from .states import INITIAL, MACHINE, OpinionState, Transition
 
 OS = OpinionState
 TITLE_MAX = 200
@@ -92,20 +92,7 @@ def _authorize(ctx: Ctx, perm: str, obj: Any, message: str) -> None:
 
 
 def _check_move(ctx: Ctx, state: str, action: str) -> Transition:
-    transition = transition_for(state, action)
-    if transition is None:
-        from .states import ACTION_LABELS
-
-        raise InvalidTransition(
-            _("该意见当前为“%(state)s”，不能%(action)s。")
-            % {"state": state_label(state), "action": ACTION_LABELS[action]}
-        )
-    if not roles_of(ctx.actor, ctx.congress) & transition.roles:
-        raise NotPermitted(
-            _("该意见当前为“%(state)s”，您的角色不能%(action)s。")
-            % {"state": state_label(state), "action": transition.label}
-        )
-    return transition
+    return MACHINE.check_move(state, action, actor=ctx.actor, congress=ctx.congress)
 
 
 def _lock(opinion: Opinion | int) -> Opinion:
@@ -196,9 +183,7 @@ def _opinion_snapshot(opinion: Opinion) -> dict[str, Any]:
 
 
 def _move(ctx: Ctx, opinion: Opinion, transition: Transition) -> list[str]:
-    opinion.state = transition.target
-    opinion.state_changed_at = ctx.now
-    return ["state", "state_changed_at", "updated_at"]
+    return [*MACHINE.apply(opinion, transition, ctx.now), "updated_at"]
 
 
 # --- photos ----------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 `TRANSITIONS[(from_state, action)]` gives the `Transition` (target state and the roles that may make
 the move). The actions ask this table before they change anything; the opinion page asks it which
 buttons to show; `docs/user-guide/intake.md` shows the same diagram (`mermaid()`; a test keeps them
-equal).
+equal). The machine is a `minyi.core.states` machine (the engine every app uses).
 
 The table says which *role* may make a move; `rules.py` adds the relation to the record (a liaison
 clerk *of the opinion's station*, the opinion's *own* deputy, a member *of the unit* it was forwarded
@@ -22,7 +22,6 @@ to).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Final
 
 from django.db import models
@@ -30,8 +29,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from minyi.accounts.models import Role
+from minyi.core.states import INITIAL, Machine, Refusal, Transition, define
 
-INITIAL: Final = "[*]"
+__all__ = ["INITIAL", "Machine", "Transition"]
 
 
 class OpinionState(models.TextChoices):
@@ -85,22 +85,6 @@ UNIT: Final = frozenset({Role.UNIT_CLERK, Role.UNIT_HANDLER, Role.UNIT_LEADER, R
 OS = OpinionState
 
 
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    action: str
-    target: str
-    roles: frozenset[str]
-
-    @property
-    def label(self) -> Promise:
-        return ACTION_LABELS[self.action]
-
-    @property
-    def style(self) -> str:
-        return ACTION_STYLES.get(self.action, "outline-primary")
-
-
 _ROWS: list[tuple[str, str, str, frozenset[str]]] = [
     (INITIAL, "record", OS.OPEN, HANDLERS),
     (OS.OPEN, "refer", OS.OPEN, STATION),
@@ -116,50 +100,39 @@ _ROWS: list[tuple[str, str, str, frozenset[str]]] = [
 ]
 
 
-def _build() -> dict[tuple[str, str], Transition]:
-    table: dict[tuple[str, str], Transition] = {}
-    for source, action, target, roles in _ROWS:
-        source, target = str(source), str(target)
-        assert source == INITIAL or source in OpinionState.values, source
-        assert target in OpinionState.values, target
-        assert action in ACTION_LABELS, action
-        assert (source, action) not in table, (source, action)
-        table[(source, action)] = Transition(source, action, target, frozenset(str(r) for r in roles))
-    return table
-
+#: The opinion's machine. The system makes no move here: an actor None is refused like a role.
+MACHINE: Final[Machine] = define(
+    "opinion",
+    OpinionState,
+    _ROWS,
+    labels=ACTION_LABELS,
+    styles=ACTION_STYLES,
+    wrong_state=Refusal(_("该意见当前为“%(state)s”，不能%(action)s。")),
+    wrong_role=Refusal(_("该意见当前为“%(state)s”，您的角色不能%(action)s。")),
+    not_system=None,
+)
 
 #: The table: (from_state, action) → Transition.
-TRANSITIONS: Final[Mapping[tuple[str, str], Transition]] = _build()
+TRANSITIONS: Final[Mapping[tuple[str, str], Transition]] = MACHINE.transitions
 
 
 def transition_for(source: str, action: str) -> Transition | None:
-    return TRANSITIONS.get((str(source), action))
+    return MACHINE.transition_for(source, action)
 
 
 def actions_from(source: str) -> list[Transition]:
     """The moves out of `source`, in table order (before role and relation checks)."""
-    return [t for (s, _a), t in TRANSITIONS.items() if s == str(source)]
+    return MACHINE.actions_from(source)
 
 
 def roles_for_action(action: str) -> frozenset[str]:
-    roles: set[str] = set()
-    for (_s, a), t in TRANSITIONS.items():
-        if a == action:
-            roles |= t.roles
-    return frozenset(roles)
+    return MACHINE.roles_for_action(action)
 
 
 def state_label(state: str) -> str:
-    if state == INITIAL:
-        return str(_("（新建）"))
-    return str(OpinionState(state).label)
+    return MACHINE.state_label(state)
 
 
 def mermaid() -> str:
     """The machine as a Mermaid state diagram, as kept in docs/user-guide/intake.md."""
-    lines = ["stateDiagram-v2", "    %% machine: opinion"]
-    for value, label in OpinionState.choices:
-        lines.append(f'    state "{label} {value}" as {value}')
-    for t in TRANSITIONS.values():
-        lines.append(f"    {t.source} --> {t.target} : {t.action} ({', '.join(sorted(t.roles))})")
-    return "\n".join(lines)
+    return MACHINE.mermaid()

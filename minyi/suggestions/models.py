@@ -23,6 +23,7 @@ from .states import (
     ContactState,
     CoSignerState,
     ExtensionState,
+    ReassignRequestState,
     SuggestionState,
     WithdrawalState,
 )
@@ -358,10 +359,7 @@ class Assignment(models.Model):
 class ReassignRequest(models.Model):
     """A unit's request to be relieved of an assignment (申请调整)."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("待审批")
-        APPROVED = "approved", _("已同意")
-        REFUSED = "refused", _("不同意")
+    Status = ReassignRequestState  # the states of the `reassign_request` machine
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reassign_requests")
     reason = models.TextField(_("申请理由"))

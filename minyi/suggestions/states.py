@@ -14,8 +14,11 @@ Machines:
 - ``extension``: a unit's request for a later reply date (延期申请).
 - ``contact``: the deputy's confirmation of a logged contact (联系记录确认).
 - ``commitment``: a commitment of a reply on the follow-up ledger (承诺事项).
+- ``reassign_request``: a unit's request to be relieved of an assignment (申请调整), which a
+  dispatcher approves or refuses (its `status` field).
 
-`INITIAL` ("[*]") as the source state means "the row is created by this action". Roles are
+The machines are `minyi.core.states` machines (the engine every app uses); this module keeps the
+suggestion app's names for them. `INITIAL` ("[*]") as the source state means "the row is created by this action". Roles are
 `accounts.Role` values, or `SYSTEM` for moves made by scheduled jobs (actor None). The table says
 which *role* may make a move; the actions add the relation to the record (the lead deputy's own
 account, a member of the assigned unit, the coordinator of the body) through `rules.py`.
@@ -24,7 +27,6 @@ account, a member of the assigned unit, the coordinator of the body) through `ru
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Final
 
 from django.db import models
@@ -32,10 +34,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from minyi.accounts.models import Role
+from minyi.accounts.models import STAFF_ROLES, UNIT_WORK_ROLES, Role
+from minyi.core.states import INITIAL, SYSTEM, Machine, Transition, define
 
-INITIAL: Final = "[*]"
-SYSTEM: Final = "system"
+__all__ = ["INITIAL", "SYSTEM", "Machine", "Transition"]
 
 
 class SuggestionState(models.TextChoices):
@@ -99,6 +101,14 @@ class CommitmentState(models.TextChoices):
     EXPLAINED = "explained", _("未落实已说明")
 
 
+class ReassignRequestState(models.TextChoices):
+    """`ReassignRequest.status`."""
+
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REFUSED = "refused", _("不同意")
+
+
 #: Each machine's state choices, by machine name.
 MACHINES: Final[Mapping[str, type[models.TextChoices]]] = {
     "suggestion": SuggestionState,
@@ -108,6 +118,19 @@ MACHINES: Final[Mapping[str, type[models.TextChoices]]] = {
     "extension": ExtensionState,
     "contact": ContactState,
     "commitment": CommitmentState,
+    "reassign_request": ReassignRequestState,
+}
+
+#: What a record of each machine is called in messages.
+MACHINE_NOUNS: Final[Mapping[str, Promise]] = {
+    "suggestion": _("该建议"),
+    "assignment": _("该交办件"),
+    "cosigner": _("该联名邀请"),
+    "withdrawal": _("该撤回申请"),
+    "extension": _("该延期申请"),
+    "contact": _("该联系记录"),
+    "commitment": _("该承诺事项"),
+    "reassign_request": _("该调整申请"),
 }
 
 #: What each action is called on a button and in messages.
@@ -154,23 +177,10 @@ ACTION_LABELS: Final[Mapping[str, Promise]] = {
 }
 
 
-@dataclass(frozen=True)
-class Transition:
-    machine: str
-    source: str
-    action: str
-    target: str
-    roles: frozenset[str]
-
-    @property
-    def label(self) -> Promise:
-        return ACTION_LABELS[self.action]
-
-
 # Role groups used in the table.
-STAFF: Final = frozenset({Role.CONGRESS_CLERK, Role.CONGRESS_ADMIN})
+STAFF: Final = STAFF_ROLES
 DISPATCHERS: Final = STAFF | {Role.COORDINATOR}
-UNIT_WORKERS: Final = frozenset({Role.UNIT_CLERK, Role.UNIT_HANDLER, Role.UNIT_LEADER})
+UNIT_WORKERS: Final = UNIT_WORK_ROLES
 LEADER: Final = frozenset({Role.UNIT_LEADER})
 DEPUTY: Final = frozenset({Role.DEPUTY})
 DRAFTERS: Final = frozenset({Role.DEPUTY, Role.LIAISON_CLERK})
@@ -183,6 +193,7 @@ W = WithdrawalState
 E = ExtensionState
 K = ContactState
 M = CommitmentState
+R = ReassignRequestState
 
 #: Suggestion states from which the lead may still withdraw (before assignment, DOMAIN.md §3.2).
 WITHDRAWABLE: Final = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.FORWARDED)
@@ -299,68 +310,60 @@ _ROWS: list[tuple[str, list[tuple[str, str, str, frozenset[str]]]]] = [
             (M.OPEN, "explain_commitment", M.EXPLAINED, UNIT_WORKERS | STAFF),
         ],
     ),
+    (
+        "reassign_request",
+        [
+            (INITIAL, "request_reassignment", R.PENDING, UNIT_WORKERS),
+            (R.PENDING, "approve_reassignment", R.APPROVED, DISPATCHERS),
+            (R.PENDING, "refuse_reassignment", R.REFUSED, DISPATCHERS),
+        ],
+    ),
 ]
 
 
-def _build() -> dict[str, dict[tuple[str, str], Transition]]:
-    table: dict[str, dict[tuple[str, str], Transition]] = {}
-    for machine, rows in _ROWS:
-        states = MACHINES[machine]
-        moves: dict[tuple[str, str], Transition] = {}
-        for source, action, target, roles in rows:
-            source, target = str(source), str(target)
-            assert source == INITIAL or source in states.values, (machine, source)
-            assert target in states.values, (machine, target)
-            assert action in ACTION_LABELS, action
-            assert (source, action) not in moves, (machine, source, action)
-            moves[(source, action)] = Transition(
-                machine, source, action, target, frozenset(str(r) for r in roles)
-            )
-        table[machine] = moves
-    return table
-
+#: Each machine of the suggestion app, by name.
+MACHINE: Final[Mapping[str, Machine]] = {
+    machine: define(
+        machine,
+        MACHINES[machine],
+        rows,
+        labels=ACTION_LABELS,
+        noun=MACHINE_NOUNS[machine],
+        state_field="status" if machine == "reassign_request" else "state",
+    )
+    for machine, rows in _ROWS
+}
 
 #: The table: machine → (from_state, action) → Transition.
-TRANSITIONS: Final[Mapping[str, Mapping[tuple[str, str], Transition]]] = _build()
+TRANSITIONS: Final[Mapping[str, Mapping[tuple[str, str], Transition]]] = {
+    name: m.transitions for name, m in MACHINE.items()
+}
 
 
 def transition_for(machine: str, source: str, action: str) -> Transition | None:
-    return TRANSITIONS[machine].get((str(source), action))
+    return MACHINE[machine].transition_for(source, action)
 
 
 def actions_from(machine: str, source: str) -> list[Transition]:
     """The moves out of `source`, in table order (what a page may offer, before role checks)."""
-    return [t for (s, _a), t in TRANSITIONS[machine].items() if s == str(source)]
+    return MACHINE[machine].actions_from(source)
 
 
 def roles_for_action(machine: str, action: str) -> frozenset[str]:
     """Every role that may make `action` on `machine` from some state."""
-    roles: set[str] = set()
-    for (_s, a), t in TRANSITIONS[machine].items():
-        if a == action:
-            roles |= t.roles
-    return frozenset(roles)
+    return MACHINE[machine].roles_for_action(action)
 
 
 def state_label(machine: str, state: str) -> str:
-    if state == INITIAL:
-        return str(_("（新建）"))
-    return str(MACHINES[machine](state).label)
+    return MACHINE[machine].state_label(state)
 
 
 def terminal_states(machine: str) -> frozenset[str]:
     """States with no way out."""
-    sources = {s for (s, _a) in TRANSITIONS[machine]}
-    return frozenset(v for v in MACHINES[machine].values if v not in sources)
+    return MACHINE[machine].terminal_states()
 
 
 def mermaid(machine: str) -> str:
     """The machine as a Mermaid state diagram, as kept in docs/WORKFLOW.md (a test compares them).
     Each edge is labelled ``action (role, role…)``."""
-    states = MACHINES[machine]
-    lines = ["stateDiagram-v2", f"    %% machine: {machine}"]
-    for value, label in states.choices:
-        lines.append(f'    state "{label} {value}" as {value}')
-    for t in TRANSITIONS[machine].values():
-        lines.append(f"    {t.source} --> {t.target} : {t.action} ({', '.join(sorted(t.roles))})")
-    return "\n".join(lines)
+    return MACHINE[machine].mermaid()

@@ -1,73 +1,26 @@
 """What every action shares: the call context, permission and transition checks, row locks, audit
-rows and deadlines. Private to `actions/`."""
+rows and deadlines. Private to `actions/`. `Ctx`, `ctx_for` and the permission, text, tenant and
+audit checks are the action kit's (`minyi.core.kit`, issue #11), kept here under the names the
+suggestion actions use."""
 
 from __future__ import annotations
 
 import datetime
-import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-import rules
 from django.db.models import Model, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from minyi import audit
-from minyi.congress.actions import ensure_policy
-from minyi.congress.models import Congress, Policy
-from minyi.core.errors import InvalidTransition, NotPermitted, ValidationFailed
-from minyi.workdays.services import WorkCalendar, get_calendar
+from minyi.core import kit
+from minyi.core.errors import InvalidTransition, ValidationFailed
+from minyi.core.kit import Ctx
 
 from ..models import Assignment, Deadline, Suggestion
-from ..rules import roles_of
-from ..states import ACTION_LABELS, SYSTEM, Transition, state_label, transition_for
+from ..states import MACHINE, Transition
 
-#: What a record of each machine is called in messages.
-MACHINE_NOUNS = {
-    "suggestion": gettext_lazy("该建议"),
-    "assignment": gettext_lazy("该交办件"),
-    "cosigner": gettext_lazy("该联名邀请"),
-    "withdrawal": gettext_lazy("该撤回申请"),
-    "extension": gettext_lazy("该延期申请"),
-    "contact": gettext_lazy("该联系记录"),
-    "commitment": gettext_lazy("该承诺事项"),
-}
-
-
-@dataclass
-class Ctx:
-    """One call of one action: who acts, in which congress, today's date, and one correlation id
-    for all the audit rows the call writes."""
-
-    actor: Any
-    congress: Congress
-    correlation_id: uuid.UUID = field(default_factory=uuid.uuid4)
-    now: datetime.datetime = field(default_factory=timezone.now)
-    _policy: Policy | None = None
-    _calendar: WorkCalendar | None = None
-
-    @property
-    def today(self) -> datetime.date:
-        return timezone.localdate(self.now)
-
-    @property
-    def policy(self) -> Policy:
-        if self._policy is None:
-            self._policy = ensure_policy(self.congress)
-        return self._policy
-
-    @property
-    def calendar(self) -> WorkCalendar:
-        if self._calendar is None:
-            self._calendar = get_calendar(self.congress)  # national days + this congress's closures
-        return self._calendar
-
-
-def ctx_for(actor: Any, congress: Congress) -> Ctx:
-    return Ctx(actor=actor, congress=congress)
+#: The kit's call context, under the name the suggestion actions import.
+ctx_for = kit.ctx_for
 
 
 # --- permission and transition checks --------------------------------------------------------------
@@ -75,56 +28,27 @@ def ctx_for(actor: Any, congress: Congress) -> Ctx:
 
 def authorize(ctx: Ctx, perm: str, obj: Any, message: str | None = None) -> None:
     """The actor holds ``suggestions.<perm>`` on `obj` (role in the congress + relation), else
-    NotPermitted with `message` (saying who may do it)."""
-    if ctx.actor is None or not rules.has_perm(f"suggestions.{perm}", ctx.actor, obj):
-        raise NotPermitted(message or _("您没有权限执行此操作。"))
+    NotPermitted with `message` (saying who may do it); the system (actor None) is refused."""
+    kit.authorize(ctx, f"suggestions.{perm}", obj, message or None)
 
 
 def check_move(ctx: Ctx, machine: str, state: str, action: str) -> Transition:
     """The table allows `action` from `state`, for one of the actor's roles (SYSTEM for actor None)."""
-    transition = transition_for(machine, state, action)
-    if transition is None:
-        raise wrong_state(machine, state, action)
-    if ctx.actor is None:
-        if SYSTEM not in transition.roles:
-            raise NotPermitted(_("此操作须由有权限的人员执行。"))
-    elif not roles_of(ctx.actor, ctx.congress) & transition.roles:
-        raise NotPermitted(
-            _("%(what)s当前状态为“%(state)s”，您的角色不能%(action)s。")
-            % {
-                "what": MACHINE_NOUNS[machine],
-                "state": state_label(machine, state),
-                "action": transition.label,
-            }
-        )
-    return transition
+    return MACHINE[machine].check_move(state, action, actor=ctx.actor, congress=ctx.congress)
 
 
 def wrong_state(machine: str, state: str, action: str) -> InvalidTransition:
-    return InvalidTransition(
-        _("%(what)s当前状态为“%(state)s”，不能%(action)s。")
-        % {
-            "what": MACHINE_NOUNS[machine],
-            "state": state_label(machine, state),
-            "action": ACTION_LABELS[action],
-        }
-    )
+    return MACHINE[machine].wrong_state_error(state, action)
 
 
 def require_move(machine: str, state: str, action: str) -> None:
     """The table allows `action` from `state` (for checks that do not move this record)."""
-    if transition_for(machine, state, action) is None:
-        raise wrong_state(machine, state, action)
+    MACHINE[machine].require_move(state, action)
 
 
 def apply(obj: Model, transition: Transition, ctx: Ctx) -> list[str]:
     """Set the target state; returns the fields to save."""
-    obj.state = transition.target  # type: ignore[attr-defined]
-    fields = ["state"]
-    if hasattr(obj, "state_changed_at"):
-        obj.state_changed_at = ctx.now  # type: ignore[attr-defined]
-        fields.append("state_changed_at")
-    return fields
+    return MACHINE[transition.machine].apply(obj, transition, ctx.now)
 
 
 def lock_suggestion(suggestion: Suggestion | int) -> Suggestion:
@@ -153,15 +77,11 @@ def lock_assignment(assignment: Assignment | int) -> tuple[Suggestion, Assignmen
 
 
 def required_text(value: str | None, message: str, *, code: str = "required") -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationFailed(message, code=code)
-    return text
+    return kit.clean_text(value, message, code=code)
 
 
 def same_congress(ctx: Ctx, obj: Any, what: str) -> None:
-    if obj is not None and obj.congress_id != ctx.congress.pk:
-        raise ValidationFailed(_("%(what)s不属于本人大。") % {"what": what}, code="wrong_congress")
+    kit.same_congress(ctx, obj, what, message=_("%(what)s不属于本人大。"))
 
 
 def active_item(ctx: Ctx, obj: Any, what: str) -> None:
@@ -197,17 +117,15 @@ def record(
     the timeline uses to keep a unit's internal steps from other units."""
     if assignment is not None and unit is None:
         unit = assignment.unit
-    audit.record(
+    kit.record(
+        ctx,
         code,
-        actor=ctx.actor,
-        congress=ctx.congress,
-        obj=obj if obj is not None else (assignment if assignment is not None else suggestion),
+        obj if obj is not None else (assignment if assignment is not None else suggestion),
         unit=unit,
         target_user=target_user,
         old=old,
         new=new,
         note=note,
-        correlation_id=ctx.correlation_id,
         suggestion=suggestion,
         assignment=assignment,
     )

@@ -146,6 +146,7 @@ def do_request_reassignment(
     ctx = ctx_for(actor, suggestion.congress)
     authorize(ctx, "request_reassignment", assignment, _("只有该承办单位的工作人员可以申请调整。"))
     transition = check_move(ctx, "assignment", assignment.state, "request_reassignment")
+    opened = check_move(ctx, "reassign_request", INITIAL, "request_reassignment")
     if assignment.round > 1:
         raise ValidationFailed(_("重新办理阶段不能申请调整。"), code="rehandling_round")
     last_day = reassign_window_end(ctx, assignment)
@@ -159,6 +160,7 @@ def do_request_reassignment(
         active_item(ctx, suggested_unit, _("建议改由的单位"))
     request = ReassignRequest.objects.create(
         assignment=assignment,
+        status=opened.target,
         reason=reason,
         suggested_unit=suggested_unit,
         requested_by=actor,
@@ -200,8 +202,9 @@ def do_approve_reassignment(assignment: Assignment, *, actor: Any, note: str = "
     )
     transition = check_move(ctx, "assignment", assignment.state, "approve_reassignment")
     request = _pending_reassign_request(assignment)
+    decided = check_move(ctx, "reassign_request", request.status, "approve_reassignment")
     note = (note or "").strip()
-    request.status = ReassignRequest.Status.APPROVED
+    apply(request, decided, ctx)
     request.decided_by, request.decided_at, request.decision_note = actor, ctx.now, note
     request.save()
     assignment.cancelled_at = ctx.now
@@ -256,7 +259,7 @@ def do_refuse_reassignment(assignment: Assignment, *, actor: Any, note: str) -> 
     transition = check_move(ctx, "assignment", assignment.state, "refuse_reassignment")
     note = required_text(note, _("请写明不同意调整的理由。"), code="reason_required")
     request = _pending_reassign_request(assignment)
-    request.status = ReassignRequest.Status.REFUSED
+    apply(request, check_move(ctx, "reassign_request", request.status, "refuse_reassignment"), ctx)
     request.decided_by, request.decided_at, request.decision_note = actor, ctx.now, note
     request.save()
     _move(ctx, assignment, transition, "assignment.reassignment_refused", note=note, obj=request)
