@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.security import SessionAuth
 
-from minyi.core.errors import DomainError
+from minyi.core.errors import DomainError, http_status
 
 from .routers.congress import router as congress_router
 from .routers.suggestions import router as suggestions_router
@@ -39,7 +39,7 @@ def domain_error(request, exc: DomainError):
     errors = getattr(exc, "errors", None)  # congress.actions.FieldErrors: messages by field
     if errors:
         body["fields"] = errors
-    return api.create_response(request, body, status=exc.status)
+    return api.create_response(request, body, status=http_status(exc))
 
 
 @api.exception_handler(Http404)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minyi.core.decorators import CongressRequest, congress_view
-from minyi.core.pages import act, form_page, pick, refusal_status
+from minyi.core.pages import act, form_page, pick
 
 from . import actions as A
 from . import selectors as S
@@ -473,7 +473,6 @@ def score_nominee(request: CongressRequest, pk: int, nid: int) -> HttpResponse:
         request,
         form,
         run=lambda data: A.do_score_nominee(nominee, actor=request.user, values=form.values()),
-        status=lambda exc: 403 if exc.code == "conflict_of_interest" else refusal_status(exc),
         failed=_("评分未保存，请按提示修改后再提交。"),
         success=lambda result: _("已保存对“%(n)s”的评分。") % {"n": nominee},
         next=_url(request, "score_list", award_round.pk),

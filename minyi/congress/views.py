@@ -13,11 +13,9 @@ from functools import partial
 from typing import Any
 
 import rules
-from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from minyi.accounts.models import STATION_ROLES, UNIT_ROLES, Role
 from minyi.core.decorators import CongressRequest, congress_view
-from minyi.core.errors import DomainError
+from minyi.core.pages import act, form_page, paginate, query_without
 from minyi.core.tenancy import memberships_of
 
 from . import actions, selectors
@@ -59,22 +57,12 @@ def _url(name: str, request: CongressRequest, *args: Any) -> str:
 
 
 def _page(request: HttpRequest, items, per_page: int = PER_PAGE):
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    return paginate(request, items, per_page)
 
 
 def _querystring(request: HttpRequest) -> str:
     """The current filters, without the page number, for the pagination links."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-def _put_errors(form, exc: DomainError) -> None:
-    if isinstance(exc, actions.FieldErrors):
-        for name, msgs in exc.errors.items():
-            form.add_error(name if name in form.fields else None, msgs)
-    else:
-        form.add_error(None, exc.detail)
+    return query_without(request, "page")
 
 
 def _form_page(
@@ -86,19 +74,15 @@ def _form_page(
     success: str,
     next_url: Callable[[Any], str],
 ) -> HttpResponse:
-    """GET: show the form. POST: validate, call the action, go on; else show what is wrong (422)."""
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                obj = save()
-            except DomainError as exc:
-                _put_errors(form, exc)
-            else:
-                messages.success(request, success)
-                return redirect(next_url(obj))
-        messages.error(request, _("保存失败，请按提示修改后再提交。"))
-    return _render(
-        request, template, {"form": form, **context}, status=422 if request.method == "POST" else 200
+    """The house form page (`minyi.core.pages.form_page`): GET shows the form; POST validates,
+    calls the action and goes on, else shows what is wrong with the one status policy."""
+    return form_page(
+        request,
+        form,
+        run=lambda data: save(),
+        success=success,
+        next=next_url,
+        page=lambda status: _render(request, template, {"form": form, **context}, status),
     )
 
 
@@ -441,15 +425,12 @@ def unit_set_active(request, pk: int):
     """Deactivate (or re-activate) a unit; units are never deleted, their history stays."""
     unit = selectors.get_unit(request.congress, pk)
     active = request.POST.get("active") == "1"
-    try:
-        actions.do_update_unit(unit, actor=request.user, changes={"active": active})
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(
-            request, _("已启用“%(u)s”。") % {"u": unit} if active else _("已停用“%(u)s”。") % {"u": unit}
-        )
-    return redirect(_url("unit_detail", request, unit.pk))
+    return act(
+        request,
+        lambda: actions.do_update_unit(unit, actor=request.user, changes={"active": active}),
+        success=_("已启用“%(u)s”。") % {"u": unit} if active else _("已停用“%(u)s”。") % {"u": unit},
+        next=_url("unit_detail", request, unit.pk),
+    )
 
 
 # --- terms and sessions ----------------------------------------------------------------------------
@@ -648,11 +629,14 @@ def taxonomy_edit(request, kind: str, pk: int):
 @require_POST
 def taxonomy_move(request, kind: str, pk: int):
     item = selectors.get_taxonomy_item(request.congress, kind, pk)
-    try:
-        actions.do_move_taxonomy_item(item, actor=request.user, direction=request.POST.get("direction", ""))
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    return redirect(_url("taxonomy", request, kind))
+    return act(
+        request,
+        lambda: actions.do_move_taxonomy_item(
+            item, actor=request.user, direction=request.POST.get("direction", "")
+        ),
+        success=None,
+        next=_url("taxonomy", request, kind),
+    )
 
 
 @congress_view("congress.manage_policy")
@@ -660,15 +644,12 @@ def taxonomy_move(request, kind: str, pk: int):
 def taxonomy_set_active(request, kind: str, pk: int):
     item = selectors.get_taxonomy_item(request.congress, kind, pk)
     active = request.POST.get("active") == "1"
-    try:
-        actions.do_update_taxonomy_item(item, actor=request.user, changes={"active": active})
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(
-            request, _("已启用“%(i)s”。") % {"i": item} if active else _("已停用“%(i)s”。") % {"i": item}
-        )
-    return redirect(_url("taxonomy", request, kind))
+    return act(
+        request,
+        lambda: actions.do_update_taxonomy_item(item, actor=request.user, changes={"active": active}),
+        success=_("已启用“%(i)s”。") % {"i": item} if active else _("已停用“%(i)s”。") % {"i": item},
+        next=_url("taxonomy", request, kind),
+    )
 
 
 # --- members ---------------------------------------------------------------------------------------
@@ -730,14 +711,12 @@ def member_grant(request):
 @require_POST
 def member_revoke(request, pk: int):
     membership = selectors.get_membership(request.congress, pk)
-    try:
-        actions.do_revoke_role(membership, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(
-            request,
+    return act(
+        request,
+        lambda: actions.do_revoke_role(membership, actor=request.user),
+        success=lambda _result: (
             _("已撤销 %(u)s 的“%(r)s”角色。")
-            % {"u": membership.user.display_name, "r": membership.get_role_display()},
-        )
-    return redirect(_url("members", request))
+            % {"u": membership.user.display_name, "r": membership.get_role_display()}
+        ),
+        next=_url("members", request),
+    )

@@ -6,8 +6,9 @@ to go after; these helpers do the rest):
 
 1. GET: show the form (status 200);
 2. POST: validate the form (422 and every error on failure) → call the action → a `DomainError`
-   goes next to the field it is about (or above the form) with the status of `refusal_status` (409
-   for a refused move, 422 for bad input) → on success a message and a redirect.
+   goes next to the field it is about (a `FieldErrors` by field, else by `fields` or above the
+   form) with the status of the one policy, `minyi.core.errors.page_status` (403 not permitted,
+   409 a refused move or a passed deadline, 422 bad input) → on success a message and a redirect.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from django.shortcuts import redirect
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from minyi.core.errors import DomainError
+from minyi.core.errors import DomainError, page_status
 
 #: A text, or a function of the action's result giving the text.
 Text = str | Promise | Callable[[Any], str]
@@ -34,14 +35,19 @@ Text = str | Promise | Callable[[Any], str]
 SAVE_FAILED: Any = object()
 
 
-def refusal_status(exc: DomainError) -> int:
-    """409 for a move the object's state refuses (or a deadline that has passed), 422 otherwise."""
-    return 409 if exc.status == 409 else 422
+#: The status of a form shown again after a refusal (kept under its old name for the callers).
+refusal_status = page_status
 
 
 def put_error(form: forms.Form, exc: DomainError, fields: Mapping[str, str] | None = None) -> None:
-    """The action's refusal next to the field its code is about (`fields`: code → field), else above
-    the form."""
+    """The action's refusal on the form: an error with messages by field (`FieldErrors`, an
+    `errors` mapping) next to each field it names (above the form for names the form has not);
+    otherwise next to the field its code is about (`fields`: code → field), else above the form."""
+    by_field = getattr(exc, "errors", None)
+    if isinstance(by_field, Mapping):
+        for name, msgs in by_field.items():
+            form.add_error(name if name in form.fields else None, msgs)
+        return
     form.add_error((fields or {}).get(exc.code), exc.detail)
 
 
@@ -60,7 +66,7 @@ def submit(
     next: Text,
     fields: Mapping[str, str] | None = None,
     errors: Callable[[forms.Form, DomainError], None] | None = None,
-    status: Callable[[DomainError], int] = refusal_status,
+    status: Callable[[DomainError], int] = page_status,
     failed: Any = SAVE_FAILED,
 ) -> HttpResponse | int:
     """Handle a POST of `form`: `run(form.cleaned_data)` when it is valid; then `success` as a message
@@ -100,15 +106,16 @@ def form_page(
     return outcome if isinstance(outcome, HttpResponse) else page(outcome)
 
 
-def act(request: HttpRequest, run: Callable[[], Any], *, success: Text, next: str) -> HttpResponse:
-    """A one-click action: `run()`, then `success` (or the refusal's detail) as a message, and a
-    redirect to `next` either way."""
+def act(request: HttpRequest, run: Callable[[], Any], *, success: Text | None, next: str) -> HttpResponse:
+    """A one-click action: `run()`, then `success` (None: no message) or the refusal's detail as a
+    message, and a redirect to `next` either way."""
     try:
         result = run()
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _text(success, result))
+        if success is not None:
+            messages.success(request, _text(success, result))
     return redirect(next)
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minyi.core.decorators import CongressRequest, congress_view
-from minyi.core.errors import DomainError
+from minyi.core.errors import DomainError, page_status
 from minyi.core.tenancy import congresses_of
 from minyi.suggestions.models import Assignment, Suggestion
 from minyi.suggestions.selectors import access_assignment, access_suggestion
@@ -121,7 +121,7 @@ def _urge(request: CongressRequest, suggestion: Suggestion, assignment: Assignme
                 notices = do_urge(subject, actor=request.user, message=form.cleaned_data["message"])
             except DomainError as exc:
                 form.add_error("message" if exc.code.startswith("message") else None, exc.detail)
-                status = exc.status if exc.status != 400 else 422
+                status = page_status(exc)
             else:
                 messages.success(request, _("已催办，通知已发给%(n)s人。") % {"n": len(notices)})
                 return redirect(back)

@@ -22,11 +22,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minyi.congress.actions import FieldErrors
 from minyi.congress.models import Unit
 from minyi.core.decorators import CongressRequest, congress_view
-from minyi.core.errors import DomainError, InvalidTransition
-from minyi.core.pages import act, form_page, paginate, pick, query_without, serve_file, submit
+from minyi.core.errors import DomainError
+from minyi.core.pages import act, form_page, paginate, pick, put_error, query_without, serve_file, submit
 from minyi.suggestions import actions as suggestion_actions
 from minyi.suggestions.models import Assignment, Deadline
 from minyi.suggestions.states import AssignmentState
@@ -85,28 +84,6 @@ def _time_limit_status(clock, *, started_on, due_on, done_at):
     return clock.status_for(
         started_on=started_on, due_on=due_on, closed_on=timezone.localdate(done_at) if done_at else None
     )
-
-
-def _put_errors(form: Any, exc: DomainError) -> None:
-    if isinstance(exc, FieldErrors):
-        for name, msgs in exc.errors.items():
-            form.add_error(name if name in form.fields else None, msgs)
-    else:
-        form.add_error(None, exc.detail)
-
-
-def _status_code(exc: DomainError) -> int:
-    return 409 if isinstance(exc, InvalidTransition) else 422
-
-
-def _submit(request: HttpRequest, form: Any, **kwargs: Any) -> HttpResponse | int:
-    """`submit` with this app's refusals: a `FieldErrors` by field, 409 only for a refused move."""
-    return submit(request, form, **{"errors": _put_errors, "status": _status_code, **kwargs})
-
-
-def _form_page(request: HttpRequest, form: Any, **kwargs: Any) -> HttpResponse:
-    """`form_page` with this app's refusals (see `_submit`)."""
-    return form_page(request, form, **{"errors": _put_errors, "status": _status_code, **kwargs})
 
 
 def _posted_form(request: HttpRequest, **allowed: bool) -> str | None:
@@ -429,7 +406,7 @@ def recalculate(request: CongressRequest) -> HttpResponse:
             status=status,
         )
 
-    return _form_page(
+    return form_page(
         request,
         form,
         run=lambda data: actions.do_recalculate_deadlines(
@@ -516,11 +493,11 @@ def _record_form_page(
         return record
 
     def refused(form: Any, exc: DomainError) -> None:
-        _put_errors(form, exc)
+        put_error(form, exc)
         if exc.code in ("file_type", "file_too_large", "file_empty"):
             form.add_error("uploads", exc.detail)
 
-    return _form_page(
+    return form_page(
         request,
         form,
         run=add,
@@ -553,7 +530,7 @@ def instruction_create(request: CongressRequest, pk: int) -> HttpResponse:
     suggestion = selectors.get_suggestion(request.user, congress, pk)
     _need(request, "supervision.record_instruction")
     form = InstructionForm(request.POST or None)
-    return _form_page(
+    return form_page(
         request,
         form,
         run=lambda data: actions.do_record_instruction(suggestion, actor=request.user, **data),
@@ -581,7 +558,7 @@ def inspection_create(request: CongressRequest, pk: int) -> HttpResponse:
         data = dict(data)
         return actions.do_record_inspection(data.pop("assignment"), actor=request.user, **data)
 
-    return _form_page(
+    return form_page(
         request,
         form,
         run=record,
@@ -631,7 +608,7 @@ def theme_create(request: CongressRequest) -> HttpResponse:
     _need(request, "supervision.manage_themes")
     congress = request.congress
     form = ThemeForm(request.POST or None, congress=congress, initial={"year": clock_for(request).today.year})
-    return _form_page(
+    return form_page(
         request,
         form,
         run=lambda data: actions.do_create_theme(congress, actor=request.user, **_theme_form_values(data)),
@@ -657,7 +634,7 @@ def theme_edit(request: CongressRequest, pk: int) -> HttpResponse:
         "active": theme.active,
     }
     form = ThemeForm(request.POST or None, congress=congress, edit=True, initial=initial)
-    return _form_page(
+    return form_page(
         request,
         form,
         run=lambda data: actions.do_update_theme(
@@ -772,7 +749,7 @@ def record_detail(request: CongressRequest, pk: int) -> HttpResponse:
     status: HttpResponse | int = 200
     if posted == "response":
         response_form = ResponseForm(request.POST)
-        status = _submit(
+        status = submit(
             request,
             response_form,
             run=lambda data: actions.do_record_unit_response(
@@ -783,7 +760,7 @@ def record_detail(request: CongressRequest, pk: int) -> HttpResponse:
         )
     elif posted == "upload":
         upload_form = AttachmentForm(request.POST, request.FILES)
-        status = _submit(
+        status = submit(
             request,
             upload_form,
             run=transaction.atomic(
@@ -912,7 +889,7 @@ def instruction_detail(request: CongressRequest, pk: int) -> HttpResponse:
             status,
         )
 
-    return _form_page(
+    return form_page(
         request,
         form,
         run=lambda data: actions.do_conclude_instruction(
@@ -947,7 +924,7 @@ def task_force(request: CongressRequest) -> HttpResponse:
     form = TaskForceForm(request.POST or None, candidates=selectors.task_force_candidates(congress))
     if request.method == "POST":
         _need(request, "supervision.manage_task_force")
-    return _form_page(
+    return form_page(
         request,
         form,
         run=lambda data: actions.do_add_task_force_member(
@@ -999,7 +976,7 @@ def inspection_detail(request: CongressRequest, pk: int) -> HttpResponse:
     status: HttpResponse | int = 200
     if posted == "answer":
         answer_form = AnswerForm(request.POST)
-        status = _submit(
+        status = submit(
             request,
             answer_form,
             run=lambda data: actions.do_answer_inspection(
@@ -1010,7 +987,7 @@ def inspection_detail(request: CongressRequest, pk: int) -> HttpResponse:
         )
     elif posted == "deputy_view":
         view_form = DeputyViewForm(request.POST)
-        status = _submit(
+        status = submit(
             request,
             view_form,
             run=lambda data: actions.do_record_deputy_view(inspection, actor=request.user, **data),

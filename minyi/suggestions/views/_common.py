@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from minyi.congress.actions import ensure_policy
 from minyi.core.decorators import CongressRequest, congress_view
-from minyi.core.errors import DomainError, ValidationFailed
+from minyi.core.errors import DomainError, page_status
 from minyi.supervision.warnings import Status, WarningClock
 
 from .. import actions as A
@@ -323,8 +323,8 @@ def put_error(form: forms.Form | None, exc: DomainError, fields: dict[str, str])
         form.add_error(None, exc.detail)
 
 
-def error_status(exc: DomainError) -> int:
-    return 422 if isinstance(exc, ValidationFailed) else 409
+#: The status of a step's form shown again after a refusal: the one policy (minyi.core.errors).
+error_status = page_status
 
 
 def resolve(request: CongressRequest, step: Step, pk: Any, sub: Any) -> tuple[Suggestion, Any]:
