@@ -27,21 +27,17 @@ import datetime
 import hashlib
 import os
 import unicodedata
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import filetype
-import rules
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minyi import audit
 from minyi.congress.actions import ensure_policy
 from minyi.congress.models import (
     Category,
@@ -54,6 +50,7 @@ from minyi.congress.models import (
     phone_validator,
 )
 from minyi.core.errors import InvalidTransition, NotPermitted, ValidationFailed
+from minyi.core.kit import Actor, Ctx, authorize, clean_text, record, same_congress
 from minyi.suggestions import actions as suggestion_actions
 from minyi.suggestions.models import Suggestion
 
@@ -62,6 +59,9 @@ from .models import PHOTO_TYPES, DutyDay, EventKind, IntakePhoto, Opinion, Outco
 from .rules import deputy_of, roles_of, station_ids
 from .selectors import default_channel, outcome_of, outcome_text, root_of
 from .states import INITIAL, MACHINE, OpinionState, Transition
+
+if TYPE_CHECKING:
+    from minyi.accounts.models import User
 
 OS = OpinionState
 TITLE_MAX = 200
@@ -72,23 +72,6 @@ SIGNATURE_BYTES = 8192
 
 
 # --- context and checks ----------------------------------------------------------------------------
-
-
-@dataclass
-class Ctx:
-    actor: Any
-    congress: Congress
-    correlation_id: uuid.UUID = field(default_factory=uuid.uuid4)
-    now: datetime.datetime = field(default_factory=timezone.now)
-
-    @property
-    def today(self) -> datetime.date:
-        return timezone.localdate(self.now)
-
-
-def _authorize(ctx: Ctx, perm: str, obj: Any, message: str) -> None:
-    if ctx.actor is None or not rules.has_perm(perm, ctx.actor, obj):
-        raise NotPermitted(message)
 
 
 def _check_move(ctx: Ctx, state: str, action: str) -> Transition:
@@ -105,25 +88,22 @@ def _lock(opinion: Opinion | int) -> Opinion:
 
 
 def _text(value: str | None, message: str, *, code: str, limit: int = TEXT_MAX, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationFailed(message, code=code)
-    if len(text) > limit:
-        raise ValidationFailed(
-            _("内容不能超过%(n)s个字。") % {"n": limit}, code=f"{code.removesuffix('_required')}_too_long"
-        )
-    return text
-
-
-def _same_congress(ctx: Ctx, obj: Any, what: str) -> None:
-    if obj is not None and obj.congress_id != ctx.congress.pk:
-        raise ValidationFailed(_("所选%(what)s不属于本人大。") % {"what": what}, code="wrong_congress")
+    """`kit.clean_text` with the intake's too-long message and code (``<field>_too_long``)."""
+    return clean_text(
+        value,
+        message,
+        code=code,
+        required=required,
+        limit=limit,
+        too_long=_("内容不能超过%(n)s个字。"),
+        too_long_code=f"{code.removesuffix('_required')}_too_long",
+    )
 
 
 def _active(ctx: Ctx, obj: Any, what: str) -> None:
     if obj is None:
         return
-    _same_congress(ctx, obj, what)
+    same_congress(ctx, obj, what)
     if not obj.active:
         raise ValidationFailed(_("%(what)s“%(name)s”已停用。") % {"what": what, "name": obj}, code="inactive")
 
@@ -131,41 +111,13 @@ def _active(ctx: Ctx, obj: Any, what: str) -> None:
 def _deputies(ctx: Ctx, deputies: Sequence[Deputy], day: datetime.date) -> list[Deputy]:
     unique = list(dict.fromkeys(deputies))
     for deputy in unique:
-        _same_congress(ctx, deputy, _("代表"))
+        same_congress(ctx, deputy, _("代表"))
         if not deputy.in_office_on(day):
             raise ValidationFailed(
                 _("%(d)s在%(day)s不在代表任期内。") % {"d": deputy.name, "day": day.isoformat()},
                 code="not_in_office",
             )
     return unique
-
-
-def _record(
-    ctx: Ctx,
-    code: str,
-    obj: Any,
-    *,
-    old: Any = None,
-    new: Any = None,
-    note: str = "",
-    unit: Any = None,
-    suggestion: Suggestion | None = None,
-    target_user: Any = None,
-) -> None:
-    extra = {"suggestion": suggestion} if suggestion is not None else {}
-    audit.record(
-        code,
-        actor=ctx.actor,
-        congress=ctx.congress,
-        obj=obj,
-        unit=unit,
-        target_user=target_user,
-        old=old,
-        new=new,
-        note=note,
-        correlation_id=ctx.correlation_id,
-        **extra,
-    )
 
 
 def _opinion_snapshot(opinion: Opinion) -> dict[str, Any]:
@@ -243,7 +195,7 @@ def _store_photo(
     stored = photo.file.name or ""
     try:
         photo.save()
-        _record(
+        record(
             ctx,
             "intake.photo.added",
             photo,
@@ -264,7 +216,7 @@ def _store_photo(
 
 @transaction.atomic
 def do_add_photo(
-    target: StationEvent | Opinion, *, actor: Any, upload: File, name: str | None = None
+    target: StationEvent | Opinion, *, actor: Actor, upload: File, name: str | None = None
 ) -> IntakePhoto:
     """Add a photo to an event (the station's liaison clerks, congress staff) or to an opinion (the
     station's liaison clerks and the opinion's deputy)."""
@@ -275,7 +227,7 @@ def do_add_photo(
             .get(pk=target.pk)
         )
         ctx = Ctx(actor=actor, congress=event.station.congress)
-        _authorize(
+        authorize(
             ctx,
             "intake.manage_station",
             event.station,
@@ -284,21 +236,21 @@ def do_add_photo(
         return _store_photo(ctx, event=event, opinion=None, upload=upload, name=name)
     opinion = _lock(target)
     ctx = Ctx(actor=actor, congress=opinion.congress)
-    _authorize(
+    authorize(
         ctx, "intake.view_contact", opinion, _("只有本站联络站工作人员或负责代表可以为该意见上传照片。")
     )
     return _store_photo(ctx, event=None, opinion=opinion, upload=upload, name=name)
 
 
 @transaction.atomic
-def do_remove_photo(photo: IntakePhoto, *, actor: Any) -> None:
+def do_remove_photo(photo: IntakePhoto, *, actor: Actor) -> None:
     """Remove a photo under the same conditions as adding one; the file goes after commit."""
     photo = IntakePhoto.objects.select_related("event__station__congress", "opinion__congress").get(
         pk=photo.pk
     )
     if photo.event is not None:
         ctx = Ctx(actor=actor, congress=photo.event.station.congress)
-        _authorize(
+        authorize(
             ctx,
             "intake.manage_station",
             photo.event.station,
@@ -308,10 +260,10 @@ def do_remove_photo(photo: IntakePhoto, *, actor: Any) -> None:
         assert photo.opinion_id is not None  # a photo belongs to an event or an opinion (constraint)
         opinion = _lock(photo.opinion_id)
         ctx = Ctx(actor=actor, congress=opinion.congress)
-        _authorize(
+        authorize(
             ctx, "intake.view_contact", opinion, _("只有本站联络站工作人员或负责代表可以删除该意见的照片。")
         )
-    _record(
+    record(
         ctx,
         "intake.photo.removed",
         photo,
@@ -379,13 +331,13 @@ def _event_snapshot(event: StationEvent) -> dict[str, Any]:
 
 @transaction.atomic
 def do_record_event(
-    station: LiaisonStation, *, actor: Any, data: EventInput, photos: Sequence[File] = ()
+    station: LiaisonStation, *, actor: Actor, data: EventInput, photos: Sequence[File] = ()
 ) -> StationEvent:
     """Record an event of `station` (室点问政, 局长·代表面对面, 接待选民, 视察调研) with its deputies,
     officials, topics, minutes and photos. The station's liaison clerks and the congress staff."""
     station = LiaisonStation.objects.select_related("congress").get(pk=station.pk)
     ctx = Ctx(actor=actor, congress=station.congress)
-    _authorize(ctx, "intake.manage_station", station, _("只有本站联络站工作人员或代表工委可以登记活动。"))
+    authorize(ctx, "intake.manage_station", station, _("只有本站联络站工作人员或代表工委可以登记活动。"))
     if not station.active:
         raise ValidationFailed(_("联络站“%(s)s”已停用。") % {"s": station}, code="inactive")
     data = _clean_event(ctx, data)
@@ -395,7 +347,7 @@ def do_record_event(
         setattr(event, name, getattr(data, name))
     event.save()
     event.deputies.set(data.deputies)
-    _record(ctx, "intake.event.recorded", event, new={"station": station.pk, **_event_snapshot(event)})
+    record(ctx, "intake.event.recorded", event, new={"station": station.pk, **_event_snapshot(event)})
     for upload in photos:
         _store_photo(ctx, event=event, opinion=None, upload=upload, name=None)
     return event
@@ -403,7 +355,7 @@ def do_record_event(
 
 @transaction.atomic
 def do_update_event(
-    event: StationEvent, *, actor: Any, data: EventInput, photos: Sequence[File] = ()
+    event: StationEvent, *, actor: Actor, data: EventInput, photos: Sequence[File] = ()
 ) -> StationEvent:
     """Change an event (e.g. add the minutes afterwards); records the old and new value of every
     changed field."""
@@ -413,7 +365,7 @@ def do_update_event(
         .get(pk=event.pk)
     )
     ctx = Ctx(actor=actor, congress=event.station.congress)
-    _authorize(
+    authorize(
         ctx, "intake.manage_station", event.station, _("只有本站联络站工作人员或代表工委可以修改活动。")
     )
     data = _clean_event(ctx, data)
@@ -430,7 +382,7 @@ def do_update_event(
     after = _event_snapshot(event)
     changed = [k for k in after if before[k] != after[k]]
     if changed:
-        _record(
+        record(
             ctx,
             "intake.event.updated",
             event,
@@ -446,7 +398,7 @@ def do_update_event(
 def do_record_duty_day(
     station: LiaisonStation,
     *,
-    actor: Any,
+    actor: User,
     date: datetime.date,
     deputies: Sequence[Deputy] = (),
     notes: str = "",
@@ -454,7 +406,7 @@ def do_record_duty_day(
     """Record a duty day (坐班日) of `station` and the deputies on duty. One per station and day."""
     station = LiaisonStation.objects.select_related("congress").get(pk=station.pk)
     ctx = Ctx(actor=actor, congress=station.congress)
-    _authorize(ctx, "intake.manage_station", station, _("只有本站联络站工作人员或代表工委可以登记坐班日。"))
+    authorize(ctx, "intake.manage_station", station, _("只有本站联络站工作人员或代表工委可以登记坐班日。"))
     if not station.active:
         raise ValidationFailed(_("联络站“%(s)s”已停用。") % {"s": station}, code="inactive")
     if date is None:
@@ -476,7 +428,7 @@ def do_record_duty_day(
         recorded_by=actor,
     )
     duty.deputies.set(chosen)
-    _record(
+    record(
         ctx,
         "intake.duty_day.recorded",
         duty,
@@ -511,7 +463,7 @@ class OpinionInput:
 
 @transaction.atomic
 def do_record_opinion(
-    congress: Congress, *, actor: Any, data: OpinionInput, photos: Sequence[File] = ()
+    congress: Congress, *, actor: Actor, data: OpinionInput, photos: Sequence[File] = ()
 ) -> Opinion:
     """Record a voter's opinion (社情民意). A liaison clerk records it at their station (optionally at
     one of its events, and for a deputy who will be responsible for it); a deputy records it for
@@ -522,11 +474,11 @@ def do_record_opinion(
         raise NotPermitted(_("只有联络站工作人员或代表可以登记社情民意。"))
     station, event = data.station, data.event
     if event is not None:
-        _same_congress(ctx, event, _("活动"))
+        same_congress(ctx, event, _("活动"))
         if station is not None and station.pk != event.station_id:
             raise ValidationFailed(_("所选活动不属于所选联络站。"), code="event_not_at_station")
         station = event.station
-    _same_congress(ctx, station, _("联络站"))
+    same_congress(ctx, station, _("联络站"))
     own_deputy = deputy_of(actor, congress)
     clerk_here = station is not None and station.pk in station_ids(actor, congress)
     if clerk_here:
@@ -547,7 +499,7 @@ def do_record_opinion(
     if event is not None and collected_on < event.date:
         raise ValidationFailed(_("收集日期不能早于活动日期。"), code="collected_before_event")
     if deputy is not None:
-        _same_congress(ctx, deputy, _("代表"))
+        same_congress(ctx, deputy, _("代表"))
         if not deputy.in_office_on(collected_on):
             raise ValidationFailed(_("%(d)s不在代表任期内。") % {"d": deputy.name}, code="not_in_office")
     _active(ctx, data.category, _("分类"))
@@ -579,7 +531,7 @@ def do_record_opinion(
     _check_move(ctx, INITIAL, "record")
     _check_photos(photos)
     opinion.save()
-    _record(
+    record(
         ctx,
         "intake.opinion.recorded",
         opinion,
@@ -592,15 +544,15 @@ def do_record_opinion(
 
 
 @transaction.atomic
-def do_refer_opinion(opinion: Opinion, *, actor: Any, deputy: Deputy) -> Opinion:
+def do_refer_opinion(opinion: Opinion, *, actor: Actor, deputy: Deputy) -> Opinion:
     """A liaison clerk of the station gives an open opinion to a deputy, who may then adopt it."""
     opinion = _lock(opinion)
     ctx = Ctx(actor=actor, congress=opinion.congress)
-    _authorize(ctx, "intake.refer", opinion, _("只有本站联络站工作人员可以把意见交给代表。"))
+    authorize(ctx, "intake.refer", opinion, _("只有本站联络站工作人员可以把意见交给代表。"))
     transition = _check_move(ctx, opinion.state, "refer")
     if deputy is None:
         raise ValidationFailed(_("请选择代表。"), code="deputy_required")
-    _same_congress(ctx, deputy, _("代表"))
+    same_congress(ctx, deputy, _("代表"))
     if not deputy.in_office_on(ctx.today):
         raise ValidationFailed(_("%(d)s已不在代表任期内。") % {"d": deputy.name}, code="not_in_office")
     if deputy.pk == opinion.deputy_id:
@@ -608,7 +560,7 @@ def do_refer_opinion(opinion: Opinion, *, actor: Any, deputy: Deputy) -> Opinion
     old = opinion.deputy_id
     opinion.deputy = deputy
     opinion.save(update_fields=["deputy", *_move(ctx, opinion, transition)])
-    _record(
+    record(
         ctx,
         "intake.opinion.referred",
         opinion,
@@ -620,17 +572,17 @@ def do_refer_opinion(opinion: Opinion, *, actor: Any, deputy: Deputy) -> Opinion
 
 
 @transaction.atomic
-def do_answer_opinion_on_spot(opinion: Opinion, *, actor: Any, answer: str) -> Opinion:
+def do_answer_opinion_on_spot(opinion: Opinion, *, actor: Actor, answer: str) -> Opinion:
     """Answered there and then (当场答复): the station's liaison clerks or the opinion's deputy."""
     opinion = _lock(opinion)
     ctx = Ctx(actor=actor, congress=opinion.congress)
-    _authorize(ctx, "intake.answer_on_spot", opinion, _("只有本站联络站工作人员或负责代表可以答复该意见。"))
+    authorize(ctx, "intake.answer_on_spot", opinion, _("只有本站联络站工作人员或负责代表可以答复该意见。"))
     source = opinion.state
     transition = _check_move(ctx, source, "answer_on_spot")
     opinion.answer = _text(answer, _("请填写答复内容。"), code="answer_required")
     opinion.handled_by = actor
     opinion.save(update_fields=["answer", "handled_by", *_move(ctx, opinion, transition)])
-    _record(
+    record(
         ctx,
         "intake.opinion.answered",
         opinion,
@@ -641,12 +593,12 @@ def do_answer_opinion_on_spot(opinion: Opinion, *, actor: Any, answer: str) -> O
 
 
 @transaction.atomic
-def do_forward_opinion(opinion: Opinion, *, actor: Any, unit: Unit, note: str = "") -> Opinion:
+def do_forward_opinion(opinion: Opinion, *, actor: Actor, unit: Unit, note: str = "") -> Opinion:
     """Forward an open opinion to a handling unit (转办), which answers it. The unit never sees the
     constituent's contact data."""
     opinion = _lock(opinion)
     ctx = Ctx(actor=actor, congress=opinion.congress)
-    _authorize(ctx, "intake.forward", opinion, _("只有本站联络站工作人员或负责代表可以转办该意见。"))
+    authorize(ctx, "intake.forward", opinion, _("只有本站联络站工作人员或负责代表可以转办该意见。"))
     source = opinion.state
     transition = _check_move(ctx, source, "forward")
     if unit is None:
@@ -669,7 +621,7 @@ def do_forward_opinion(opinion: Opinion, *, actor: Any, unit: Unit, note: str = 
             *_move(ctx, opinion, transition),
         ]
     )
-    _record(
+    record(
         ctx,
         "intake.opinion.forwarded",
         opinion,
@@ -682,11 +634,11 @@ def do_forward_opinion(opinion: Opinion, *, actor: Any, unit: Unit, note: str = 
 
 
 @transaction.atomic
-def do_answer_forwarded_opinion(opinion: Opinion, *, actor: Any, answer: str) -> Opinion:
+def do_answer_forwarded_opinion(opinion: Opinion, *, actor: Actor, answer: str) -> Opinion:
     """The unit the opinion was forwarded to answers it (its clerks, handlers, leaders)."""
     opinion = _lock(opinion)
     ctx = Ctx(actor=actor, congress=opinion.congress)
-    _authorize(ctx, "intake.answer_forwarded", opinion, _("只有被转办单位的工作人员可以答复该意见。"))
+    authorize(ctx, "intake.answer_forwarded", opinion, _("只有被转办单位的工作人员可以答复该意见。"))
     source = opinion.state
     transition = _check_move(ctx, source, "answer_forwarded")
     opinion.unit_answer = _text(answer, _("请填写答复内容。"), code="answer_required")
@@ -700,7 +652,7 @@ def do_answer_forwarded_opinion(opinion: Opinion, *, actor: Any, answer: str) ->
             *_move(ctx, opinion, transition),
         ]
     )
-    _record(
+    record(
         ctx,
         "intake.opinion.unit_answered",
         opinion,
@@ -712,12 +664,12 @@ def do_answer_forwarded_opinion(opinion: Opinion, *, actor: Any, answer: str) ->
 
 
 @transaction.atomic
-def do_return_forwarded_opinion(opinion: Opinion, *, actor: Any, reason: str) -> Opinion:
+def do_return_forwarded_opinion(opinion: Opinion, *, actor: Actor, reason: str) -> Opinion:
     """The unit gives a forwarded opinion back (not its business), with a reason: it is open again
     at the station."""
     opinion = _lock(opinion)
     ctx = Ctx(actor=actor, congress=opinion.congress)
-    _authorize(ctx, "intake.return_forwarded", opinion, _("只有被转办单位的工作人员可以退回该意见。"))
+    authorize(ctx, "intake.return_forwarded", opinion, _("只有被转办单位的工作人员可以退回该意见。"))
     source = opinion.state
     transition = _check_move(ctx, source, "return_forwarded")
     unit = opinion.forwarded_to
@@ -727,7 +679,7 @@ def do_return_forwarded_opinion(opinion: Opinion, *, actor: Any, reason: str) ->
     opinion.save(
         update_fields=["return_reason", "forwarded_to", "forwarded_at", *_move(ctx, opinion, transition)]
     )
-    _record(
+    record(
         ctx,
         "intake.opinion.returned",
         opinion,
@@ -740,19 +692,19 @@ def do_return_forwarded_opinion(opinion: Opinion, *, actor: Any, reason: str) ->
 
 
 @transaction.atomic
-def do_merge_opinion(opinion: Opinion, *, actor: Any, into: Opinion, note: str = "") -> Opinion:
+def do_merge_opinion(opinion: Opinion, *, actor: Actor, into: Opinion, note: str = "") -> Opinion:
     """The same concern as `into` (合并): `opinion` follows that one's outcome from now on (and its
     constituent can be told it). `into` must be of the same station (or, without a station, of the
     same deputy) and not merged itself."""
     opinion = _lock(opinion)
     ctx = Ctx(actor=actor, congress=opinion.congress)
-    _authorize(ctx, "intake.merge", opinion, _("只有本站联络站工作人员或负责代表可以合并该意见。"))
+    authorize(ctx, "intake.merge", opinion, _("只有本站联络站工作人员或负责代表可以合并该意见。"))
     source = opinion.state
     transition = _check_move(ctx, source, "merge")
     if into is None:
         raise ValidationFailed(_("请选择要合并到的意见。"), code="into_required")
     into = Opinion.objects.get(pk=into.pk)
-    _same_congress(ctx, into, _("意见"))
+    same_congress(ctx, into, _("意见"))
     if into.pk == opinion.pk:
         raise ValidationFailed(_("不能合并到意见本身。"), code="merge_into_itself")
     if into.state == OS.MERGED:
@@ -769,7 +721,7 @@ def do_merge_opinion(opinion: Opinion, *, actor: Any, into: Opinion, note: str =
     opinion.merged_into = into
     opinion.handled_by = actor
     opinion.save(update_fields=["merged_into", "handled_by", *_move(ctx, opinion, transition)])
-    _record(
+    record(
         ctx,
         "intake.opinion.merged",
         opinion,
@@ -795,14 +747,14 @@ class AdoptionInput:
 
 
 @transaction.atomic
-def do_adopt_opinion_as_suggestion(opinion: Opinion, *, actor: Any, data: AdoptionInput) -> Suggestion:
+def do_adopt_opinion_as_suggestion(opinion: Opinion, *, actor: Actor, data: AdoptionInput) -> Suggestion:
     """The opinion's deputy turns it into a suggestion draft (through the suggestion actions, so the
     draft is audited and checked like any other): the deputy leads it, its channel is a grassroots
     one, its collection date is the opinion's, and the opinion keeps the link. The deputy then
     completes and submits the draft on the suggestion pages."""
     opinion = _lock(opinion)
     ctx = Ctx(actor=actor, congress=opinion.congress)
-    _authorize(ctx, "intake.adopt", opinion, _("只有负责该意见的代表本人可以据此形成建议。"))
+    authorize(ctx, "intake.adopt", opinion, _("只有负责该意见的代表本人可以据此形成建议。"))
     source = opinion.state
     transition = _check_move(ctx, source, "adopt")
     channel = data.channel if data.channel is not None else default_channel(opinion)
@@ -811,7 +763,7 @@ def do_adopt_opinion_as_suggestion(opinion: Opinion, *, actor: Any, data: Adopti
             _("本人大还没有启用的基层收集渠道，请人大管理员在“办理规则 · 收集渠道”中添加。"),
             code="no_grassroots_channel",
         )
-    _same_congress(ctx, channel, _("收集渠道"))
+    same_congress(ctx, channel, _("收集渠道"))
     if not channel.grassroots:
         raise ValidationFailed(_("由社情民意形成的建议须选择基层收集渠道。"), code="channel_not_grassroots")
     facts = opinion.content if data.facts is None else data.facts
@@ -833,7 +785,7 @@ def do_adopt_opinion_as_suggestion(opinion: Opinion, *, actor: Any, data: Adopti
     opinion.adopted_at = ctx.now
     opinion.handled_by = actor
     opinion.save(update_fields=["suggestion", "adopted_at", "handled_by", *_move(ctx, opinion, transition)])
-    _record(
+    record(
         ctx,
         "intake.opinion.adopted",
         opinion,
@@ -857,14 +809,14 @@ def do_adopt_opinion_as_suggestion(opinion: Opinion, *, actor: Any, data: Adopti
 
 @transaction.atomic
 def do_notify_constituent_of_outcome(
-    opinion: Opinion, *, actor: Any, text: str | None = None
+    opinion: Opinion, *, actor: User, text: str | None = None
 ) -> OutcomeNotice:
     """Tell the constituent what became of their opinion, by SMS to the phone they gave — once per
     outcome (`selectors.outcome_of`; the notice's key). The station's liaison clerks or the opinion's
     deputy. The message is sent after commit, outside the congress's quiet hours."""
     opinion = _lock(opinion)
     ctx = Ctx(actor=actor, congress=opinion.congress)
-    _authorize(ctx, "intake.notify", opinion, _("只有本站联络站工作人员或负责代表可以告知反映人。"))
+    authorize(ctx, "intake.notify", opinion, _("只有本站联络站工作人员或负责代表可以告知反映人。"))
     _check_move(ctx, opinion.state, "notify")
     outcome = outcome_of(opinion)
     if outcome is None:
@@ -898,7 +850,7 @@ def do_notify_constituent_of_outcome(
         raise InvalidTransition(
             _("已就这一结果告知过反映人，不会重复发送。"), code="already_notified"
         ) from None
-    _record(
+    record(
         ctx,
         "intake.opinion.notified",
         opinion,
