@@ -26,7 +26,6 @@ CODE_LIKE = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
 #: domain, and prefixes of permission names built with f-strings.
 NOT_CODES = {
     "intake.opinion",  # object_type of an opinion's history rows
-    "intake.duty_day",  # (before the registry) a prefix matched by the points ledger
     "database.pgdump",
     "manifest.json",
     "history.xlsx",
