@@ -17,7 +17,7 @@ import datetime
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 from django.core.files import File
@@ -29,7 +29,9 @@ from minyi import audit
 from minyi.accounts.models import Membership
 from minyi.congress.actions import FieldErrors, ensure_policy
 from minyi.congress.models import Congress, Deputy, Unit
+from minyi.core import kit
 from minyi.core.errors import InvalidTransition, NotPermitted, ValidationFailed
+from minyi.core.kit import Actor, Ctx, authorize, clean_text, same_congress
 from minyi.suggestions.models import Assignment, Suggestion
 from minyi.suggestions.services import deadlines as deadline_writes
 from minyi.suggestions.states import AssignmentState
@@ -50,6 +52,9 @@ from .models import (
 )
 from .rules import forget_task_force_cache
 
+if TYPE_CHECKING:
+    from minyi.accounts.models import User
+
 THEME_FIELDS = [
     "year",
     "name",
@@ -64,33 +69,19 @@ THEME_FIELDS = [
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _require(actor: Any, perm: str, obj: Any, message: str | None = None) -> None:
-    if actor is None or not rules.has_perm(perm, actor, obj):
-        raise NotPermitted(message or _("您没有权限执行此操作。"))
-
-
 def _today() -> datetime.date:
     return timezone.localdate()
 
 
 def _text(value: str | None, field: str, message: str, *, code: str = "required", limit: int = 0) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise FieldErrors({field: message}, code=code)
-    if limit and len(text) > limit:
-        raise FieldErrors({field: _("不能超过%(n)s个字。") % {"n": limit}}, code="too_long")
-    return text
-
-
-def _same_congress(congress: Congress, obj: Any, field: str, what: str) -> None:
-    if obj is not None and obj.congress_id != congress.pk:
-        raise FieldErrors({field: _("所选%(what)s不属于本人大。") % {"what": what}}, code="wrong_congress")
+    """Required text, as FieldErrors on `field` (`kit.clean_text`)."""
+    return clean_text(value, message, code=code, limit=limit or None, field=field)
 
 
 def _active_unit(congress: Congress, unit: Unit | None, field: str) -> None:
     if unit is None:
         return
-    _same_congress(congress, unit, field, _("单位"))
+    same_congress(congress, unit, _("单位"), field=field)
     if not unit.active:
         raise FieldErrors({field: _("单位“%(u)s”已停用。") % {"u": unit}}, code="inactive")
 
@@ -129,10 +120,6 @@ def _supervisable(suggestion: Suggestion, field: str = "suggestion") -> None:
         )
 
 
-def _record(code: str, *, actor: Any, congress: Congress, correlation_id: uuid.UUID | None = None, **kw: Any):
-    return audit.record(code, actor=actor, congress=congress, correlation_id=correlation_id, **kw)
-
-
 # --- deadlines: explicit recalculation ---------------------------------------------------------------
 
 
@@ -144,7 +131,7 @@ class Recalculation:
 
 @transaction.atomic
 def do_recalculate_deadlines(
-    congress: Congress, *, actor: Any, reason: str, expected: str | None = None
+    congress: Congress, *, actor: Actor, reason: str, expected: str | None = None
 ) -> Recalculation:
     """Recompute every open deadline of `congress` with today's policy and working-day calendar and
     store the new due dates (deadlines never move by themselves when the policy or the calendar
@@ -153,7 +140,7 @@ def do_recalculate_deadlines(
     version); the run gets one ``deadlines.recalculated``. A unit's reply date follows its reply
     deadline. `expected` is the token of the preview the admin confirmed: if the outcome differs
     now (someone changed the policy, the calendar or a deadline meanwhile) nothing is changed."""
-    _require(actor, "supervision.recalculate_deadlines", congress, _("只有人大管理员可以重新计算期限。"))
+    authorize(actor, "supervision.recalculate_deadlines", congress, _("只有人大管理员可以重新计算期限。"))
     reason = _text(
         reason, "reason", _("请写明重新计算的原因（如“国务院公布了新的放假安排”）。"), code="reason_required"
     )
@@ -169,11 +156,10 @@ def do_recalculate_deadlines(
         raise ValidationFailed(
             _("按现行规则和日历计算，所有未到期的期限都无需改变。"), code="nothing_to_recalculate"
         )
-    correlation_id = uuid.uuid4()
-    _record(
+    ctx = Ctx(actor=actor, congress=congress)
+    kit.record(
+        ctx,
         "deadlines.recalculated",
-        actor=actor,
-        congress=congress,
         obj=policy,
         new={
             "changed": len(preview.changes),
@@ -185,7 +171,6 @@ def do_recalculate_deadlines(
             ),
         },
         note=reason,
-        correlation_id=correlation_id,
     )
     for change in preview.changes:
         moved = deadline_writes.move_deadline(
@@ -202,10 +187,9 @@ def do_recalculate_deadlines(
             "calendar_revisions": moved.old_calendar_revisions,
         }
         assignment = change.deadline.assignment
-        _record(
+        kit.record(
+            ctx,
             "deadline.recalculated",
-            actor=actor,
-            congress=congress,
             obj=d,
             unit=assignment.unit if assignment is not None else None,
             suggestion=change.deadline.suggestion,
@@ -218,7 +202,6 @@ def do_recalculate_deadlines(
                 "kind": d.kind,
             },
             note=reason,
-            correlation_id=correlation_id,
         )
     return Recalculation(preview.changes, calendar.version)
 
@@ -232,7 +215,7 @@ class CalendarRecomputation:
 @transaction.atomic
 def do_recompute_deadlines(
     *,
-    actor: Any,
+    actor: Actor,
     years: Iterable[int],
     reason: str,
     congress: Congress | None = None,
@@ -278,10 +261,10 @@ def do_recompute_deadlines(
         by_congress.setdefault(change.deadline.congress_id, []).append(change)
     for changes in by_congress.values():
         where = changes[0].deadline.congress
-        _record(
+        ctx = Ctx(actor=actor, congress=where, correlation_id=correlation_id)
+        kit.record(
+            ctx,
             "deadlines.recomputed",
-            actor=actor,
-            congress=where,
             obj=where,
             new={
                 "years": years,
@@ -292,7 +275,6 @@ def do_recompute_deadlines(
                 ],
             },
             note=reason,
-            correlation_id=correlation_id,
         )
         calendar = get_calendar(where)
         for change in changes:
@@ -302,10 +284,9 @@ def do_recompute_deadlines(
             d = moved.deadline
             old = {"due_on": moved.old_due_on, "calendar_revisions": moved.old_calendar_revisions}
             assignment = change.deadline.assignment
-            _record(
+            kit.record(
+                ctx,
                 "deadline.recalculated",
-                actor=actor,
-                congress=where,
                 obj=d,
                 unit=assignment.unit if assignment is not None else None,
                 suggestion=change.deadline.suggestion,
@@ -319,7 +300,6 @@ def do_recompute_deadlines(
                     "extension": change.extension,
                 },
                 note=reason,
-                correlation_id=correlation_id,
             )
     return CalendarRecomputation(preview.changes, preview.congresses)
 
@@ -372,7 +352,7 @@ def _check_theme(congress: Congress, theme: KeyTheme, changed: Iterable[str] | N
 def do_create_theme(
     congress: Congress,
     *,
-    actor: Any,
+    actor: Actor,
     year: int,
     name: str,
     supervising_leader: Any = None,
@@ -381,7 +361,7 @@ def do_create_theme(
     plan: str = "",
 ) -> KeyTheme:
     """A key theme of the year (重点督办), as the chair's meeting decided it."""
-    _require(actor, "supervision.manage_themes", congress, _("只有人大管理员可以设定重点督办主题。"))
+    authorize(actor, "supervision.manage_themes", congress, _("只有人大管理员可以设定重点督办主题。"))
     theme = KeyTheme(
         congress=congress,
         year=year,
@@ -394,10 +374,9 @@ def do_create_theme(
     )
     _check_theme(congress, theme)
     theme.save()
-    _record(
+    kit.record(
+        Ctx(actor=actor, congress=congress),
         "theme.created",
-        actor=actor,
-        congress=congress,
         obj=theme,
         unit=theme.lead_unit,
         new=audit.snapshot(theme, THEME_FIELDS),
@@ -406,12 +385,12 @@ def do_create_theme(
 
 
 @transaction.atomic
-def do_update_theme(theme: KeyTheme, *, actor: Any, changes: Mapping[str, Any]) -> KeyTheme:
+def do_update_theme(theme: KeyTheme, *, actor: Actor, changes: Mapping[str, Any]) -> KeyTheme:
     """Change a theme's fields (names in `THEME_FIELDS`; foreign keys as instances). Nothing changed:
     no audit row. Ending the supervision of a theme is `changes={"active": False}`."""
     theme = KeyTheme.objects.select_for_update(of=("self",)).select_related("congress").get(pk=theme.pk)
     congress = theme.congress
-    _require(actor, "supervision.manage_themes", congress, _("只有人大管理员可以修改重点督办主题。"))
+    authorize(actor, "supervision.manage_themes", congress, _("只有人大管理员可以修改重点督办主题。"))
     unknown = set(changes) - set(THEME_FIELDS)
     if unknown:
         raise ValidationFailed(
@@ -425,10 +404,9 @@ def do_update_theme(theme: KeyTheme, *, actor: Any, changes: Mapping[str, Any]) 
         return theme
     _check_theme(congress, theme, changed)
     theme.save()
-    _record(
+    kit.record(
+        Ctx(actor=actor, congress=congress),
         "theme.updated",
-        actor=actor,
-        congress=congress,
         obj=theme,
         unit=theme.lead_unit,
         old={k: old_values[k] for k in changed},
@@ -447,25 +425,24 @@ def _open_theme(theme: KeyTheme) -> None:
 
 
 @transaction.atomic
-def do_add_theme_suggestion(theme: KeyTheme, *, actor: Any, suggestion: Suggestion) -> ThemeSuggestion:
+def do_add_theme_suggestion(theme: KeyTheme, *, actor: Actor, suggestion: Suggestion) -> ThemeSuggestion:
     """Make an accepted suggestion a member of the theme (重点督办建议)."""
     theme = _lock_theme(theme)
     congress = theme.congress
-    _require(actor, "supervision.manage_themes", congress, _("只有人大管理员可以调整督办主题的建议。"))
+    authorize(actor, "supervision.manage_themes", congress, _("只有人大管理员可以调整督办主题的建议。"))
     _open_theme(theme)
     if suggestion is None:
         raise FieldErrors({"suggestion": _("请选择建议。")}, code="suggestion_required")
-    _same_congress(congress, suggestion, "suggestion", _("建议"))
+    same_congress(congress, suggestion, _("建议"), field="suggestion")
     _supervisable(suggestion)
     if ThemeSuggestion.objects.filter(theme=theme, suggestion=suggestion).exists():
         raise FieldErrors(
             {"suggestion": _("该建议已在督办主题“%(t)s”中。") % {"t": theme.name}}, code="already_member"
         )
     member = ThemeSuggestion.objects.create(theme=theme, suggestion=suggestion, added_by=actor)
-    _record(
+    kit.record(
+        Ctx(actor=actor, congress=congress),
         "theme.suggestion_added",
-        actor=actor,
-        congress=congress,
         obj=theme,
         suggestion=suggestion,
         new={"theme": theme.pk, "name": theme.name, "year": theme.year},
@@ -475,21 +452,20 @@ def do_add_theme_suggestion(theme: KeyTheme, *, actor: Any, suggestion: Suggesti
 
 @transaction.atomic
 def do_remove_theme_suggestion(
-    theme: KeyTheme, *, actor: Any, suggestion: Suggestion, reason: str = ""
+    theme: KeyTheme, *, actor: Actor, suggestion: Suggestion, reason: str = ""
 ) -> None:
     """Take a suggestion out of the theme."""
     theme = _lock_theme(theme)
     congress = theme.congress
-    _require(actor, "supervision.manage_themes", congress, _("只有人大管理员可以调整督办主题的建议。"))
+    authorize(actor, "supervision.manage_themes", congress, _("只有人大管理员可以调整督办主题的建议。"))
     _open_theme(theme)
     member = ThemeSuggestion.objects.filter(theme=theme, suggestion=suggestion).first()
     if member is None:
         raise ValidationFailed(_("该建议不在督办主题“%(t)s”中。") % {"t": theme.name}, code="not_a_member")
     member.delete()
-    _record(
+    kit.record(
+        Ctx(actor=actor, congress=congress),
         "theme.suggestion_removed",
-        actor=actor,
-        congress=congress,
         obj=theme,
         suggestion=suggestion,
         old={"theme": theme.pk, "name": theme.name, "year": theme.year},
@@ -504,7 +480,7 @@ def do_remove_theme_suggestion(
 def do_add_supervision_record(
     target: KeyTheme | Suggestion | Instruction,
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     held_on: datetime.date,
     participants: str,
@@ -541,7 +517,7 @@ def do_add_supervision_record(
     else:
         raise ValidationFailed(_("督办记录须针对督办主题、建议或领导批示。"), code="bad_target")
     record.congress = congress
-    _require(
+    authorize(
         actor,
         "supervision.add_record",
         congress,
@@ -574,13 +550,12 @@ def do_add_supervision_record(
     record.respond_by = _due(respond_by, "respond_by", after=record.held_on, after_what=_("督办日期"))
     deputies = list(deputies)
     for deputy in deputies:
-        _same_congress(congress, deputy, "deputies", _("代表"))
+        same_congress(congress, deputy, _("代表"), field="deputies")
     record.save()
     record.deputies.set(deputies)
-    _record(
+    kit.record(
+        Ctx(actor=actor, congress=congress),
         "supervision.recorded",
-        actor=actor,
-        congress=congress,
         obj=record,
         unit=record.unit,
         suggestion=record.suggestion,
@@ -599,7 +574,7 @@ def do_add_supervision_record(
 
 
 @transaction.atomic
-def do_record_unit_response(record: SupervisionRecord, *, actor: Any, response: str) -> SupervisionRecord:
+def do_record_unit_response(record: SupervisionRecord, *, actor: Actor, response: str) -> SupervisionRecord:
     """The supervised unit's answer (承办单位反馈) to a supervision record — written by the unit's staff,
     or entered for them by those who may record supervision. A later answer replaces the earlier
     one (both stay in the audit trail)."""
@@ -608,7 +583,7 @@ def do_record_unit_response(record: SupervisionRecord, *, actor: Any, response: 
         .select_related("congress", "unit", "suggestion")
         .get(pk=record.pk)
     )
-    _require(actor, "supervision.respond_record", record, _("只有被督办单位的工作人员可以反馈。"))
+    authorize(actor, "supervision.respond_record", record, _("只有被督办单位的工作人员可以反馈。"))
     if record.unit_id is None:
         raise ValidationFailed(_("该督办记录没有指定被督办单位，无需反馈。"), code="no_unit")
     response = _text(response, "response", _("请填写反馈内容。"), code="response_required")
@@ -616,10 +591,9 @@ def do_record_unit_response(record: SupervisionRecord, *, actor: Any, response: 
     record.unit_response, record.responded_by, record.responded_at = response, actor, timezone.now()
     record.save(update_fields=["unit_response", "responded_by", "responded_at"])
     on_time = record.respond_by is None or timezone.localdate(record.responded_at) <= record.respond_by
-    _record(
+    kit.record(
+        Ctx(actor=actor, congress=record.congress),
         "supervision.unit_responded",
-        actor=actor,
-        congress=record.congress,
         obj=record,
         unit=record.unit,
         suggestion=record.suggestion,
@@ -631,7 +605,7 @@ def do_record_unit_response(record: SupervisionRecord, *, actor: Any, response: 
 
 @transaction.atomic
 def do_add_record_attachment(
-    record: SupervisionRecord, *, actor: Any, upload: File, kind: str = "other", name: str | None = None
+    record: SupervisionRecord, *, actor: Actor, upload: File, kind: str = "other", name: str | None = None
 ) -> RecordAttachment:
     """A photo or the minutes of a supervision record. The file is checked on its content like the
     suggestions' attachments (PDF, office documents, images) and stored under a generated name."""
@@ -663,10 +637,9 @@ def do_add_record_attachment(
     stored = attachment.file.name or ""
     try:
         attachment.save()
-        _record(
+        kit.record(
+            Ctx(actor=actor, congress=record.congress),
             "supervision.attachment_added",
-            actor=actor,
-            congress=record.congress,
             obj=attachment,
             unit=record.unit,
             suggestion=record.suggestion,
@@ -689,9 +662,11 @@ def do_add_record_attachment(
 
 
 @transaction.atomic
-def do_add_task_force_member(congress: Congress, *, actor: Any, user: Any, note: str = "") -> TaskForceMember:
+def do_add_task_force_member(
+    congress: Congress, *, actor: Actor, user: Any, note: str = ""
+) -> TaskForceMember:
     """Designate a member of the supervision task force (督导专班). They must hold a role in the congress."""
-    _require(actor, "supervision.manage_task_force", congress, _("只有人大管理员可以调整督导专班成员。"))
+    authorize(actor, "supervision.manage_task_force", congress, _("只有人大管理员可以调整督导专班成员。"))
     if user is None:
         raise FieldErrors({"user": _("请选择成员。")}, code="user_required")
     if (
@@ -709,10 +684,9 @@ def do_add_task_force_member(congress: Congress, *, actor: Any, user: Any, note:
         congress=congress, user=user, note=(note or "").strip()[:200], added_by=actor
     )
     forget_task_force_cache(user)
-    _record(
+    kit.record(
+        Ctx(actor=actor, congress=congress),
         "taskforce.member_added",
-        actor=actor,
-        congress=congress,
         obj=member,
         target_user=user,
         new={"user": user.pk, "note": member.note},
@@ -721,13 +695,15 @@ def do_add_task_force_member(congress: Congress, *, actor: Any, user: Any, note:
 
 
 @transaction.atomic
-def do_remove_task_force_member(member: TaskForceMember, *, actor: Any, reason: str = "") -> TaskForceMember:
+def do_remove_task_force_member(
+    member: TaskForceMember, *, actor: Actor, reason: str = ""
+) -> TaskForceMember:
     member = (
         TaskForceMember.objects.select_for_update(of=("self",))
         .select_related("congress", "user")
         .get(pk=member.pk)
     )
-    _require(
+    authorize(
         actor, "supervision.manage_task_force", member.congress, _("只有人大管理员可以调整督导专班成员。")
     )
     if member.removed_at is not None:
@@ -735,10 +711,9 @@ def do_remove_task_force_member(member: TaskForceMember, *, actor: Any, reason: 
     member.removed_at, member.removed_by = timezone.now(), actor
     member.save(update_fields=["removed_at", "removed_by"])
     forget_task_force_cache(member.user)
-    _record(
+    kit.record(
+        Ctx(actor=actor, congress=member.congress),
         "taskforce.member_removed",
-        actor=actor,
-        congress=member.congress,
         obj=member,
         target_user=member.user,
         old={"user": member.user_id},
@@ -760,7 +735,7 @@ def _check_value(value: str, field: str, what: str) -> str:
 def do_record_inspection(
     assignment: Assignment,
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     inspected_on: datetime.date,
     contacted: str,
@@ -778,7 +753,7 @@ def do_record_inspection(
     assignment = Assignment.objects.select_related("suggestion__congress", "unit").get(pk=assignment.pk)
     suggestion = assignment.suggestion
     congress = suggestion.congress
-    _require(actor, "supervision.inspect", congress, _("只有督导专班成员可以登记督导检查。"))
+    authorize(actor, "supervision.inspect", congress, _("只有督导专班成员可以登记督导检查。"))
     if assignment.state == AssignmentState.CANCELLED:
         raise InvalidTransition(_("该交办已调整撤销，不能再检查。"), code="assignment_cancelled")
     if kind not in Inspection.Kind.values:
@@ -818,10 +793,9 @@ def do_record_inspection(
         inspector=actor,
         **checks,
     )
-    _record(
+    kit.record(
+        Ctx(actor=actor, congress=congress),
         "inspection.recorded",
-        actor=actor,
-        congress=congress,
         obj=inspection,
         unit=assignment.unit,
         suggestion=suggestion,
@@ -847,10 +821,10 @@ def _lock_inspection(inspection: Inspection) -> Inspection:
 
 
 @transaction.atomic
-def do_answer_inspection(inspection: Inspection, *, actor: Any, answer: str) -> Inspection:
+def do_answer_inspection(inspection: Inspection, *, actor: Actor, answer: str) -> Inspection:
     """The inspected unit's answer to what the task force required (整改反馈)."""
     inspection = _lock_inspection(inspection)
-    _require(
+    authorize(
         actor, "supervision.answer_inspection", inspection, _("只有被检查单位的工作人员可以反馈整改情况。")
     )
     if not inspection.required_action:
@@ -860,10 +834,9 @@ def do_answer_inspection(inspection: Inspection, *, actor: Any, answer: str) -> 
     inspection.unit_answer, inspection.answered_by, inspection.answered_at = answer, actor, timezone.now()
     inspection.save(update_fields=["unit_answer", "answered_by", "answered_at"])
     on_time = inspection.due_on is None or timezone.localdate(inspection.answered_at) <= inspection.due_on
-    _record(
+    kit.record(
+        Ctx(actor=actor, congress=inspection.congress),
         "inspection.answered",
-        actor=actor,
-        congress=inspection.congress,
         obj=inspection,
         unit=inspection.assignment.unit,
         suggestion=inspection.suggestion,
@@ -875,10 +848,12 @@ def do_answer_inspection(inspection: Inspection, *, actor: Any, answer: str) -> 
 
 
 @transaction.atomic
-def do_record_deputy_view(inspection: Inspection, *, actor: Any, view: str, opinion: str = "") -> Inspection:
+def do_record_deputy_view(
+    inspection: Inspection, *, actor: Actor, view: str, opinion: str = ""
+) -> Inspection:
     """Whether the deputy agrees with the unit's handling (代表认不认可), as the task force heard it."""
     inspection = _lock_inspection(inspection)
-    _require(
+    authorize(
         actor,
         "supervision.record_deputy_view",
         inspection.congress,
@@ -894,10 +869,9 @@ def do_record_deputy_view(inspection: Inspection, *, actor: Any, view: str, opin
         return inspection
     inspection.deputy_view, inspection.deputy_opinion = view, opinion
     inspection.save(update_fields=["deputy_view", "deputy_opinion"])
-    _record(
+    kit.record(
+        Ctx(actor=actor, congress=inspection.congress),
         "inspection.deputy_view_recorded",
-        actor=actor,
-        congress=inspection.congress,
         obj=inspection,
         unit=inspection.assignment.unit,
         suggestion=inspection.suggestion,
@@ -915,7 +889,7 @@ def do_record_deputy_view(inspection: Inspection, *, actor: Any, view: str, opin
 def do_record_instruction(
     suggestion: Suggestion,
     *,
-    actor: Any,
+    actor: User,
     leader_name: str,
     leader_title: str = "",
     instructed_on: datetime.date,
@@ -930,7 +904,7 @@ def do_record_instruction(
         .get(pk=suggestion.pk)
     )
     congress = suggestion.congress
-    _require(
+    authorize(
         actor, "supervision.record_instruction", congress, _("只有督查考核室或代表工委可以登记领导批示。")
     )
     _supervisable(suggestion, "__all__")
@@ -951,10 +925,9 @@ def do_record_instruction(
         due_on=due_on,
         recorded_by=actor,
     )
-    _record(
+    kit.record(
+        Ctx(actor=actor, congress=congress),
         "instruction.recorded",
-        actor=actor,
-        congress=congress,
         obj=instruction,
         suggestion=suggestion,
         new={
@@ -969,14 +942,14 @@ def do_record_instruction(
 
 
 @transaction.atomic
-def do_conclude_instruction(instruction: Instruction, *, actor: Any, conclusion: str) -> Instruction:
+def do_conclude_instruction(instruction: Instruction, *, actor: Actor, conclusion: str) -> Instruction:
     """The inspection office ends the special supervision with its conclusion."""
     instruction = (
         Instruction.objects.select_for_update(of=("self",))
         .select_related("congress", "suggestion")
         .get(pk=instruction.pk)
     )
-    _require(
+    authorize(
         actor,
         "supervision.conclude_instruction",
         instruction.congress,
@@ -991,10 +964,9 @@ def do_conclude_instruction(instruction: Instruction, *, actor: Any, conclusion:
         conclusion,
     )
     instruction.save(update_fields=["concluded_at", "concluded_by", "conclusion"])
-    _record(
+    kit.record(
+        Ctx(actor=actor, congress=instruction.congress),
         "instruction.concluded",
-        actor=actor,
-        congress=instruction.congress,
         obj=instruction,
         suggestion=instruction.suggestion,
         new={"concluded_on": timezone.localdate(instruction.concluded_at)},
