@@ -8,6 +8,10 @@ PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/minyi}
 # variable beats pytest's ini setting: name the test settings explicitly.
 export DJANGO_SETTINGS_MODULE=config.settings_test
 
+# Coverage is measured on the SQLite pass (the whole suite, browser tests included) and held at a
+# floor: below it pytest exits non-zero. Raise the floor when coverage rises; never lower it.
+COV_FLOOR=${COV_FLOOR:-83}  # measured 84.5% (20310 statements, 3150 missed) when set
+
 status=0
 
 # The night clock: the notification, intake and supervision tests again at 23:30 Beijing, inside the
@@ -32,7 +36,10 @@ if [ $# -eq 0 ]; then
 fi
 
 echo "=== Test suite on SQLite ==="
-env -u DATABASE_URL $BIN/pytest -n 2 -q "$@" || status=$?
+cov=(--cov=minyi --cov-report=term:skip-covered)
+# The floor is for the whole suite: a run of some tests (arguments given) reports without holding it.
+[ $# -eq 0 ] && cov+=(--cov-fail-under="$COV_FLOOR")
+env -u DATABASE_URL $BIN/pytest -n 2 -q "${cov[@]}" "$@" || status=$?
 
 if $BIN/python scripts/pg_ready.py "$PG_URL"; then
   echo "=== Test suite on PostgreSQL ==="
