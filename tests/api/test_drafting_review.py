@@ -242,9 +242,10 @@ def test_accept(api, loop):
 def test_accept_refusals(api, loop):
     w = loop.w
     s = loop.drive.to("submitted")
-    for user in (w.deputy, w.viewer, w.supervisor):
+    for user in (w.deputy, w.supervisor):
         refused(api.post(user, url(s, "/accept")), 403, "not_permitted")
     not_found(api.post(w.handler_a, url(s, "/accept")))  # cannot see it at all
+    not_found(api.post(w.viewer, url(s, "/accept")))  # nor the viewer: under review (decision 0009)
     invalid(api.post(w.clerk, url(s, "/accept"), {"note": ["a"]}))
     act.do_accept_suggestion(s, actor=w.clerk)
     refused(api.post(w.clerk, url(s, "/accept")), 409, "invalid_transition")

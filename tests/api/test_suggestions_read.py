@@ -27,7 +27,9 @@ def test_list_follows_the_visibility_rule(api, loop):
     assert set(ids(ok(api.get(w.deputy, f"{A}/suggestions")))) == {draft.pk, submitted.pk, assigned.pk}
     # Staff see everything but other people's drafts.
     assert set(ids(ok(api.get(w.clerk, f"{A}/suggestions")))) == {submitted.pk, assigned.pk}
-    assert set(ids(ok(api.get(w.viewer, f"{A}/suggestions")))) == {submitted.pk, assigned.pk}
+    # The viewer: accepted suggestions only, not those under review (decision 0009).
+    assert set(ids(ok(api.get(w.viewer, f"{A}/suggestions")))) == {assigned.pk}
+    assert api.get(w.viewer, f"{A}/suggestions/{submitted.pk}").status_code == 404
     # Units see what was assigned to them; the coordinator what was forwarded to the body.
     assert ids(ok(api.get(w.handler_a, f"{A}/suggestions"))) == [assigned.pk]
     assert ids(ok(api.get(w.handler_b, f"{A}/suggestions"))) == []

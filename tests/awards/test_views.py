@@ -37,7 +37,7 @@ def test_list_and_detail_visibility(client, loop, panel):
         (w.admin, True),
         (w.clerk, True),
         (w.supervisor, True),
-        (w.viewer, True),
+        (w.viewer, False),  # published rounds only, as every member (decision 0009)
         (panel[0], True),  # on the panel
         (panel[1], False),  # a judge, not on this panel
         (w.deputy, False),  # not published

@@ -157,11 +157,11 @@ def test_who_may_open_the_opinion_form(intake):
 
 def test_opinion_pages_are_404_for_those_who_may_not_see_them(intake):
     opinion = intake.record()
-    for persona in ("cosigner", "handler_a", "coordinator", "judge", "outsider"):
+    for persona in ("cosigner", "handler_a", "coordinator", "judge", "viewer", "outsider"):
         assert (
             client_for(getattr(intake.w, persona)).get(url("opinion", intake, opinion.pk)).status_code == 404
         )
-    for persona in ("clerk", "viewer", "supervisor", "liaison", "deputy"):
+    for persona in ("clerk", "supervisor", "liaison", "deputy"):
         assert (
             client_for(getattr(intake.w, persona)).get(url("opinion", intake, opinion.pk)).status_code == 200
         )

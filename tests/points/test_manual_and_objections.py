@@ -168,9 +168,10 @@ def test_visibility_of_records(world, kit):
     outsider_deputy = make_deputy(w.congress, "someone", number="A009")
     from django.http import Http404
 
-    for user in (w.deputy, kit.clerk, w.clerk, w.admin, w.supervisor, w.viewer):
+    for user in (w.deputy, kit.clerk, w.clerk, w.admin, w.supervisor):
         assert PS.access_deputy(user, w.congress, d.pk) == d
-    for user in (w.cosigner, kit.other_clerk, w.handler_a, w.judge, w.outsider, outsider_deputy):
+    # the viewer sees rankings, no individual points record (decision 0009)
+    for user in (w.cosigner, kit.other_clerk, w.handler_a, w.judge, w.viewer, w.outsider, outsider_deputy):
         with pytest.raises(Http404):
             PS.access_deputy(user, w.congress, d.pk)
     with pytest.raises(Http404):

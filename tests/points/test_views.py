@@ -210,7 +210,7 @@ def test_rules_pages(client, world):
 def test_expectation_pages(client, world):
     w = world
     d = deputy(w.deputy)
-    for user, status in ((w.viewer, 200), (w.deputy, 404), (w.handler_a, 404)):
+    for user, status in ((w.supervisor, 200), (w.viewer, 404), (w.deputy, 404), (w.handler_a, 404)):
         client.force_login(user)
         assert client.get(url("expectations")).status_code == status
     client.force_login(w.clerk)
