@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
     from minyi.audit.models import AuditEvent
+    from minyi.congress.models import ThemeTag, Unit
 
     from ..models import (
         Assignment,
@@ -58,8 +59,6 @@ if TYPE_CHECKING:
         CoSigner,
         ExtensionRequest,
         Suggestion,
-        ThemeTag,
-        Unit,
         WithdrawalRequest,
     )
 
