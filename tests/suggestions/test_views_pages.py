@@ -181,7 +181,7 @@ def test_list_shows_what_each_persona_may_see(client, loop):
     seen = {
         "deputy": {draft, assigned, submitted},
         "clerk": {assigned, submitted},
-        "viewer": {assigned, submitted},
+        "viewer": {assigned},  # accepted ones only, not under review (decision 0009)
         "handler_a": {assigned},
         "handler_b": set(),
         "coordinator": {assigned},
