@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import zoneinfo
 
 import pytest
 from django.core.management import call_command
@@ -19,10 +20,14 @@ from tests.suggestions.conftest import loop  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 D = datetime.date
+#: "Now" in these tests: a working Tuesday in December 2026, before 2027 has any calendar, with the
+#: reply deadline below still ahead (on the real date it is past from January 2027 on).
+BEFORE_2027 = datetime.datetime(2026, 12, 8, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture
-def calendar(db):
+def calendar(time_machine, db):
+    time_machine.move_to(BEFORE_2027, tick=True)
     # A transactional test starts from flushed tables: put the official calendar back first.
     call_command("seed_calendar", "--years", "2025-2026", stdout=io.StringIO())
 
@@ -86,6 +91,7 @@ def test_congress_admin_adds_a_local_closure(reply_in_2027, phone_page, login, s
     expect(page.locator("h1")).to_have_text("本地停止办公日")
     cal = get_calendar()
     day = cal.next_workday(datetime.date.today() + datetime.timedelta(days=3))
+    assert D(2026, 12, 1) < day < D(2027, 1, 1)  # a closure inside the open reply period
     page.fill("#id_date", day.isoformat())
     page.fill("#id_name", "台风停工")
     shot(page, "1-closure-form")
