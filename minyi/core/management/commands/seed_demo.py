@@ -40,7 +40,7 @@ from minyi.congress.actions import (
     do_update_unit,
     ensure_policy,
 )
-from minyi.congress.defaults import CATEGORIES, CHANNELS, EXCLUSION_REASONS, RESULT_CLASSES, THEMES
+from minyi.congress.defaults import default_items
 from minyi.congress.models import Congress, Deputy, DeputyGroup, LiaisonStation, Unit
 from minyi.congress.roster import import_roster
 from minyi.core.demo_names import NameGenerator
@@ -293,26 +293,7 @@ class DemoSeeder:
 
     def seed_policy(self, congress: Congress) -> None:
         ensure_policy(congress)
-        items: list[tuple[str, dict[str, Any]]] = [
-            *(("categories", {"name": name}) for name in CATEGORIES),
-            *(("themes", {"name": name}) for name in THEMES),
-            *(("channels", {"name": name, "grassroots": grassroots}) for name, grassroots in CHANNELS),
-            *(
-                (
-                    "results",
-                    {
-                        "code": code,
-                        "name": name,
-                        "description": description,
-                        "counts_as_resolved": resolved,
-                        "requires_commitments": commitments,
-                    },
-                )
-                for code, name, description, resolved, commitments in RESULT_CLASSES
-            ),
-            *(("exclusions", {"name": name}) for name in EXCLUSION_REASONS),
-        ]
-        for kind, fields in items:
+        for kind, fields in default_items():
             do_add_taxonomy_item(congress, actor=None, kind=kind, fields=fields)
 
     def seed_term(self, congress: Congress) -> None:
