@@ -572,7 +572,7 @@ def test_seed_demo_history_gives_the_reported_year(db, media):
 def _demo_like_congress() -> Congress:
     """A small stand-in for seed_demo's congress: its taxonomies, a government with units, 120
     deputies in office since 2022, and a clerk."""
-    from minyi.core.management.commands.seed_demo import CATEGORIES, CHANNELS, RESULT_CLASSES
+    from minyi.congress.defaults import CATEGORIES, CHANNELS, RESULT_CLASSES
     from tests.factories import CongressFactory
 
     congress = CongressFactory(code="demo2", name="示范区人大常委会", short_name="示范")
