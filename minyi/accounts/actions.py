@@ -26,9 +26,10 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from minyi import audit
-from minyi.congress.actions import FieldErrors, require_perm
+from minyi.congress.actions import FieldErrors
 from minyi.congress.models import Congress
 from minyi.core.errors import NotPermitted, ValidationFailed
+from minyi.core.kit import authorize
 
 from .models import User
 from .selectors import accounts_of
@@ -46,7 +47,7 @@ def _lock(user: User) -> User:
 
 
 def _require_own_account(congress: Congress, actor: Any, user: User) -> None:
-    require_perm(actor, "congress.manage_members", congress)
+    authorize(actor, "congress.manage_members", congress, system=True)
     if user.is_superuser or user.is_staff or not accounts_of(congress).filter(pk=user.pk).exists():
         raise NotPermitted(_("该账号不属于本人大，不能为其操作。"))
 

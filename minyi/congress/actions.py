@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-import rules
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from minyi import audit
 from minyi.accounts.models import STATION_ROLES, UNIT_ROLES, Membership, Role, User
 from minyi.core.errors import FieldErrors, InvalidTransition, NotPermitted, ValidationFailed
+from minyi.core.kit import authorize, same_congress
 
 from .models import (
     TAXONOMIES,
@@ -77,24 +77,12 @@ def taxonomy_fields(model: type[PolicyItem]) -> list[str]:
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def require_perm(actor: Any, perm: str, congress: Congress) -> None:
-    # rules.has_perm, not actor.has_perm: no superuser bypass inside a congress (decision 0009)
-    if actor is not None and not rules.has_perm(perm, actor, congress):
-        raise NotPermitted(_("您没有权限执行此操作。"))
-
-
 def _check_known(values: Mapping[str, Any], allowed: list[str]) -> None:
     unknown = set(values) - set(allowed)
     if unknown:
         raise ValidationFailed(
             _("未知的字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, code="unknown_field"
         )
-
-
-def _same_congress(congress: Congress, obj: Any, what: str) -> None:
-    """Refuse a reference to a row of another congress."""
-    if obj is not None and obj.congress_id != congress.pk:
-        raise ValidationFailed(_("所选%(what)s不属于本人大。") % {"what": what}, code="wrong_congress")
 
 
 def _full_clean(obj: models.Model, **kwargs: Any) -> None:
@@ -275,7 +263,7 @@ def policy_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
 @transaction.atomic
 def do_update_policy(policy: Policy, *, actor: Any, changes: dict[str, Any]) -> Policy:
     """Change policy fields; records the old and new value of every field that changed."""
-    require_perm(actor, "congress.manage_policy", policy.congress)
+    authorize(actor, "congress.manage_policy", policy.congress, system=True)
     unknown = set(changes) - set(Policy.EDITABLE)
     if unknown:
         raise ValidationFailed(_("未知的规则项：%(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -306,7 +294,7 @@ def do_update_policy(policy: Policy, *, actor: Any, changes: dict[str, Any]) -> 
 
 
 def _check_deputy(congress: Congress, deputy: Deputy) -> None:
-    _same_congress(congress, deputy.group, _("代表小组"))
+    same_congress(congress, deputy.group, _("代表小组"))
     errors: dict[str, list[str]] = {}
     if deputy.user_id is not None:
         if not Membership.objects.filter(user_id=deputy.user_id, congress=congress, active=True).exists():
@@ -331,7 +319,7 @@ def _deputy_user(deputy: Deputy) -> dict[str, Any]:
 
 @transaction.atomic
 def do_create_deputy(congress: Congress, *, actor: Any, fields: Mapping[str, Any]) -> Deputy:
-    require_perm(actor, "congress.manage_roster", congress)
+    authorize(actor, "congress.manage_roster", congress, system=True)
     return _create(
         Deputy,
         congress,
@@ -349,7 +337,7 @@ def do_update_deputy(
     deputy: Deputy, *, actor: Any, changes: Mapping[str, Any], correlation_id: uuid.UUID | None = None
 ) -> Deputy:
     congress = deputy.congress
-    require_perm(actor, "congress.manage_roster", congress)
+    authorize(actor, "congress.manage_roster", congress, system=True)
     return _update(
         deputy,
         congress,
@@ -371,14 +359,14 @@ def _check_group(congress: Congress, group: DeputyGroup) -> None:
 
 @transaction.atomic
 def do_create_group(congress: Congress, *, actor: Any, fields: Mapping[str, Any]) -> DeputyGroup:
-    require_perm(actor, "congress.manage_roster", congress)
+    authorize(actor, "congress.manage_roster", congress, system=True)
     return _create(DeputyGroup, congress, fields, GROUP_FIELDS, _check_group, "group.created", actor=actor)
 
 
 @transaction.atomic
 def do_update_group(group: DeputyGroup, *, actor: Any, changes: Mapping[str, Any]) -> DeputyGroup:
     congress = group.congress
-    require_perm(actor, "congress.manage_roster", congress)
+    authorize(actor, "congress.manage_roster", congress, system=True)
     return _update(group, congress, changes, GROUP_FIELDS, _check_group, "group.updated", actor=actor)
 
 
@@ -386,7 +374,7 @@ def do_update_group(group: DeputyGroup, *, actor: Any, changes: Mapping[str, Any
 
 
 def _check_station(congress: Congress, station: LiaisonStation) -> None:
-    _same_congress(congress, station.group, _("代表小组"))
+    same_congress(congress, station.group, _("代表小组"))
     if station.name and _taken(LiaisonStation.objects.filter(congress=congress, name=station.name), station):
         raise FieldErrors({"name": [_("已有名为“%(n)s”的联络站。") % {"n": station.name}]})
     _full_clean(station)
@@ -394,7 +382,7 @@ def _check_station(congress: Congress, station: LiaisonStation) -> None:
 
 @transaction.atomic
 def do_create_station(congress: Congress, *, actor: Any, fields: Mapping[str, Any]) -> LiaisonStation:
-    require_perm(actor, "congress.manage_roster", congress)
+    authorize(actor, "congress.manage_roster", congress, system=True)
     return _create(
         LiaisonStation, congress, fields, STATION_FIELDS, _check_station, "station.created", actor=actor
     )
@@ -403,7 +391,7 @@ def do_create_station(congress: Congress, *, actor: Any, fields: Mapping[str, An
 @transaction.atomic
 def do_update_station(station: LiaisonStation, *, actor: Any, changes: Mapping[str, Any]) -> LiaisonStation:
     congress = station.congress
-    require_perm(actor, "congress.manage_roster", congress)
+    authorize(actor, "congress.manage_roster", congress, system=True)
     return _update(station, congress, changes, STATION_FIELDS, _check_station, "station.updated", actor=actor)
 
 
@@ -429,7 +417,7 @@ def unit_shape_errors(kind: str, parent: Unit | None, body_code: str) -> dict[st
 
 def _check_unit(congress: Congress, unit: Unit, units: dict[int, Unit] | None = None) -> None:
     parent = unit.parent if unit.parent_id else None
-    _same_congress(congress, parent, _("上级单位"))
+    same_congress(congress, parent, _("上级单位"))
     errors = unit_shape_errors(unit.kind, parent, unit.body_code)
     if parent is not None and unit.pk:
         units = units if units is not None else {u.pk: u for u in Unit.objects.filter(congress=congress)}
@@ -481,7 +469,7 @@ def _descendants(unit_id: int, units: dict[int, Unit]) -> list[Unit]:
 
 @transaction.atomic
 def do_create_unit(congress: Congress, *, actor: Any, fields: Mapping[str, Any]) -> Unit:
-    require_perm(actor, "congress.manage_roster", congress)
+    authorize(actor, "congress.manage_roster", congress, system=True)
     return _create(
         Unit,
         congress,
@@ -499,7 +487,7 @@ def do_update_unit(unit: Unit, *, actor: Any, changes: Mapping[str, Any]) -> Uni
     """Change a unit. Moving it moves its whole subtree (their `body` follows); deactivating a unit
     that still has active units below it is refused, as is a parent below the unit itself."""
     congress = unit.congress
-    require_perm(actor, "congress.manage_roster", congress)
+    authorize(actor, "congress.manage_roster", congress, system=True)
     _check_known(changes, UNIT_FIELDS)
     units = {u.pk: u for u in Unit.objects.select_for_update().filter(congress=congress)}
     unit = units[unit.pk]
@@ -591,7 +579,7 @@ def _check_changed_term(congress: Congress, term: Term) -> None:
 
 @transaction.atomic
 def do_create_term(congress: Congress, *, actor: Any, fields: Mapping[str, Any]) -> Term:
-    require_perm(actor, "congress.manage_roster", congress)
+    authorize(actor, "congress.manage_roster", congress, system=True)
     return _create(Term, congress, fields, TERM_FIELDS, _check_term, "term.created", actor=actor)
 
 
@@ -599,14 +587,14 @@ def do_create_term(congress: Congress, *, actor: Any, fields: Mapping[str, Any])
 def do_update_term(term: Term, *, actor: Any, changes: Mapping[str, Any]) -> Term:
     """Change a term; new dates that would leave one of its sessions outside the term are refused."""
     congress = term.congress
-    require_perm(actor, "congress.manage_roster", congress)
+    authorize(actor, "congress.manage_roster", congress, system=True)
     return _update(term, congress, changes, TERM_FIELDS, _check_changed_term, "term.updated", actor=actor)
 
 
 @transaction.atomic
 def do_create_session(term: Term, *, actor: Any, fields: Mapping[str, Any]) -> Session:
     congress = term.congress
-    require_perm(actor, "congress.manage_roster", congress)
+    authorize(actor, "congress.manage_roster", congress, system=True)
     return _create(
         Session,
         congress,
@@ -623,7 +611,7 @@ def do_create_session(term: Term, *, actor: Any, fields: Mapping[str, Any]) -> S
 def do_update_session(session: Session, *, actor: Any, changes: Mapping[str, Any]) -> Session:
     term = session.term
     congress = term.congress
-    require_perm(actor, "congress.manage_roster", congress)
+    authorize(actor, "congress.manage_roster", congress, system=True)
     return _update(
         session, congress, changes, SESSION_FIELDS, _session_check(term), "session.updated", actor=actor
     )
@@ -654,7 +642,7 @@ def do_add_taxonomy_item(
     congress: Congress, *, actor: Any, kind: str, fields: Mapping[str, Any]
 ) -> PolicyItem:
     """Add an item at the end of one of the congress's taxonomies (`kind` is a key of TAXONOMIES)."""
-    require_perm(actor, "congress.manage_policy", congress)
+    authorize(actor, "congress.manage_policy", congress, system=True)
     return _add_taxonomy_item(congress, actor=actor, kind=kind, fields=fields)
 
 
@@ -684,7 +672,7 @@ def do_update_taxonomy_item(item: PolicyItem, *, actor: Any, changes: Mapping[st
     """Change an item (including `active`: items are deactivated, never deleted, so old suggestions
     keep their category)."""
     congress = item.congress
-    require_perm(actor, "congress.manage_policy", congress)
+    authorize(actor, "congress.manage_policy", congress, system=True)
     return _update(
         item,
         congress,
@@ -700,7 +688,7 @@ def do_update_taxonomy_item(item: PolicyItem, *, actor: Any, changes: Mapping[st
 def do_move_taxonomy_item(item: PolicyItem, *, actor: Any, direction: str) -> PolicyItem:
     """Move an item one place up or down its list; the list is renumbered 10, 20, 30…"""
     congress = item.congress
-    require_perm(actor, "congress.manage_policy", congress)
+    authorize(actor, "congress.manage_policy", congress, system=True)
     if direction not in ("up", "down"):
         raise ValidationFailed(_("移动方向只能是上移或下移。"), code="bad_direction")
     model = type(item)
@@ -781,7 +769,7 @@ def do_create_user(
 ) -> User:
     """Open an account for someone who is about to get a role in `congress` (the role is granted
     with `do_grant_role`, usually in the same transaction)."""
-    require_perm(actor, "congress.manage_members", congress)
+    authorize(actor, "congress.manage_members", congress, system=True)
     username = (username or "").strip()
     _check_username(username)
     user = User(
@@ -830,14 +818,14 @@ def do_grant_role(
     of the four bodies), station roles a liaison station of this congress; other roles take neither.
     For the deputy role, `deputy` optionally links the account to a deputy record. Granting a role
     that was revoked before re-activates it."""
-    require_perm(actor, "congress.manage_members", congress)
+    authorize(actor, "congress.manage_members", congress, system=True)
     try:
         role = Role(role)
     except ValueError:
         raise FieldErrors({"role": [_("未知的角色。")]}) from None
-    _same_congress(congress, unit, _("单位"))
-    _same_congress(congress, station, _("联络站"))
-    _same_congress(congress, deputy, _("代表"))
+    same_congress(congress, unit, _("单位"))
+    same_congress(congress, station, _("联络站"))
+    same_congress(congress, deputy, _("代表"))
     account = (
         User.objects.select_for_update()
         .only("pk", "username", "is_superuser", "home_congress")
@@ -927,7 +915,7 @@ def do_revoke_role(membership: Membership, *, actor: Any) -> Membership:
     """Withdraw a role (the row stays, inactive, for the record). The last congress admin of a
     congress cannot be removed, so that somebody can always manage it."""
     congress = membership.congress
-    require_perm(actor, "congress.manage_members", congress)
+    authorize(actor, "congress.manage_members", congress, system=True)
     membership = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("user", "unit")

@@ -35,9 +35,9 @@ from openpyxl.comments import Comment
 from minyi import audit
 from minyi.accounts.models import Membership, Role, User
 from minyi.core import xlsx_import as xlsx
+from minyi.core.kit import authorize
 from minyi.core.xlsx_import import XLSX_CONTENT_TYPE, ImportReport, Progress, RowError  # noqa: F401
 
-from .actions import require_perm
 from .models import Congress, Deputy, DeputyGroup, ImportJob, LiaisonStation, Unit, phone_validator
 
 logger = logging.getLogger(__name__)
@@ -1039,7 +1039,7 @@ def import_roster(
     run (`dry_run=True`) checks everything and reports what would be created or updated but writes
     nothing, not even an audit row. `actor` None means the system (management commands).
     `progress(done, total)` is called now and then while rows are read."""
-    require_perm(actor, PERM, congress)
+    authorize(actor, PERM, congress, system=True)
     report = RosterReport(filename=xlsx.basename(fileobj), dry_run=dry_run)
     data = xlsx.read_upload(fileobj, report)
     if data is None:
@@ -1185,7 +1185,7 @@ def _stale_uploads(congress: Congress) -> None:
 
 def create_import_job(congress: Congress, upload: BinaryIO, *, actor: Any) -> ImportJob:
     """Keep `upload` privately (MEDIA_ROOT/imports/<uuid>.xlsx) and start its dry run."""
-    require_perm(actor, PERM, congress)
+    authorize(actor, PERM, congress, system=True)
     job = xlsx.new_job(
         ImportJob,
         congress,
@@ -1201,7 +1201,7 @@ def create_import_job(congress: Congress, upload: BinaryIO, *, actor: Any) -> Im
 
 def confirm_import_job(job: ImportJob, *, actor: Any) -> ImportJob:
     """ "确认导入": commit the file that passed its dry run (once: a second click is refused)."""
-    require_perm(actor, PERM, job.congress)
+    authorize(actor, PERM, job.congress, system=True)
     return _start(xlsx.confirm_job(job, actor=actor))
 
 

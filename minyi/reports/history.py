@@ -49,10 +49,10 @@ from django_tasks import task
 from openpyxl.comments import Comment
 
 from minyi import audit
-from minyi.congress.actions import require_perm
 from minyi.congress.models import Category, Channel, Congress, Deputy, ResultClass, Unit
 from minyi.core import xlsx_import as xlsx
 from minyi.core.errors import NotPermitted
+from minyi.core.kit import authorize
 from minyi.core.xlsx_import import ImportReport, Progress
 from minyi.suggestions.models import (
     Suggestion,
@@ -678,7 +678,7 @@ def import_history(
     A dry run checks everything and reports what would be created, writing nothing. `actor` None
     means the system (seed_demo, management commands). `batch` is the upload's `HistoryBatch`
     (the pages create it); without one a batch is created for the committed import."""
-    require_perm(actor, PERM, congress)
+    authorize(actor, PERM, congress, system=True)
     report = HistoryReport(filename=xlsx.basename(fileobj), dry_run=dry_run)
     data = xlsx.read_upload(fileobj, report)
     if data is None:
@@ -848,7 +848,7 @@ def build_template(congress: Congress) -> bytes:
 
 def create_batch(congress: Congress, upload: BinaryIO, *, actor: Any) -> HistoryBatch:
     """Keep `upload` privately (MEDIA_ROOT/history/…) and start its dry run."""
-    require_perm(actor, PERM, congress)
+    authorize(actor, PERM, congress, system=True)
     batch = xlsx.new_job(
         HistoryBatch,
         congress,
@@ -863,7 +863,7 @@ def create_batch(congress: Congress, upload: BinaryIO, *, actor: Any) -> History
 
 def confirm_batch(batch: HistoryBatch, *, actor: Any) -> HistoryBatch:
     """ "确认导入": import the file that passed its dry run (once: a second click is refused)."""
-    require_perm(actor, PERM, batch.congress)
+    authorize(actor, PERM, batch.congress, system=True)
     return _start(xlsx.confirm_job(batch, actor=actor))
 
 
