@@ -10,7 +10,7 @@ export DJANGO_SETTINGS_MODULE=config.settings_test
 
 # Coverage is measured on the SQLite pass (the whole suite, browser tests included) and held at a
 # floor: below it pytest exits non-zero. Raise the floor when coverage rises; never lower it.
-COV_FLOOR=${COV_FLOOR:-83}  # measured 84.5% (20310 statements, 3150 missed) when set
+COV_FLOOR=${COV_FLOOR:-95}  # measured 96.7% (20304 statements, 663 missed) on a clean clone with every test passing
 
 status=0
 
