@@ -186,24 +186,31 @@ def do_recalculate_deadlines(
             "rule": moved.old_rule,
             "calendar_revisions": moved.old_calendar_revisions,
         }
-        assignment = change.deadline.assignment
-        kit.record(
-            ctx,
-            "deadline.recalculated",
-            obj=d,
-            unit=assignment.unit if assignment is not None else None,
-            suggestion=change.deadline.suggestion,
-            assignment=assignment,
-            old=old,
-            new={
-                "due_on": d.due_on,
-                "rule": d.rule,
-                "calendar_revisions": d.calendar_revisions,
-                "kind": d.kind,
-            },
-            note=reason,
-        )
+        _record_moved(ctx, change.deadline, d, old=old, reason=reason)
     return Recalculation(preview.changes, calendar.version)
+
+
+def _record_moved(ctx: Ctx, deadline: Any, moved: Any, *, old: dict, reason: str, **extra: Any) -> None:
+    """The audit row of one deadline moved by a recalculation or a calendar recomputation: the same
+    code and shape for both (the recomputation adds whether an approved extension moved)."""
+    assignment = deadline.assignment
+    kit.record(
+        ctx,
+        "deadline.recalculated",
+        obj=moved,
+        unit=assignment.unit if assignment is not None else None,
+        suggestion=deadline.suggestion,
+        assignment=assignment,
+        old=old,
+        new={
+            "due_on": moved.due_on,
+            "rule": moved.rule,
+            "calendar_revisions": moved.calendar_revisions,
+            "kind": moved.kind,
+            **extra,
+        },
+        note=reason,
+    )
 
 
 @dataclass
@@ -283,24 +290,7 @@ def do_recompute_deadlines(
             )
             d = moved.deadline
             old = {"due_on": moved.old_due_on, "calendar_revisions": moved.old_calendar_revisions}
-            assignment = change.deadline.assignment
-            kit.record(
-                ctx,
-                "deadline.recalculated",
-                obj=d,
-                unit=assignment.unit if assignment is not None else None,
-                suggestion=change.deadline.suggestion,
-                assignment=assignment,
-                old=old,
-                new={
-                    "due_on": d.due_on,
-                    "rule": d.rule,
-                    "calendar_revisions": d.calendar_revisions,
-                    "kind": d.kind,
-                    "extension": change.extension,
-                },
-                note=reason,
-            )
+            _record_moved(ctx, change.deadline, d, old=old, reason=reason, extension=change.extension)
     return CalendarRecomputation(preview.changes, preview.congresses)
 
 
