@@ -4,6 +4,7 @@ every rule here is the Congress."""
 import rules
 
 from minyi.accounts.models import Role
+from minyi.core.kit import roles_of
 from minyi.core.tenancy import has_role
 from minyi.core.tenancy import is_platform_admin as _is_platform_admin
 
@@ -44,4 +45,8 @@ rules.add_perm("congress.view_contacts", can_manage_people)
 # The holiday calendar is national and shared by the whole deployment: only platform administrators
 # (superusers) edit it — see minyi/workdays/rules.py and decision 0004. A congress's admins edit its
 # own local closures (typhoon days …), which count for that congress only.
-rules.add_perm("workdays.manage_local_closures", is_congress_admin)
+# Checked on actions called directly too, so the account must be active (`kit.roles_of`).
+rules.add_perm(
+    "workdays.manage_local_closures",
+    rules.predicate(lambda user, congress: Role.CONGRESS_ADMIN in roles_of(user, congress)),
+)

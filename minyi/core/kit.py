@@ -152,14 +152,15 @@ def clean_text(
     field: str | None = None,
 ) -> str:
     """`value` stripped. Blank (when `required`) → `message` with `code`; longer than `limit`
-    characters → `too_long` (a ``%(n)s`` template, by default "不能超过%(n)s个字。") with
-    `too_long_code`. Raised as FieldErrors on `field` when given, else ValidationFailed."""
+    characters → `too_long` (a template of the limit ``%(n)s`` and the length given ``%(m)s``, by
+    default "不能超过%(n)s个字。") with `too_long_code`. Raised as FieldErrors on `field` when given,
+    else ValidationFailed."""
     text = (value or "").strip()
     problem: tuple[str, str] | None = None
     if required and not text:
         problem = (str(message), code)
     elif limit and len(text) > limit:
-        problem = (_text_of(too_long, _("不能超过%(n)s个字。")) % {"n": limit}, too_long_code)
+        problem = (_text_of(too_long, _("不能超过%(n)s个字。")) % {"n": limit, "m": len(text)}, too_long_code)
     if problem is not None:
         if field is not None:
             raise FieldErrors({field: problem[0]}, code=problem[1])

@@ -13,14 +13,13 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-import rules
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minyi import audit
 from minyi.accounts.models import UNIT_WORK_ROLES, Membership, Role
-from minyi.core.errors import InvalidTransition, NotPermitted, ValidationFailed
+from minyi.core.errors import InvalidTransition, ValidationFailed
+from minyi.core.kit import Actor, Ctx, authorize, clean_text, record
 from minyi.suggestions.models import Assignment, Suggestion
 from minyi.suggestions.selectors import assignment_with_unit, suggestion_for_update
 from minyi.suggestions.states import AssignmentState, SuggestionState
@@ -81,7 +80,7 @@ def urge_targets(suggestion: Suggestion, assignment: Assignment | None = None) -
 
 
 @transaction.atomic
-def do_urge(target: Suggestion | Assignment, *, actor: Any, message: str) -> list[Notice]:
+def do_urge(target: Suggestion | Assignment, *, actor: Actor, message: str) -> list[Notice]:
     """催办: tell the units that handle `target` (a suggestion: every unit with an open assignment of
     the current round, or the coordinator while it waits to be assigned; an assignment: its unit) to
     hurry, with `message`. Returns the notices (one per person)."""
@@ -93,16 +92,20 @@ def do_urge(target: Suggestion | Assignment, *, actor: Any, message: str) -> lis
         assignment = None
         suggestion = suggestion_for_update(target.pk)
     subject = assignment or suggestion
-    if actor is None or not rules.has_perm("notifications.urge", actor, subject):
-        raise NotPermitted(_("只有代表工委工作人员、人大管理员、常委会领导和督查考核室可以催办。"))
-    message = (message or "").strip()
-    if not message:
-        raise ValidationFailed(_("请填写催办意见。"), code="message_required")
-    if len(message) > MESSAGE_MAX:
-        raise ValidationFailed(
-            _("催办意见不能超过%(n)s个字（现有%(m)s个）。") % {"n": MESSAGE_MAX, "m": len(message)},
-            code="message_too_long",
-        )
+    authorize(
+        actor,
+        "notifications.urge",
+        subject,
+        _("只有代表工委工作人员、人大管理员、常委会领导和督查考核室可以催办。"),
+    )
+    message = clean_text(
+        message,
+        _("请填写催办意见。"),
+        code="message_required",
+        limit=MESSAGE_MAX,
+        too_long=_("催办意见不能超过%(n)s个字（现有%(m)s个）。"),
+        too_long_code="message_too_long",
+    )
     assignments = urge_targets(suggestion, assignment)
     recipients = _recipients(suggestion, assignments)
     if not recipients:
@@ -110,13 +113,13 @@ def do_urge(target: Suggestion | Assignment, *, actor: Any, message: str) -> lis
             _("承办单位（或协调员）还没有可以接收通知的人员，请先在“成员与角色”中添加。"),
             code="no_recipients",
         )
-    now = timezone.now()
+    ctx = Ctx(actor=actor, congress=suggestion.congress)
+    now = ctx.now
     units = [a.unit for a in assignments]
-    event = audit.record(
+    event = record(
+        ctx,
         "suggestion.urged",
-        actor=actor,
-        congress=suggestion.congress,
-        obj=subject,
+        subject,
         unit=assignment.unit if assignment else (suggestion.forwarded_to if not assignments else None),
         suggestion=suggestion,
         assignment=assignment,

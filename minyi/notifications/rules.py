@@ -2,7 +2,8 @@
 
 ``notifications.urge`` (催办): on a suggestion or one of its assignments, for the congress staff
 (clerk, admin), the standing committee's leaders and the inspection office (督查考核室) of the
-suggestion's congress. (Superusers count as congress admins, as in `suggestions.rules`.)
+suggestion's congress, through their own memberships (`kit.roles_of`; a superuser has no role for free,
+decision 0009).
 """
 
 from __future__ import annotations

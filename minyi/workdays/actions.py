@@ -10,29 +10,36 @@ A congress's local closures are audited in that congress."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minyi import audit
-from minyi.core.errors import NotPermitted, ValidationFailed
+from minyi.core.errors import ValidationFailed
+from minyi.core.kit import Actor, Ctx, authorize, clean_text, record
 
 from .models import CalendarYear, LocalCalendarYear, LocalClosure, SpecialDay
-from .rules import can_manage_calendar, can_manage_local_closures
 from .services import MAX_YEAR, MIN_YEAR, get_calendar, invalidate_calendar
+
+if TYPE_CHECKING:
+    from minyi.congress.models import Congress
 
 NAME_MAX = SpecialDay._meta.get_field("name").max_length
 NOTICE_MAX: int = CalendarYear._meta.get_field("source_notice").max_length or 200
 CLOSURE_NAME_MAX: int = LocalClosure._meta.get_field("name").max_length or 50
 
 
-def _require_manager(actor: Any) -> None:
-    if actor is not None and not can_manage_calendar(actor):
-        raise NotPermitted(
-            _("全国节假日日历只能由平台管理员修改；本人大的临时停止办公日请在“本地停止办公日”中录入。")
-        )
+def _require_manager(actor: Actor) -> None:
+    """Platform administrators, or the system (a seeding command)."""
+    authorize(
+        actor,
+        "workdays.manage_calendar",
+        None,
+        _("全国节假日日历只能由平台管理员修改；本人大的临时停止办公日请在“本地停止办公日”中录入。"),
+        system=True,
+    )
 
 
 def _check_date(day: Any) -> None:
@@ -62,7 +69,7 @@ def _touch_year(year: int) -> CalendarYear:
 
 
 @transaction.atomic
-def do_set_special_day(day: datetime.date, *, actor: Any, kind: str, name: str) -> SpecialDay:
+def do_set_special_day(day: datetime.date, *, actor: Actor, kind: str, name: str) -> SpecialDay:
     """Make `day` a holiday (放假) or a make-up workday (调休上班), or change its name or kind.
     Setting a day to exactly what it already is (same kind and name) is refused, so that the person
     learns it was already there; a different name is a correction and is saved."""
@@ -70,11 +77,14 @@ def do_set_special_day(day: datetime.date, *, actor: Any, kind: str, name: str) 
     _check_date(day)
     if kind not in SpecialDay.Kind.values:
         raise ValidationFailed(_("类型只能是“放假”或“调休上班”。"), code="bad_kind")
-    name = (name or "").strip()
-    if not name:
-        raise ValidationFailed(_("请填写节日名称，如“国庆节”。"), code="bad_name")
-    if len(name) > NAME_MAX:
-        raise ValidationFailed(_("节日名称最多 %(n)s 个字。") % {"n": NAME_MAX}, code="bad_name")
+    name = clean_text(
+        name,
+        _("请填写节日名称，如“国庆节”。"),
+        code="bad_name",
+        limit=NAME_MAX,
+        too_long=_("节日名称最多 %(n)s 个字。"),
+        too_long_code="bad_name",
+    )
     if kind == SpecialDay.Kind.WORKDAY and day.weekday() < 5:
         raise ValidationFailed(
             _("%(day)s 是周一至周五，本来就是工作日；调休上班日只能是周六或周日。")
@@ -108,7 +118,7 @@ def do_set_special_day(day: datetime.date, *, actor: Any, kind: str, name: str) 
 
 
 @transaction.atomic
-def do_remove_special_day(day: datetime.date, *, actor: Any) -> None:
+def do_remove_special_day(day: datetime.date, *, actor: Actor) -> None:
     """Make `day` an ordinary day again (a working day Monday–Friday, a rest day at the weekend)."""
     _require_manager(actor)
     _check_date(day)
@@ -130,7 +140,7 @@ def do_remove_special_day(day: datetime.date, *, actor: Any) -> None:
 
 
 @transaction.atomic
-def do_mark_year_complete(year: int, *, actor: Any, notice: str) -> CalendarYear:
+def do_mark_year_complete(year: int, *, actor: Actor, notice: str) -> CalendarYear:
     """Say that `year`'s arrangement is entered in full, as published in `notice` (e.g.
     "国办发明电〔2026〕…号"). From then on dates in the year are no longer provisional and its
     warnings stop. Bumps the year's revision. The deadlines it moves are recomputed separately
@@ -140,11 +150,14 @@ def do_mark_year_complete(year: int, *, actor: Any, notice: str) -> CalendarYear
         raise ValidationFailed(
             _("年度须在 %(min)s 年至 %(max)s 年之间。") % {"min": MIN_YEAR, "max": MAX_YEAR}, code="bad_year"
         )
-    notice = (notice or "").strip()
-    if not notice:
-        raise ValidationFailed(_("请填写所依据的通知，如“国办发明电〔2026〕7号”。"), code="notice_required")
-    if len(notice) > NOTICE_MAX:
-        raise ValidationFailed(_("通知名称最多 %(n)s 个字。") % {"n": NOTICE_MAX}, code="notice_required")
+    notice = clean_text(
+        notice,
+        _("请填写所依据的通知，如“国办发明电〔2026〕7号”。"),
+        code="notice_required",
+        limit=NOTICE_MAX,
+        too_long=_("通知名称最多 %(n)s 个字。"),
+        too_long_code="notice_required",
+    )
     cal_year = CalendarYear.objects.select_for_update().filter(year=year).first()
     if cal_year is None or not cal_year.days.filter(kind=SpecialDay.Kind.HOLIDAY).exists():
         raise ValidationFailed(
@@ -180,12 +193,15 @@ def do_mark_year_complete(year: int, *, actor: Any, notice: str) -> CalendarYear
 # --- a congress's local closures -----------------------------------------------------------------------
 
 
-def _require_local_manager(actor: Any, congress: Any) -> None:
-    if actor is None or not can_manage_local_closures(actor, congress):
-        raise NotPermitted(_("只有本人大的管理员可以录入本地停止办公日。"))
+def _local_ctx(congress: Congress, actor: Actor) -> Ctx:
+    """The call's context once the actor is one of `congress`'s admins (never the system)."""
+    authorize(
+        actor, "workdays.manage_local_closures", congress, _("只有本人大的管理员可以录入本地停止办公日。")
+    )
+    return Ctx(actor=actor, congress=congress)
 
 
-def _touch_local_year(congress: Any, year: int) -> LocalCalendarYear:
+def _touch_local_year(congress: Congress, year: int) -> LocalCalendarYear:
     local_year, created = LocalCalendarYear.objects.select_for_update().get_or_create(
         congress=congress, year=year
     )
@@ -196,16 +212,19 @@ def _touch_local_year(congress: Any, year: int) -> LocalCalendarYear:
 
 
 @transaction.atomic
-def do_add_local_closure(congress: Any, day: datetime.date, *, actor: Any, name: str) -> LocalClosure:
+def do_add_local_closure(congress: Congress, day: datetime.date, *, actor: Actor, name: str) -> LocalClosure:
     """A day on which this congress's offices are closed (e.g. a typhoon): a rest day for this
     congress's deadlines only. Only on a day the national calendar counts as a working day."""
-    _require_local_manager(actor, congress)
+    ctx = _local_ctx(congress, actor)
     _check_date(day)
-    name = (name or "").strip()
-    if not name:
-        raise ValidationFailed(_("请填写停止办公的原因，如“台风停工”。"), code="bad_name")
-    if len(name) > CLOSURE_NAME_MAX:
-        raise ValidationFailed(_("原因最多 %(n)s 个字。") % {"n": CLOSURE_NAME_MAX}, code="bad_name")
+    name = clean_text(
+        name,
+        _("请填写停止办公的原因，如“台风停工”。"),
+        code="bad_name",
+        limit=CLOSURE_NAME_MAX,
+        too_long=_("原因最多 %(n)s 个字。"),
+        too_long_code="bad_name",
+    )
     if LocalClosure.objects.filter(congress=congress, date=day).exists():
         raise ValidationFailed(
             _("%(day)s 已经是本地停止办公日，无需重复录入。") % {"day": day.isoformat()},
@@ -224,11 +243,10 @@ def do_add_local_closure(congress: Any, day: datetime.date, *, actor: Any, name:
         name=name,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    audit.record(
+    record(
+        ctx,
         "calendar.local_closure_added",
-        actor=actor,
-        congress=congress,
-        obj=closure,
+        closure,
         new={"date": day, "name": name, "local_version": local_year.version},
     )
     transaction.on_commit(invalidate_calendar)
@@ -236,9 +254,9 @@ def do_add_local_closure(congress: Any, day: datetime.date, *, actor: Any, name:
 
 
 @transaction.atomic
-def do_remove_local_closure(congress: Any, day: datetime.date, *, actor: Any) -> None:
+def do_remove_local_closure(congress: Congress, day: datetime.date, *, actor: Actor) -> None:
     """The day is an ordinary day for this congress again."""
-    _require_local_manager(actor, congress)
+    ctx = _local_ctx(congress, actor)
     _check_date(day)
     closure = LocalClosure.objects.select_for_update().filter(congress=congress, date=day).first()
     if closure is None:
@@ -246,11 +264,10 @@ def do_remove_local_closure(congress: Any, day: datetime.date, *, actor: Any) ->
             _("%(day)s 不是本地停止办公日，无需删除。") % {"day": day.isoformat()}, code="not_closed"
         )
     local_year = _touch_local_year(congress, day.year)
-    audit.record(
+    record(
+        ctx,
         "calendar.local_closure_removed",
-        actor=actor,
-        congress=congress,
-        obj=closure,
+        closure,
         old={"date": day, "name": closure.name},
         new={"local_version": local_year.version},
     )

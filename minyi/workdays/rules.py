@@ -14,32 +14,30 @@ from __future__ import annotations
 import rules
 
 from minyi.core.tenancy import congresses_of
-
-
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def can_view_calendar(user) -> bool:
-    if not _active(user):
-        return False
-    return user.is_superuser or bool(congresses_of(user))
+from minyi.core.tenancy import is_platform_admin as _is_platform_admin
 
 
 def is_platform_admin(user) -> bool:
     """A platform administrator: an active superuser."""
-    return _active(user) and user.is_superuser
+    return _is_platform_admin(user)
+
+
+# The national calendar belongs to no congress: the rule takes no object.
+rules.add_perm("workdays.manage_calendar", rules.predicate(lambda user, obj=None: _is_platform_admin(user)))
+
+
+def can_view_calendar(user) -> bool:
+    if _is_platform_admin(user):
+        return True
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and congresses_of(user))
 
 
 def can_manage_calendar(user) -> bool:
     """May edit the national calendar and mark years complete: platform administrators only."""
-    return is_platform_admin(user)
+    return rules.has_perm("workdays.manage_calendar", user)
 
 
 def can_manage_local_closures(user, congress) -> bool:
-    """May add or remove `congress`'s own local closure days."""
-    return (
-        _active(user)
-        and congress is not None
-        and rules.has_perm("workdays.manage_local_closures", user, congress)
-    )
+    """May add or remove `congress`'s own local closure days (the rule, minyi/congress/rules.py:
+    the congress's admins, through active memberships of an active account — `kit.roles_of`)."""
+    return rules.has_perm("workdays.manage_local_closures", user, congress)
