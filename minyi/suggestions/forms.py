@@ -30,6 +30,7 @@ from minyi.congress.selectors import unit_choices
 from minyi.core.forms import choice_field, choices_of, cleaned, label_choices, model_choice
 
 from .actions import CommitmentInput, SuggestionContent
+from .letter import read_body
 from .models import ContactMethod, ContactPhase, Disposition, Rating, Suggestion, SuggestionKind
 from .states import SuggestionState
 
@@ -628,7 +629,19 @@ class CoordinationForm(BootstrapMixin, forms.Form):
 
 
 class ReplyDraftForm(ReplyForm):
-    """The reply and its commitments (a formset under the prefix ``c``), validated together."""
+    """The reply and its commitments (a formset under the prefix ``c``), validated together, with
+    the letter's foot (contact person, phone, 抄送). A body that starts with the salutation or the
+    stock opening is accepted — the letter then does not add its own — and ``duplicates`` says so,
+    for the page to warn."""
+
+    contact_name = forms.CharField(label=_("联系人"), max_length=40, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=40, required=False)
+    cc = forms.CharField(
+        label=_("抄送"),
+        max_length=200,
+        required=False,
+        help_text=_("抄送单位，用顿号分隔，例如：县人大常委会代表工委、县政府办公室。"),
+    )
 
     def __init__(
         self, *args: Any, congress: Congress, commitments_initial: list[dict] | None = None, **kwargs
@@ -636,6 +649,16 @@ class ReplyDraftForm(ReplyForm):
         super().__init__(*args, congress=congress, **kwargs)
         data = args[0] if args else kwargs.get("data")
         self.commitment_formset = CommitmentFormSet(data, prefix="c", initial=commitments_initial or None)
+        self.fields["body"].help_text = _(
+            "答复函会自动加上称呼（“某某代表：”）、开头语（“您提出的《……》收悉，现答复如下：”）和结束语，"
+            "正文请直接从答复内容写起，每段一行；段首不必空格。"
+        )
+
+    @property
+    def duplicates(self) -> bool:
+        """The drafted body starts with its own salutation or stock opening."""
+        body = (getattr(self, "cleaned_data", None) or {}).get("body") or ""
+        return read_body(body).duplicates
 
     def is_valid(self) -> bool:
         valid = super().is_valid()

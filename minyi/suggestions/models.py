@@ -467,6 +467,10 @@ class Reply(models.Model):
     sent_back_reason = models.TextField(_("退回理由"), blank=True)
     signed_off_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     signed_off_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
+    #: What the letter prints at its foot (联系人、联系电话、抄送); blank → the letter leaves the line out.
+    contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    cc = models.CharField(_("抄送"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("答复函")

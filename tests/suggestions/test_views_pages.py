@@ -509,7 +509,7 @@ def test_reply_letter(client, loop):
     page = get(client, w.deputy, url("reply_letter", s.pk, reply.pk))
     assert page.status_code == 200
     text = html(page)
-    assert "关于代表建议的答复" in text and s.number in text and "年内完成改造" in text
+    assert f"关于领衔代表代表第{s.seq}号建议的答复" in text and s.number in text and "年内完成改造" in text
     assert "领衔代表代表及联名代表联名代表" in text
     assert "data-print" in text and "<script>" not in text  # no inline script (CSP)
     assert get(client, w.handler_b, url("reply_letter", s.pk, reply.pk)).status_code == 404

@@ -432,10 +432,13 @@ def do_draft_reply(
     body: str,
     result_class: ResultClass,
     commitments: Sequence[CommitmentInput] = (),
+    contact_name: str = "",
+    contact_phone: str = "",
+    cc: str = "",
 ) -> Reply:
     """答复函: the handler writes (or rewrites) the reply of a lead or split unit and puts it before
     the unit leader. Commitments are required when the result class requires them; rewriting
-    replaces them."""
+    replaces them. The contact person, phone and 抄送 line are printed at the letter's foot."""
     suggestion, assignment = lock_assignment(assignment)
     ctx = ctx_for(actor, suggestion.congress)
     authorize(ctx, "draft_reply", assignment, _("只有该承办单位的工作人员可以起草答复。"))
@@ -450,6 +453,9 @@ def do_draft_reply(
     if reply is None:
         reply = Reply(assignment=assignment)
     reply.body, reply.result_class, reply.drafted_by, reply.drafted_at = body, result_class, actor, ctx.now
+    reply.contact_name = _optional(contact_name, 40, _("联系人姓名太长。"), "contact_name_too_long")
+    reply.contact_phone = _optional(contact_phone, 40, _("联系电话太长。"), "contact_phone_too_long")
+    reply.cc = _optional(cc, 200, _("抄送单位太长。"), "cc_too_long").rstrip("。.；;")
     reply.save()
     reply.commitments.all().delete()
     Commitment.objects.bulk_create(Commitment(reply=reply, text=c.text, due_on=c.due_on) for c in cleaned)
@@ -465,6 +471,14 @@ def do_draft_reply(
         },
     )
     return reply
+
+
+def _optional(value: str | None, limit: int, message: str, code: str) -> str:
+    """An optional one-line field of the letter: stripped, blank allowed, refused when too long."""
+    text = " ".join((value or "").split())
+    if len(text) > limit:
+        raise ValidationFailed(message, code=code)
+    return text
 
 
 def _leader_denied() -> str:

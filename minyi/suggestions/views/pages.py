@@ -20,7 +20,7 @@ from minyi.accounts.models import Role
 from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.pages import serve_file
 
-from .. import selectors
+from .. import letter, selectors
 from ..models import ATTACHMENT_TYPES, Assignment
 from ..rules import roles_of
 from ..states import CoSignerState
@@ -348,6 +348,7 @@ def reply_letter(request: CongressRequest, pk: int, sub: int) -> HttpResponse:
     if reply.signed_off_at is None:
         raise Http404("not signed off")
     cosigners = list(s.cosigners.filter(state=CoSignerState.CONFIRMED).select_related("deputy"))
+    said = letter.read_body(reply.body)
     return render(
         request,
         "suggestions/reply_letter.html",
@@ -357,6 +358,12 @@ def reply_letter(request: CongressRequest, pk: int, sub: int) -> HttpResponse:
             "cosigners": cosigners,
             "commitments": list(reply.commitments.all()),
             "attachments": list(reply.attachments.all()),
+            # The letter adds the salutation, opening and closing only when the body lacks them.
+            "add_salutation": not said.salutation,
+            "add_opening": not (said.salutation or said.opening),
+            "add_closing": not said.closing,
+            "paragraphs": letter.paragraphs(reply.body),
+            "letter_date": letter.letter_date(reply.signed_off_at),
         },
     )
 

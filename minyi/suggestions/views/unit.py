@@ -4,11 +4,13 @@ more time, and report on commitments."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import actions as A
 from ..forms import ContactForm, ExtensionRequestForm, ReasonForm, ReassignRequestForm, ReplyDraftForm
+from ..letter import read_body
 from ..models import AssignmentRole, Deadline, Reply
 from ..states import AssignmentState
 from ._common import Call, Step, add_attachments
@@ -18,12 +20,33 @@ def _reply_of(assignment) -> Reply | None:
     return Reply.objects.filter(assignment=assignment).select_related("result_class").first()
 
 
+def _foot_initial(call: Call) -> dict:
+    """The letter's foot for a first draft: the unit's last reply's contact and 抄送, else the
+    drafting handler's own name and phone."""
+    last = (
+        Reply.objects.filter(assignment__unit_id=call.obj.unit_id)
+        .exclude(contact_name="")
+        .order_by("-drafted_at", "-id")
+        .values("contact_name", "contact_phone", "cc")
+        .first()
+    )
+    if last:
+        return dict(last)
+    return {"contact_name": call.user.display_name, "contact_phone": call.user.phone}
+
+
 def _reply_form(call: Call, data, files):
     reply = _reply_of(call.obj)
-    initial = None
+    initial = None if data is not None else _foot_initial(call)
     commitments = None
     if reply is not None:
-        initial = {"body": reply.body, "result_class": reply.result_class_id}
+        initial = {
+            "body": reply.body,
+            "result_class": reply.result_class_id,
+            "contact_name": reply.contact_name,
+            "contact_phone": reply.contact_phone,
+            "cc": reply.cc,
+        }
         commitments = [{"text": c.text, "due_on": c.due_on} for c in reply.commitments.all()]
     return ReplyDraftForm(
         data, files, congress=call.congress, initial=initial, commitments_initial=commitments
@@ -38,8 +61,19 @@ def _draft_reply(call: Call):
         body=form.cleaned_data["body"],
         result_class=form.cleaned_data["result_class"],
         commitments=form.commitments(),
+        contact_name=form.cleaned_data.get("contact_name") or "",
+        contact_phone=form.cleaned_data.get("contact_phone") or "",
+        cc=form.cleaned_data.get("cc") or "",
     )
     add_attachments(reply, form.cleaned_data.get("attachments") or [], actor=call.user)
+    if form.duplicates:
+        messages.warning(
+            call.request,
+            _(
+                "答复内容以称呼或“收悉，现答复如下”开头：答复函不再重复加上称呼和开头语。"
+                "请在签发前看一下答复函的预览。"
+            ),
+        )
     return reply
 
 
@@ -59,6 +93,7 @@ def _reply_context(call: Call) -> dict:
     reply = _reply_of(a)
     return {
         "reply": reply,
+        "reply_duplicates": bool(reply and read_body(reply.body).duplicates),
         "reply_attachments": list(reply.attachments.all()) if reply else [],
         "co_assignments": _co_opinions(call),
         "contacts": list(a.contacts.all()),
@@ -161,6 +196,9 @@ STEPS = [
             "result_class_required": "result_class",
             "inactive": "result_class",
             "commitments_required": "result_class",
+            "contact_name_too_long": "contact_name",
+            "contact_phone_too_long": "contact_phone",
+            "cc_too_long": "cc",
         },
     ),
     Step(
