@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .services import WorkCalendar, month_day
@@ -18,8 +19,11 @@ def weekday_name(day: datetime.date) -> str:
 
 
 def fmt(day: datetime.date) -> str:
-    """2026-10-08（周四）"""
-    return _("%(date)s（%(weekday)s）") % {"date": day.isoformat(), "weekday": weekday_name(day)}
+    """2026-10-08（周四） / 8 Oct 2026 (Thursday): the language's one date format (config/formats)."""
+    return _("%(date)s（%(weekday)s）") % {
+        "date": date_format(day, "SHORT_DATE_FORMAT"),
+        "weekday": weekday_name(day),
+    }
 
 
 @dataclass

@@ -9,6 +9,7 @@ import datetime
 from django import template
 from django.template.loader import render_to_string
 
+from minyi.workdays.explain import fmt
 from minyi.workdays.services import WorkCalendar, get_calendar
 
 register = template.Library()
@@ -33,3 +34,13 @@ def provisional_badge(context, day) -> str:
     if not request_calendar(context.get("request")).is_provisional(day):
         return ""
     return render_to_string("workdays/_provisional.html", {"year": day.year})
+
+
+@register.filter
+def with_weekday(day) -> str:
+    """`{{ day|with_weekday }}`: 2026-10-08（周四） in Chinese, 8 Oct 2026 (Thursday) in English."""
+    if not isinstance(day, datetime.date):
+        return ""
+    if isinstance(day, datetime.datetime):
+        day = day.date()
+    return fmt(day)
