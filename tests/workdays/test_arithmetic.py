@@ -69,6 +69,34 @@ def test_working_days_between_is_antisymmetric_and_bounded(cal, start, end):
     assert abs(forward) <= abs((end - start).days)
 
 
+def _walked(cal: WorkCalendar, start: D, end: D) -> int:
+    """Working days in (start, end] counted one day at a time (what `working_days_between` computes
+    by arithmetic and bisection, issue #13)."""
+    if end < start:
+        return -_walked(cal, end, start)
+    return sum(cal.is_workday(start + datetime.timedelta(days=i)) for i in range(1, (end - start).days + 1))
+
+
+special_days = st.frozensets(st.dates(min_value=D(2019, 1, 1), max_value=D(2022, 12, 31)), max_size=60)
+
+
+@given(
+    holidays=special_days,
+    workdays=special_days,
+    start=st.dates(min_value=D(2018, 6, 1), max_value=D(2023, 6, 30)),
+    end=st.dates(min_value=D(2018, 6, 1), max_value=D(2023, 6, 30)),
+)
+def test_working_days_between_equals_walking_the_days(holidays, workdays, start, end):
+    # any special days, on weekdays and weekends, a day even in both sets (a workday then)
+    cal = WorkCalendar(holidays=holidays | frozenset(list(workdays)[:3]), workdays=workdays)
+    assert cal.working_days_between(start, end) == _walked(cal, start, end)
+
+
+@given(cal=CALENDARS, start=official_dates, end=official_dates)
+def test_working_days_between_equals_walking_the_official_calendar(cal, start, end):
+    assert cal.working_days_between(start, end) == _walked(cal, start, end)
+
+
 @given(cal=CALENDARS, day=dates)
 def test_next_workday_is_the_first_working_day_from_day(cal, day):
     result = cal.next_workday(day)
