@@ -181,7 +181,7 @@ def run(database: str, size: str, pages: list[str], args: argparse.Namespace) ->
         port = free_port()
         server = subprocess.Popen(
             [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                str(Path(sys.executable).parent / "gunicorn"),
                 "config.wsgi:application",
                 "--workers",
                 str(args.workers),
