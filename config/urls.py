@@ -1,9 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers and bookmarks ask for /favicon.ico whatever the page links (issue #12)."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
+
 
 urlpatterns = [
     path("", include("minyi.core.urls")),
+    path("favicon.ico", favicon),
     path("accounts/", include("minyi.accounts.urls")),
     path("", include("minyi.notifications.urls")),  # /inbox/ and /c/<code>/urge/…
     path("c/<slug:code>/suggestions/", include("minyi.suggestions.urls")),
