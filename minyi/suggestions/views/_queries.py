@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from minyi.congress.models import Congress
 
-from ..models import Assignment, AssignmentRole, Deadline, Suggestion
+from ..models import Assignment, AssignmentRole, CoSigner, Deadline, Suggestion
 from ..states import EDITABLE, AssignmentState, CoSignerState
 
 #: Deadlines that are limits for a request rather than duties (not shown as "due" on work lists).
@@ -106,6 +106,18 @@ def first_duty(deadlines: list[Deadline]) -> Deadline | None:
         if d.kind not in NOT_DUTIES:
             return d
     return None
+
+
+def confirmed_cosignings(user: Any, suggestions: Sequence[Suggestion]) -> set[int]:
+    """Which of these suggestions the user has confirmed as co-signer (one query, none for an
+    empty page), so that a co-signer's list says so."""
+    if not suggestions:
+        return set()
+    return set(
+        CoSigner.objects.filter(
+            suggestion__in=[s.pk for s in suggestions], deputy__user=user, state=CoSignerState.CONFIRMED
+        ).values_list("suggestion_id", flat=True)
+    )
 
 
 def current_assignments(suggestions: Sequence[Suggestion]) -> dict[int, list[Assignment]]:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         units_now: list[Assignment]
         badge: DeadlineBadge | None
         state_colour: str
+        cosigned: bool
 
 
 PER_PAGE = 20
@@ -267,6 +268,7 @@ def suggestion_list(request: CongressRequest) -> HttpResponse:
     qs = qs.select_related("lead", "category").order_by("-created_at", "-pk")
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     rows = cast("list[SuggestionRow]", list(page.object_list))
+    cosigned = Q_.confirmed_cosignings(user, rows)
     current = Q_.current_assignments(rows)
     deadlines = Q_.index_deadlines(
         Q_.open_deadlines_for(
@@ -282,6 +284,7 @@ def suggestion_list(request: CongressRequest) -> HttpResponse:
         own.sort(key=lambda d: d.due_on)
         s.badge = clock.badge(Q_.first_duty(own))
         s.state_colour = STATE_COLOURS.get(s.state, "secondary")
+        s.cosigned = s.pk in cosigned
     params = request.GET.copy()
     params.pop("page", None)
     return render(
