@@ -67,6 +67,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Selects and inputs written in Python, the same HTML as Django's templates (issue #13)
+FORM_RENDERER = "minyi.core.renderers.FastWidgetRenderer"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
