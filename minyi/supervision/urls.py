@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import calendar_views, views
+from . import calendar_views, exports, views
 
 app_name = "supervision"
 urlpatterns = [
     path("", views.board, name="board"),
+    path("export/", exports.board_export, name="board_export"),
     path("extensions/<int:pk>/decide/", views.decide_extension, name="decide_extension"),
     path("reassignments/<int:pk>/decide/", views.decide_reassignment, name="decide_reassignment"),
     path("deadline/<int:pk>/", views.deadline_detail, name="deadline_detail"),
@@ -37,6 +38,7 @@ urlpatterns = [
     path("records/files/<int:pk>/", views.record_attachment, name="record_attachment"),
     # leader instructions (批示) and the inspection office
     path("instructions/", views.instruction_list, name="instruction_list"),
+    path("instructions/export/", exports.instruction_list_export, name="instruction_list_export"),
     path("instructions/<int:pk>/", views.instruction_detail, name="instruction_detail"),
     path(
         "instructions/<int:pk>/records/new/",

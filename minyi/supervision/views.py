@@ -530,14 +530,23 @@ def instruction_create(request: CongressRequest, pk: int) -> HttpResponse:
     suggestion = selectors.get_suggestion(request.user, congress, pk)
     _need(request, "supervision.record_instruction")
     form = InstructionForm(request.POST or None)
+    # posted from the suggestion page's 督办 card (issue #12): back there once registered
+    back = "suggestion" if request.POST.get("back") == "suggestion" else ""
     return form_page(
         request,
         form,
         run=lambda data: actions.do_record_instruction(suggestion, actor=request.user, **data),
         success=_("领导批示已登记，该建议列入批示专项督查。"),
-        next=lambda instruction: _url("instruction_detail", request, instruction.pk),
+        next=lambda instruction: (
+            reverse("suggestions:detail", args=[congress.code, suggestion.pk]) + "#supervise"
+            if back
+            else _url("instruction_detail", request, instruction.pk)
+        ),
         page=lambda status: _render(
-            request, "supervision/instruction_form.html", {"form": form, "suggestion": suggestion}, status
+            request,
+            "supervision/instruction_form.html",
+            {"form": form, "suggestion": suggestion, "back": back},
+            status,
         ),
     )
 

@@ -20,3 +20,13 @@ document.addEventListener("change", function (event) {
   if (event.target.matches("input[name=mode]")) minyiAssignMode();
 });
 document.addEventListener("DOMContentLoaded", minyiAssignMode);
+
+// - A [data-check-all=NAME] checkbox (the bulk pages' 全选) ticks or clears every checkbox NAME.
+document.addEventListener("change", function (event) {
+  const all = event.target.closest("[data-check-all]");
+  if (!all) return;
+  const form = all.form || document;
+  form.querySelectorAll("input[type=checkbox][name='" + all.dataset.checkAll + "']").forEach(function (box) {
+    box.checked = all.checked;
+  });
+});
