@@ -282,8 +282,8 @@ def test_one_suggestion_through_the_whole_loop(world, browser_context, login, sh
     # Every role sees the finished case: the deputy (phone) with both rounds' evaluations and the
     # commitment on the ledger, the unit with its own work.
     deputy_phone.goto(detail)
-    expect(deputy_phone.locator("#evaluations")).to_contain_text("首轮测评")
-    expect(deputy_phone.locator("#evaluations")).to_contain_text("最终测评")
+    expect(deputy_phone.locator("#evaluations")).to_contain_text("第1轮测评")
+    expect(deputy_phone.locator("#evaluations")).to_contain_text("第2轮测评")
     expect(deputy_phone.locator("#commitments")).to_contain_text("明年六月前完成三十部电梯加装")
     shot(deputy_phone, "21-deputy-phone-closed")
     handler_a.goto(detail)

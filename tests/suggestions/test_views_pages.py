@@ -317,10 +317,10 @@ def test_detail_shows_both_evaluation_rounds_and_the_ledger(client, loop):
     loop.drive.work(s, upto="replied", result="B")
     loop.drive.evaluate(s, overall="satisfied")
     page = html(get(client, w.deputy, url("detail", s.pk)))
-    assert "首轮测评" in page and "最终测评" in page
+    assert "第1轮测评" in page and "第2轮测评" in page  # one round label everywhere (issue #12)
     assert "不满意" in page and "满意" in page
     assert "承诺事项落实情况" in page and "年内完成改造" in page
-    assert "第2轮办理（重新办理）" in page
+    assert "第2轮（重新办理）" in page and "第1轮</summary>" in page
     # the timeline, filtered for the deputy: public steps only
     assert "要求重新办理" in page and "签收" not in re.sub(
         r"签收（|签收时间|\d日签收", "", page.split('id="timeline"')[1]
