@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.pages import act, form_page, pick
+from minyi.suggestions import selectors as suggestion_selectors
 
 from . import actions as A
 from . import selectors as S
@@ -458,6 +459,21 @@ def score_list(request: CongressRequest, pk: int) -> HttpResponse:
     )
 
 
+def _handling(request: CongressRequest, nominee: Any) -> dict[str, Any]:
+    """What a judge reads beside a suggestion nominee (issue #12): its signed-off replies and the
+    deputy's evaluation of the last round, read through the suggestion app's selectors. The
+    nominee's suggestion is of the round's congress (404 otherwise, whatever the data says)."""
+    s = nominee.suggestion
+    if s is None:
+        return {"replies": [], "evaluations": []}
+    if s.congress_id != request.congress.pk:
+        raise Http404("no such nominee")
+    return {
+        "replies": list(suggestion_selectors.signed_off_replies(s)),
+        "evaluations": suggestion_selectors.evaluation_results(s).final,
+    }
+
+
 @congress_view("awards.open")
 @require_http_methods(["GET", "POST"])
 def score_nominee(request: CongressRequest, pk: int, nid: int) -> HttpResponse:
@@ -469,6 +485,7 @@ def score_nominee(request: CongressRequest, pk: int, nid: int) -> HttpResponse:
     conflicted = S.is_conflicted(award_round, nominee, request.user)
     current = S.scores_of_nominee(nominee, request.user)
     form = ScoreForm(criteria, request.POST or None, initial_values=current)
+    handling = _handling(request, nominee)
     return form_page(
         request,
         form,
@@ -490,6 +507,7 @@ def score_nominee(request: CongressRequest, pk: int, nid: int) -> HttpResponse:
                 "scored": bool(current),
                 "rates": _rates(nominee),
                 "weight_total": sum(c.weight for c in criteria),
+                **handling,
             },
             status=status,
         ),
