@@ -1,8 +1,9 @@
 """Demo award rounds for the fictional demo congress, made through the real actions:
 
-- the last quarter's round, finished and published: suggestions and units added as nominees by the
-  admin (the demo's suggestions were all handled today, so the quarter's own records are empty), five
-  judges who scored every nominee, results approved and published;
+- the last quarter's round, finished and published: the nominees proposed by the published rules
+  plus suggestions and units added by the admin — suggestions of that quarter only (closed in it, or
+  accepted in it when not closed: `quarter_day`), five judges who scored every nominee, results
+  approved and published;
 - the current quarter's round, being scored: judges ``judge1`` and ``judge2`` have scored, the others
   have not (so a judge who signs in finds work to do).
 
@@ -59,8 +60,15 @@ def _judges(congress: Congress) -> list[User]:
     return judges
 
 
-def _candidates(congress: Congress, rng: random.Random, n: int) -> list[Suggestion]:
-    pool = list(nominable_suggestions(congress).order_by("pk"))
+def quarter_day(s: Suggestion) -> datetime.date:
+    """The day that puts a suggestion in a quarter's round: when it was closed, else accepted."""
+    moment = s.closed_at or s.accepted_at
+    assert moment is not None  # nominable suggestions are accepted
+    return timezone.localdate(moment)
+
+
+def _candidates(congress: Congress, rng: random.Random, n: int, period: Period) -> list[Suggestion]:
+    pool = [s for s in nominable_suggestions(congress).order_by("pk") if period.contains(quarter_day(s))]
     preferred = [
         s
         for s in pool
@@ -86,7 +94,8 @@ def _nominate(
 ) -> None:
     congress = award_round.congress
     present = {(n.suggestion_id, n.unit_id) for n in nominees_of(award_round)}
-    for i, s in enumerate(_candidates(congress, rng, n_suggestions)):
+    period = Period(award_round.year, award_round.quarter)
+    for i, s in enumerate(_candidates(congress, rng, n_suggestions, period)):
         if (s.pk, None) not in present:
             A.do_add_nominee(
                 award_round, actor=admin, suggestion=s, reason=SUGGESTION_REASONS[i % len(SUGGESTION_REASONS)]

@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from minyi.accounts.models import Membership, Role, User
 from minyi.congress.models import Category, Congress, Deputy, LiaisonStation, ResultClass, Unit
+from minyi.core import demo_district
+from minyi.core.demo_district import Concern
 from minyi.suggestions import actions as SA
 from minyi.suggestions.models import Suggestion
 from minyi.suggestions.selectors import assignment_of
@@ -28,31 +30,9 @@ from minyi.suggestions.selectors import assignment_of
 from . import actions as A
 from .models import EventKind, Opinion
 
-#: (content, category name) — everyday concerns voters bring to a station.
-CONCERNS = [
-    ("小区楼道灯坏了两个多月，晚上老人上下楼很不安全，希望尽快维修。", "城乡建设"),
-    ("学校门口早晚高峰车辆乱停，孩子过马路很危险，建议设置护学岗。", "交通运输"),
-    ("社区没有老年食堂，独居老人吃饭难，希望能开办助餐点。", "民政社保"),
-    ("河边有人倾倒建筑垃圾，下雨天污水流进河里，请相关部门管一管。", "生态环境"),
-    ("老旧小区没有电梯，七楼的老人常年下不了楼，希望推动加装电梯。", "城乡建设"),
-    ("村里到镇上的公交一天只有两班，上学就医很不方便，建议增加班次。", "交通运输"),
-    ("菜市场排水沟堵塞，地面常年湿滑有异味，建议改造。", "城乡建设"),
-    ("卫生院晚上没有医生值班，孩子发烧只能进城看急诊。", "卫生健康"),
-    ("小区充电桩太少，电动车在楼道充电有火灾隐患。", "城乡建设"),
-    ("农田灌溉渠多处渗漏，今年春灌用水紧张。", "农业农村"),
-    ("幼儿园学位紧张，新建小区配套幼儿园迟迟没有开园。", "教育科技"),
-    ("路口红绿灯时间太短，老人走到一半就变灯了。", "交通运输"),
-]
-ANSWERS = [
-    "已当场联系社区，明天安排电工维修。",
-    "已向居民解释相关政策，并告知办理渠道和所需材料。",
-    "属于物业管理范围，已当场督促物业负责人限期整改。",
-]
-UNIT_ANSWERS = [
-    "已安排执法队员现场查看，对倾倒行为立案查处，并设置了警示牌。",
-    "已纳入本年度改造计划，预计下季度开工。",
-    "经调查，已协调公交公司在早晚高峰各加开一班。",
-]
+#: Everyday concerns voters bring to a station, each with the unit whose work it is and the answers
+#: (`core.demo_district.CONCERNS`).
+CONCERNS = demo_district.CONCERNS
 OFFICIALS = [
     "区住建局局长、区城管局副局长",
     "区交通局局长、街道办事处主任",
@@ -75,6 +55,7 @@ class _Seeder:
         self.clerk = _user(congress, "clerk")
         self.units = self._units()
         self.results = {r.code: r for r in ResultClass.objects.filter(congress=congress, active=True)}
+        self.concern_of: dict[int, Concern] = {}
 
     def _units(self) -> list[tuple[Unit, User, User | None]]:
         """(unit, handler, leader) for each unit with a demo handler account."""
@@ -95,10 +76,18 @@ class _Seeder:
             out.append((m.unit, m.user, leader.user if leader else None))
         return out
 
-    def next_concern(self) -> tuple[str, Any]:
-        content, category = CONCERNS[self.concern % len(CONCERNS)]
+    def next_concern(self) -> tuple[Concern, Any]:
+        concern = CONCERNS[self.concern % len(CONCERNS)]
         self.concern += 1
-        return content, self.categories.get(category)
+        return concern, self.categories.get(concern.category)
+
+    def unit_of(self, opinion: Opinion, index: int) -> tuple[Unit, User, User | None]:
+        """The unit whose work the opinion is (the demo district's), else one by turn (a stand-in)."""
+        concern = self.concern_of[opinion.pk]
+        for row in self.units:
+            if (row[0].short_name or row[0].name) == concern.unit:
+                return row
+        return self.units[index % len(self.units)]
 
     def next_phone(self) -> str:
         self.phone += 1
@@ -158,13 +147,13 @@ class _Seeder:
         lead = deputies[0]
         for event in (face, inquiry):
             for _ in range(2):
-                content, category = self.next_concern()
+                concern, category = self.next_concern()
                 made.append(
                     A.do_record_opinion(
                         self.congress,
                         actor=clerk,
                         data=A.OpinionInput(
-                            content=content,
+                            content=concern.content,
                             event=event,
                             category=category,
                             constituent_name=self.rng.choice(
@@ -175,7 +164,8 @@ class _Seeder:
                         ),
                     )
                 )
-        content, category = self.next_concern()
+                self.concern_of[made[-1].pk] = concern
+        concern, category = self.next_concern()
         lead_user = lead.user
         assert lead_user is not None
         made.append(
@@ -183,7 +173,7 @@ class _Seeder:
                 self.congress,
                 actor=lead_user,
                 data=A.OpinionInput(
-                    content=content,
+                    content=concern.content,
                     station=station,
                     collected_on=self.today,
                     category=category,
@@ -192,6 +182,7 @@ class _Seeder:
                 ),
             )
         )
+        self.concern_of[made[-1].pk] = concern
         return made
 
     # --- dispositions -------------------------------------------------------------------------
@@ -202,13 +193,11 @@ class _Seeder:
         if len(opinions) < 5 or not self.units:
             return
         first, second, third, fourth, own = opinions
-        A.do_answer_opinion_on_spot(second, actor=clerk, answer=ANSWERS[index % len(ANSWERS)])
-        unit, handler, _leader = self.units[index % len(self.units)]
+        A.do_answer_opinion_on_spot(second, actor=clerk, answer=self.concern_of[second.pk].spot_answer)
+        unit, handler, _leader = self.unit_of(third, index)
         A.do_forward_opinion(third, actor=clerk, unit=unit, note="请核实后答复。")
         if index % 2 == 0:
-            A.do_answer_forwarded_opinion(
-                third, actor=handler, answer=UNIT_ANSWERS[index % len(UNIT_ANSWERS)]
-            )
+            A.do_answer_forwarded_opinion(third, actor=handler, answer=self.concern_of[third.pk].unit_answer)
             A.do_notify_constituent_of_outcome(third, actor=clerk)
         A.do_merge_opinion(fourth, actor=clerk, into=first, note="反映的是同一问题。")
         assert own.deputy is not None and own.deputy.user is not None
@@ -217,7 +206,7 @@ class _Seeder:
             own,
             actor=deputy_user,
             data=A.AdoptionInput(
-                title="关于" + own.content[:14].rstrip("，。") + "的建议",
+                title=self.concern_of[own.pk].title,
                 proposals="建议相关部门尽快研究解决，并向群众反馈。",
                 category=own.category or next(iter(self.categories.values()), None),
             ),
@@ -225,13 +214,15 @@ class _Seeder:
         if index % 3 != 2:
             SA.do_submit_suggestion(suggestion, actor=deputy_user)
         if index == 0:
-            self.loop(suggestion, own, clerk)
+            self.loop(suggestion, own, clerk, self.unit_of(own, 0))
 
-    def loop(self, suggestion: Suggestion, opinion: Opinion, clerk: User) -> None:
+    def loop(
+        self, suggestion: Suggestion, opinion: Opinion, clerk: User, handling: tuple[Unit, User, User | None]
+    ) -> None:
         """One adopted opinion all the way: accepted, assigned, answered, constituent told."""
         if self.clerk is None or "A" not in self.results:
             return
-        unit, handler, leader = self.units[0]
+        unit, handler, leader = handling
         if leader is None:
             return
         suggestion = SA.do_accept_suggestion(suggestion, actor=self.clerk)
@@ -250,7 +241,7 @@ class _Seeder:
         SA.do_draft_reply(
             assignment,
             actor=handler,
-            body="经实地查看，已安排维修并建立定期巡查制度，问题已解决。",
+            body=self.concern_of[opinion.pk].unit_answer,
             result_class=self.results["A"],
             commitments=[],
         )

@@ -50,6 +50,7 @@ from openpyxl.comments import Comment
 
 from minyi import audit
 from minyi.congress.models import Category, Channel, Congress, Deputy, ResultClass, Unit
+from minyi.core import demo_district
 from minyi.core import xlsx_import as xlsx
 from minyi.core.errors import NotPermitted
 from minyi.core.kit import authorize
@@ -901,13 +902,6 @@ def run_batch_task(batch_id: str) -> str:
 
 DEMO_YEAR = 2023
 DEMO_COUNT = 382
-DEMO_TOPICS = (
-    "加快老旧小区加装电梯", "规范小区物业服务收费", "增设社区老年食堂", "缓解学校周边交通拥堵",
-    "加强农村生活垃圾分类", "整治滨河沿线环境", "增加公共充电桩", "提升基层卫生院服务能力",
-    "解决老旧小区停车难", "扩大学前教育普惠资源", "完善农村公路养护", "推进农贸市场改造",
-    "加强食品安全监管", "优化营商环境", "改善社区居家养老服务", "推进乡村振兴产业发展",
-    "加强河道治理", "规范共享单车停放", "增设公共厕所", "加强校园周边安全管理",
-)  # fmt: skip
 
 
 def demo_ledger(
@@ -916,7 +910,11 @@ def demo_ledger(
     """The demo district's ledger of `year`, shaped like the reported year (DOMAIN.md §1): 382
     accepted suggestions, every deputy in office led or co-signed at least one, about 91% closed,
     about 98% of evaluations satisfied or basically satisfied, more than 90% from grassroots
-    channels. Built from the congress's own roster and policy."""
+    channels. A closed year: every suggestion was answered within the year, so no deadline of it is
+    still open; the 9% not closed are the B/C answers the congress keeps tracking (rated, not yet
+    closed). Titles, categories and handling units come from the district's topic table
+    (`core.demo_district.TOPICS`: a 卫生院 matter goes to 卫健委); a congress without those units
+    gets random ones. Built from the congress's own roster and policy."""
     deputies = list(
         Deputy.objects.filter(congress=congress, in_office_from__lte=datetime.date(year, 12, 31))
         .exclude(in_office_to__lt=datetime.date(year, 1, 1))
@@ -927,6 +925,7 @@ def demo_ledger(
     units = list(
         Unit.objects.filter(congress=congress).exclude(kind=Unit.Kind.BODY).order_by("order", "name")
     )
+    by_short = {u.short_name or u.name: u for u in units}
     categories = list(
         Category.objects.filter(congress=congress).order_by("order", "id").values_list("name", flat=True)
     )
@@ -936,69 +935,71 @@ def demo_ledger(
     classes = list(
         ResultClass.objects.filter(congress=congress).order_by("order", "id").values_list("code", flat=True)
     )
+    tracked_classes = [c for c in ("B", "C") if c in classes] or classes or ["A"]
     policy = policy_of(congress)
     calendar = load_calendar()
     short = congress.short_name
 
-    closed_n = round(count * 0.911)  # 348 of 382
-    evaluated_n = closed_n + 6  # a few rated, waiting to be closed
-    replied_n = evaluated_n + 10
-    unsatisfied = set(rng.sample(range(evaluated_n), max(1, round(evaluated_n * 0.02))))
-    no_feedback = set(rng.sample(sorted(set(range(evaluated_n)) - unsatisfied), 3))
+    closed_n = round(count * 0.911)  # 348 of 382; the other 34 are rated B/C answers still tracked
+    unsatisfied = set(rng.sample(range(count), max(1, round(count * 0.02))))
+    no_feedback = set(rng.sample(sorted(set(range(count)) - unsatisfied), 3))
     online = set(rng.sample(range(count), round(count * 0.075)))  # 92.5% grassroots
     # Every deputy leads at least one (120 ≤ 382); the rest are led at random.
     leads = [deputies[i % len(deputies)] for i in range(count)]
     rng.shuffle(leads)
+    topics = [demo_district.TOPICS[i % len(demo_district.TOPICS)] for i in range(count)]
+    rng.shuffle(topics)
 
     wb = xlsx.new_workbook()
     ws = wb.active
     ws.title = LEDGER_SHEET
     ws.append(list(LEDGER_HEADERS))
-    order = list(range(count))
+    # accepted from the session in January to mid-October, so that every answer is in by December
     days = sorted(
-        datetime.date(year, 1, 3) + datetime.timedelta(days=rng.randrange(0, 300)) for _ in range(count)
+        datetime.date(year, 1, 3) + datetime.timedelta(days=rng.randrange(0, 285)) for _ in range(count)
     )
-    for i in order:
+    for i in range(count):
         accepted = days[i]
         lead = leads[i]
+        topic = topics[i]
         others = [d for d in rng.sample(deputies, min(len(deputies), 3)) if d.pk != lead.pk][
             : rng.choice((0, 0, 1, 2))
         ]
-        unit = units[rng.randrange(len(units))] if units else None
-        co = (
-            [u for u in rng.sample(units, min(len(units), 2)) if u != unit][: rng.choice((0, 0, 0, 1))]
-            if units
-            else []
-        )
+        unit = by_short.get(topic.lead) or (units[rng.randrange(len(units))] if units else None)
+        co = [by_short[c] for c in topic.co if c in by_short and by_short[c] != unit][:1]
+        if topic.lead not in by_short and units:  # a stand-in congress: random co-units
+            co = [u for u in rng.sample(units, min(len(units), 2)) if u != unit][: rng.choice((0, 0, 0, 1))]
+        category = topic.category if topic.category in categories else None
+        if category is None and categories:
+            category = categories[rng.randrange(len(categories))]
         assigned = calendar.add_working_days(accepted, rng.choice((1, 2, 3, 4, 5, 5, 6)))
         # reply within the month (mostly), contact before the reply
         replied = assigned + datetime.timedelta(days=rng.randint(12, 33))
         contact = assigned + datetime.timedelta(days=rng.randint(2, 9))
-        status, rating, klass, closed = "办理中", "", "", None
-        if i < replied_n:
-            status = "已答复待测评"
-            klass = rng.choices(classes or ["A"], weights=[60, 30, 7, 3][: len(classes or ["A"])])[0]
-        if i < evaluated_n:
-            status = "已测评待办结"
-            rating = (
-                "不满意"
-                if i in unsatisfied
-                else NO_FEEDBACK_LABEL
-                if i in no_feedback
-                else rng.choices(["满意", "基本满意"], weights=[85, 15])[0]
-            )
         if i < closed_n:
             status = "已办结"
-            closed = replied + datetime.timedelta(days=rng.randint(8, 20))
+            klass = rng.choices(classes or ["A"], weights=[65, 28, 5, 2][: len(classes or ["A"])])[0]
+            closed: datetime.date | None = replied + datetime.timedelta(days=rng.randint(8, 20))
+        else:
+            status = "已测评待办结"
+            klass = rng.choice(tracked_classes)
+            closed = None
+        rating = (
+            "不满意"
+            if i in unsatisfied
+            else NO_FEEDBACK_LABEL
+            if i in no_feedback
+            else rng.choices(["满意", "基本满意"], weights=[85, 15])[0]
+        )
         ws.append(
             [
                 policy.format_number(year=year, seq=i + 1)
                 if policy.numbering_format
                 else f"{short}〔{year}〕第{i + 1}号",
-                f"关于{DEMO_TOPICS[i % len(DEMO_TOPICS)]}的建议",
+                topic.title,
                 f"{lead.name}（{lead.number}）",
                 LIST_SEP.join(f"{d.name}（{d.number}）" for d in others),
-                categories[rng.randrange(len(categories))] if categories else None,
+                category,
                 (
                     other[rng.randrange(len(other))]
                     if i in online
@@ -1012,11 +1013,11 @@ def demo_ledger(
                 accepted,
                 assigned if unit else None,
                 contact if unit and rng.random() < 0.93 else None,
-                replied if unit and klass else None,
-                klass or None,
-                rating or None,
+                replied if unit else None,
+                klass if unit else None,
+                rating if unit else None,
                 status if unit else "已立案",
-                closed,
+                closed if unit else None,
             ]
         )
     return xlsx.workbook_bytes(wb)

@@ -28,86 +28,12 @@ from minyi.congress.models import (
     ThemeTag,
     Unit,
 )
+from minyi.core import demo_district
+from minyi.core.demo_district import Topic
 
 from . import actions as A
 from .models import Assignment, AssignmentRole, Reply, Suggestion
 from .states import AssignmentState
-
-#: (案由, 情况与问题, 具体建议) — everyday local concerns.
-TOPICS = [
-    (
-        "关于加快老旧小区加装电梯的建议",
-        "辖区多个老旧小区居民以老年人为主，上下楼困难。",
-        "简化审批流程，加大财政补贴，推动老旧小区加装电梯。",
-    ),
-    (
-        "关于规范小区物业服务收费的建议",
-        "部分小区物业服务质量与收费不匹配，业主意见较大。",
-        "建立物业服务质量评价机制，公开收费明细。",
-    ),
-    (
-        "关于增设社区老年食堂的建议",
-        "部分社区老年人就餐难，现有助餐点覆盖不足。",
-        "在人口密集社区增设老年食堂，给予运营补贴。",
-    ),
-    (
-        "关于缓解学校周边上下学交通拥堵的建议",
-        "城关小学周边上下学时段车辆拥堵严重。",
-        "设置临时停车区和护学岗，错峰放学。",
-    ),
-    (
-        "关于加强农村生活垃圾分类处理的建议",
-        "部分村庄垃圾收运不及时，分类设施不足。",
-        "完善村级分类设施，建立定时收运制度。",
-    ),
-    ("关于整治滨河沿线环境的建议", "滨河沿线存在乱堆乱放和污水直排现象。", "开展专项整治，完善截污管网。"),
-    (
-        "关于增加公共充电桩的建议",
-        "新能源汽车增多，小区和公共停车场充电桩不足。",
-        "统筹规划公共充电设施，支持小区建设共享充电桩。",
-    ),
-    (
-        "关于提升基层卫生院服务能力的建议",
-        "乡镇卫生院专业人才缺乏，群众看病仍需进城。",
-        "加强医共体建设，推动专家下沉坐诊。",
-    ),
-    (
-        "关于解决老旧小区停车难的建议",
-        "老旧小区车位严重不足，占道停车现象普遍。",
-        "挖潜周边空地建设停车场，推行错时共享停车。",
-    ),
-    (
-        "关于扩大学前教育普惠资源的建议",
-        "新建小区配套幼儿园不足，入园难问题突出。",
-        "落实配套幼儿园建设，增加普惠性学位。",
-    ),
-    (
-        "关于完善乡村道路安全设施的建议",
-        "部分乡村道路急弯陡坡缺少警示标志和护栏。",
-        "开展隐患排查，补齐安全防护设施。",
-    ),
-    (
-        "关于加强食品小作坊监管的建议",
-        "城乡结合部食品小作坊卫生条件参差不齐。",
-        "建立登记备案和日常巡查制度，引导规范经营。",
-    ),
-    (
-        "关于推进河道长效管护的建议",
-        "部分河道保洁不到位，汛期排涝压力大。",
-        "落实河长制，建立常态化保洁和清淤机制。",
-    ),
-    (
-        "关于优化营商环境便利企业办事的建议",
-        "企业反映部分审批事项材料多、时间长。",
-        "推行一网通办，压缩审批时限。",
-    ),
-    (
-        "关于建设社区嵌入式托育点的建议",
-        "双职工家庭三岁以下婴幼儿照护需求大。",
-        "依托社区用房建设普惠托育点。",
-    ),
-    ("关于改善农贸市场环境的建议", "部分农贸市场地面湿滑、排水不畅。", "实施农贸市场提档升级改造。"),
-]
 
 
 @dataclass
@@ -202,8 +128,13 @@ class _Builder:
     def __init__(self, congress: Congress, cast: _Cast, rng: random.Random) -> None:
         self.congress, self.cast, self.rng = congress, cast, rng
         self.today = timezone.localdate()
+        self.topics = list(demo_district.TOPICS)
+        rng.shuffle(self.topics)
         self.topic_index = 0
+        self.topic_of: dict[int, Topic] = {}
         self.made: list[Suggestion] = []
+        # the demo district's units by short name (a stand-in congress has none of them)
+        self.by_short = {u.unit.short_name or u.unit.name: u for u in cast.units}
 
     # --- the cast ---------------------------------------------------------------------------------
 
@@ -213,30 +144,68 @@ class _Builder:
     def units(self, n: int) -> list[_Unit]:
         return self.rng.sample(self.cast.units, n)
 
-    def content(self) -> A.SuggestionContent:
-        title, facts, proposals = TOPICS[self.topic_index % len(TOPICS)]
-        self.topic_index += 1
+    def next_topic(self, *, with_co: bool = False, split: bool = False) -> Topic:
+        """The next topic of the district's table (one with co-units when asked; for a split, one
+        whose co-unit may also lead the matter, as each split unit answers its part)."""
+
+        def fits(topic: Topic) -> bool:
+            co = [c for c in topic.co if c in self.by_short]
+            if topic.lead not in self.by_short or not (with_co or split):
+                return True
+            return bool(co) and (not split or demo_district.allowed(co[0], topic.category))
+
+        for _ in range(len(self.topics)):
+            topic = self.topics[self.topic_index % len(self.topics)]
+            self.topic_index += 1
+            if fits(topic):
+                return topic
+        return topic
+
+    def content(self, topic: Topic) -> A.SuggestionContent:
         cast = self.cast
+        category = next((c for c in cast.categories if c.name == topic.category), None)
+        tags = [t for t in cast.themes if t.name == topic.theme]
         return A.SuggestionContent(
-            title=title,
-            facts=facts,
-            proposals=proposals,
-            category=self.rng.choice(cast.categories),
-            theme_tags=self.rng.sample(cast.themes, min(2, len(cast.themes))),
+            title=topic.title,
+            facts=topic.facts,
+            proposals=topic.proposals,
+            category=category or self.rng.choice(cast.categories),
+            theme_tags=tags,
             channel=self.rng.choice(cast.channels),
             collected_on=self.today - datetime.timedelta(days=self.rng.randint(1, 20)),
         )
 
+    def units_for(self, s: Suggestion, n: int) -> list[_Unit]:
+        """The topic's lead unit and co-units (n in all) — random ones for a stand-in congress."""
+        topic = self.topic_of.get(s.pk)
+        if topic is None or topic.lead not in self.by_short:
+            return self.units(n)
+        picked = [self.by_short[topic.lead]]
+        picked += [
+            self.by_short[c] for c in topic.co if c in self.by_short and self.by_short[c] not in picked
+        ]
+        return picked[:n]
+
     # --- stages ---------------------------------------------------------------------------------
 
-    def draft(self, *, by_liaison: bool = False, cosigners: int = 0, confirm: bool = True) -> Suggestion:
+    def draft(
+        self,
+        *,
+        by_liaison: bool = False,
+        cosigners: int = 0,
+        confirm: bool = True,
+        with_co: bool = False,
+        split: bool = False,
+    ) -> Suggestion:
         user, deputy = self.deputy()
+        topic = self.next_topic(with_co=with_co, split=split)
         if by_liaison and self.cast.liaison is not None:
             s = A.do_create_suggestion(
-                self.congress, actor=self.cast.liaison, lead=deputy, content=self.content()
+                self.congress, actor=self.cast.liaison, lead=deputy, content=self.content(topic)
             )
         else:
-            s = A.do_create_suggestion(self.congress, actor=user, content=self.content())
+            s = A.do_create_suggestion(self.congress, actor=user, content=self.content(topic))
+        self.topic_of[s.pk] = topic
         taken: tuple[User, ...] = (user,)
         for _ in range(cosigners):
             co_user, co_deputy = self.deputy(exclude=taken)
@@ -263,12 +232,12 @@ class _Builder:
         return A.do_forward_suggestion(self.accepted(**kw), actor=self.cast.clerk, body=self.cast.body)
 
     def assigned(self, *, co: bool = False, split: bool = False, **kw: Any) -> Suggestion:
-        s = self.forwarded(**kw)
+        s = self.forwarded(with_co=co, split=split, **kw)
         if split:
-            picked = self.units(2)
+            picked = self.units_for(s, 2)
             A.do_assign_units(s, actor=self.cast.coordinator, lead_units=[u.unit for u in picked], split=True)
         else:
-            picked = self.units(2 if co else 1)
+            picked = self.units_for(s, 2 if co else 1)
             A.do_assign_units(
                 s,
                 actor=self.cast.coordinator,
@@ -330,10 +299,11 @@ class _Builder:
                     due_on=self.today + datetime.timedelta(days=self.rng.randint(60, 200)),
                 )
             ]
+        topic = self.topic_of.get(a.suggestion_id)
         return A.do_draft_reply(
             a,
             actor=self._who(a).handler,
-            body="经认真研究，现将办理情况答复如下：……感谢您对我们工作的关心和支持。",
+            body=topic.answer if topic else "经认真研究，已制定办理方案并组织实施，问题已基本解决。",
             result_class=result_class,
             commitments=commitments,
         )
@@ -386,10 +356,18 @@ class _Builder:
         self.work(self.assigned(), upto="contacted")  # handling
         asking = self.work(self.assigned(), upto="signed")
         lead = self._assignments(asking, AssignmentRole.LEAD)[0]
-        A.do_request_reassignment(lead, actor=self._who(lead).handler, reason="该事项主要属其他部门职责。")
+        A.do_request_reassignment(
+            lead,
+            actor=self._who(lead).handler,
+            reason="该事项主要涉及属地管理，建议调整由所在镇（街道）主办、我局协办。",
+        )
         relieved = self.work(self.assigned(), upto="signed")
         lead = self._assignments(relieved, AssignmentRole.LEAD)[0]
-        A.do_request_reassignment(lead, actor=self._who(lead).handler, reason="不属本单位职责。")
+        A.do_request_reassignment(
+            lead,
+            actor=self._who(lead).handler,
+            reason="该事项的资金安排属区财政统筹，建议增加区财政局为主办单位。",
+        )
         A.do_approve_reassignment(lead, actor=cast.coordinator, note="同意调整，另行交办。")  # → reassigning
         self.work(self.assigned(co=True), upto="drafted")  # awaiting the leader's sign-off
         extending = self.work(self.assigned(), upto="contacted")

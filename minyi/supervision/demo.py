@@ -28,6 +28,8 @@ from django.utils import timezone
 from minyi.accounts.models import Membership, Role, User
 from minyi.congress.actions import ensure_policy
 from minyi.congress.models import Category, Channel, Congress, Deputy, ThemeTag, Unit
+from minyi.core import demo_district
+from minyi.core.demo_district import Topic
 from minyi.core.demo_names import NameGenerator
 from minyi.suggestions import actions as A
 from minyi.suggestions.models import Assignment, Suggestion
@@ -41,63 +43,41 @@ from .warnings import RED, YELLOW, colour_bounds
 Date = datetime.date
 ONE_DAY = datetime.timedelta(days=1)
 
-#: theme → (lead unit name contains, plan, [(案由, 情况与问题, 具体建议)])
-THEMES: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
-    "物业管理": (
-        "住房和城乡建设",
-        "由常委会副主任领衔督办：每季度实地视察一次，年中召开协商会，年底向主任会议报告办理情况。"
-        "重点推动老旧小区物业全覆盖、物业服务收费公开和业主委员会规范运行。",
-        [
-            (
-                "关于推进老旧小区物业服务全覆盖的建议",
-                "城关街道、东城街道仍有二十余个老旧小区没有物业服务，环境脏乱、设施失修。",
-                "由街道牵头引入国有物业企业兜底服务，财政对首三年给予补贴。",
-            ),
-            (
-                "关于公开物业服务收费明细的建议",
-                "部分小区物业费、公共收益使用情况不公开，业主意见较大。",
-                "建立物业收费和公共收益公示制度，每半年公示一次并接受业主查询。",
-            ),
-            (
-                "关于规范业主委员会选举和运行的建议",
-                "多个小区业委会长期未换届，部分业委会运行不规范。",
-                "出台业委会选举指导规则，由社区党组织指导换届。",
-            ),
-        ],
-    ),
-    "居家养老": (
-        "民政",
-        "由常委会副主任领衔督办：走访社区助餐点和日间照料中心，听取代表和老年人意见，推动社区嵌入式养老服务。",
-        [
-            (
-                "关于增设社区老年助餐点的建议",
-                "月湖街道、滨河街道老年人口多，现有助餐点覆盖不足，就餐排队时间长。",
-                "在人口密集社区新增助餐点，对运营企业给予场地和餐费补贴。",
-            ),
-            (
-                "关于为高龄独居老人安装紧急呼叫设备的建议",
-                "高龄独居老人发生意外时难以及时求助。",
-                "为80岁以上独居老人免费安装紧急呼叫设备，并与社区网格员联动。",
-            ),
-        ],
-    ),
-    "乡村振兴": (
-        "农业农村",
-        "由常委会主任领衔督办：组织代表视察乡村产业项目，召开协商会，向主任会议报告推进情况。",
-        [
-            (
-                "关于扶持乡村特色农产品品牌建设的建议",
-                "南山镇、青石镇特色农产品品质好但品牌弱，销售渠道单一。",
-                "统一打造区域公共品牌，支持合作社开展电商销售。",
-            ),
-            (
-                "关于改善农村道路养护的建议",
-                "北岗镇部分村道年久失修，雨季通行困难。",
-                "将村道养护纳入财政预算，建立村道专管员制度。",
-            ),
-        ],
-    ),
+#: theme → (lead unit's short name, plan, its topics): the ten key themes of the district
+#: (`core.demo_district.THEME_PLANS`), the first three of which get red and yellow items below.
+THEMES: dict[str, tuple[str, str, list[Topic]]] = {
+    name: (plan.lead, plan.plan, demo_district.topics_of_theme(name))
+    for name, plan in demo_district.THEME_PLANS.items()
 }
+#: (kind, place, findings, requirements) of the record of each theme without one of its own below.
+THEME_RECORDS: dict[str, tuple[str, str, str, str]] = {
+    "老旧小区改造": ("site_visit", "城关街道人民路小区加装电梯现场",
+        "今年加装电梯进度符合计划，但部分楼栋低层住户协调难，燃气管道改造与加装电梯未同步施工。",
+        "请区住建局统筹加装电梯与燃气管道改造，避免重复开挖，每季度报送进展。"),
+    "学前教育": ("consultation", "区人大常委会第一会议室",
+        "新建小区配套幼儿园移交仍有两所滞后，普惠性学位在月湖街道缺口较大。",
+        "请区教育局会同区住建局督促配套幼儿园按期移交，一个月内报送月湖街道学位补充方案。"),
+    "停车难": ("site_visit", "东城街道和平小区周边",
+        "夜间暗访发现机关单位停车场错时开放后利用率不高，居民不知道开放时间和入口。",
+        "请区城管局在小区公告栏和地图软件上公布错时开放停车场信息，两周内反馈。"),
+    "垃圾分类": ("site_visit", "南山镇青山村、滨河街道滨江小区",
+        "农村分类收运体系基本建成，但个别村庄收运车辆周末不收运，小区督导员早晚时段不足。",
+        "请区城管局完善农村周末收运安排，优化督导员排班，月底前报送整改情况。"),
+    "河道治理": ("site_visit", "滨河沿线、青石镇石桥村村塘",
+        "滨河沿线排口整治成效明显，部分村塘清淤后缺少日常保洁，汛前仍有淤积。",
+        "请区水利局将村塘保洁纳入村级河长巡查内容，汛前完成重点村塘清淤。"),
+    "食品安全": ("consultation", "区市场监管局会议室",
+        "校园周边专项整治后“三无”食品明显减少，食品小作坊集中加工区入驻率仍偏低。",
+        "请区市场监管局研究入驻扶持措施，年底前提高小作坊集中加工区入驻率。"),
+    "营商环境": ("chair_report", "主任会议",
+        "区发改委汇报了一网通办、应急转贷和“综合查一次”的推进情况，企业代表座谈中反映的三个问题已有回应。",
+        "年底前完成剩余涉企事项一网通办改造，明年一季度向主任会议报告营商环境评价结果。"),
+}  # fmt: skip
+
+
+def leader_of(theme: KeyTheme) -> str:
+    """The theme's supervising leader with the title (the supervisor account is a vice-chair)."""
+    return theme.supervising_leader_name or f"常委会副主任{theme.leader_display}"
 
 
 def at(day: Date, hour: int = 10) -> datetime.datetime:
@@ -249,24 +229,23 @@ class _Seeder:
 
     # --- suggestions -------------------------------------------------------------------------------
 
-    def unit_for(self, hint: str) -> _UnitCast:
+    def unit_for(self, short_name: str) -> _UnitCast:
+        """The unit of that short name (the demo district's), else one at random (a stand-in)."""
         for u in self.cast.units:
-            if hint and hint in u.unit.name:
+            if short_name and short_name == (u.unit.short_name or u.unit.name):
                 return u
         return self.rng.choice(self.cast.units)
 
-    def suggestion(
-        self, day: Date, topic: tuple[str, str, str], theme: str, *, forward_only: bool = False
-    ) -> Suggestion:
+    def suggestion(self, day: Date, topic: Topic, theme: str, *, forward_only: bool = False) -> Suggestion:
         """Drafted, submitted, accepted and forwarded on `day`; assigned that day unless `forward_only`."""
-        title, facts, proposals = topic
         user, _deputy = self.rng.choice(self.cast.deputies)
         tag = self.cast.tags.get(theme)
+        category = next((c for c in self.cast.categories if c.name == topic.category), None)
         content = A.SuggestionContent(
-            title=title,
-            facts=facts,
-            proposals=proposals,
-            category=self.rng.choice(self.cast.categories),
+            title=topic.title,
+            facts=topic.facts,
+            proposals=topic.proposals,
+            category=category or self.rng.choice(self.cast.categories),
             theme_tags=[tag] if tag else [],
             channel=self.rng.choice(self.cast.channels),
             collected_on=day - datetime.timedelta(days=self.rng.randint(2, 10)),
@@ -279,9 +258,7 @@ class _Seeder:
             s = A.do_forward_suggestion(s, actor=self.cast.clerk, body=self.cast.body)
         if not forward_only:
             with back_to(day, 15):
-                A.do_assign_units(
-                    s, actor=self.cast.coordinator, lead_units=[self.unit_for(THEMES[theme][0]).unit]
-                )
+                A.do_assign_units(s, actor=self.cast.coordinator, lead_units=[self.unit_for(topic.lead).unit])
         return Suggestion.objects.get(pk=s.pk)
 
     def lead(self, s: Suggestion) -> Assignment:
@@ -356,7 +333,9 @@ class _Seeder:
         a = self.sign(s, day)
         with back_to(today, 9):
             A.do_request_reassignment(
-                a, actor=self.handler(a), reason="该事项属于交通运输部门职责，建议改由区交通局办理。"
+                a,
+                actor=self.handler(a),
+                reason="该事项涉及多个部门职责，建议明确由我局主办、相关部门协办并分工负责。",
             )
         day = self.workday_before(today - datetime.timedelta(days=3))
         s = add("物业管理", self.suggestion(day, topics["物业管理"].pop(0), "物业管理"))
@@ -376,6 +355,7 @@ class _Seeder:
                 )
         themes = self.themes(made)
         self.records(themes)
+        self.other_records(themes)
         self.task_force(red[0])
         self.instruction(red[0])
         return {"themes": themes, "red": red, "yellow": yellow, "made": made}
@@ -385,11 +365,15 @@ class _Seeder:
     def themes(self, made: dict[str, list[Suggestion]]) -> list[KeyTheme]:
         cast, today = self.cast, self.today
         out = []
-        for name, (unit_hint, plan, _topics) in THEMES.items():
+        # one chair, four vice-chairs and a secretary-general lead the ten themes' supervision
+        people: dict[str, list[str]] = {"常委会主任": self.names.take(1), "常委会副主任": self.names.take(4)}
+        people["常委会秘书长"] = self.names.take(1)
+        for i, (name, (unit_short, plan, _topics)) in enumerate(THEMES.items()):
             existing = KeyTheme.objects.filter(congress=self.congress, year=today.year, name=name).first()
             if existing is not None:
                 continue
-            leader = self.names.next()
+            title = demo_district.THEME_PLANS[name].leader_title
+            leader = people[title][i % len(people[title])]
             with back_to(
                 self.workday_before(today.replace(month=1, day=20) if today.month > 1 else today), 10
             ):
@@ -399,20 +383,22 @@ class _Seeder:
                     year=today.year,
                     name=name,
                     supervising_leader=cast.supervisor if name == "物业管理" else None,
-                    supervising_leader_name=f"{leader} 常委会副主任" if name != "物业管理" else "",
-                    lead_unit=self.unit_for(unit_hint).unit,
+                    supervising_leader_name=f"{title}{leader}" if name != "物业管理" else "",
+                    lead_unit=self.unit_for(unit_short).unit,
                     plan=plan,
                 )
             members = list(made[name])
             tag = cast.tags.get(name)
             if tag is not None:  # accepted suggestions of the demo set carrying the theme's tag
                 members += list(
-                    Suggestion.objects.filter(congress=self.congress, theme_tags=tag)
+                    Suggestion.objects.filter(
+                        congress=self.congress, theme_tags=tag, accepted_at__year=today.year
+                    )
                     .filter(
                         ~Q(state__in=["draft", "submitted", "returned", "declined", "merged", "withdrawn"])
                     )
                     .exclude(pk__in=[s.pk for s in members])
-                    .order_by("pk")[:3]
+                    .order_by("pk")[:6]
                 )
             for s in members:
                 SA.do_add_theme_suggestion(theme, actor=cast.admin, suggestion=s)
@@ -434,7 +420,7 @@ class _Seeder:
                     kind="site_visit",
                     held_on=held,
                     place="城关街道人民路小区、东城街道和平小区",
-                    participants=f"常委会副主任{theme.leader_display}、城建环保工委委员、{theme.lead_unit}分管负责人",
+                    participants=f"{leader_of(theme)}、城建环保工委委员、{theme.lead_unit}分管负责人",
                     deputies=deputies,
                     findings="两个小区尚无物业服务，楼道堆物严重；物业收费公示栏内容过期。",
                     requirements="请区住建局在两周内提出老旧小区物业兜底方案，并督促物业企业按季度公示收费。",
@@ -464,7 +450,7 @@ class _Seeder:
                     kind="consultation",
                     held_on=held,
                     place="区人大常委会第二会议室",
-                    participants=f"常委会副主任{theme.leader_display}、社会建设工委、{theme.lead_unit}、月湖街道办事处",
+                    participants=f"{leader_of(theme)}、社会建设工委、{theme.lead_unit}、月湖街道办事处",
                     deputies=deputies[:2],
                     findings="助餐点选址难、运营补贴标准低，部分助餐点难以持续运营。",
                     requirements="请区民政局会同财政局研究提高运营补贴，一个月内反馈。",
@@ -491,6 +477,32 @@ class _Seeder:
                     participants=f"主任会议组成人员、{theme.lead_unit}主要负责人",
                     findings="区农业农村局汇报了特色农产品品牌建设和村道养护的推进情况，进度总体符合督办方案。",
                     requirements="年底前完成区域公共品牌注册，村道养护资金纳入明年预算。",
+                )
+
+    def other_records(self, themes: list[KeyTheme]) -> None:
+        """One supervision record for each theme without its own in `records`, some weeks apart."""
+        cast, today = self.cast, self.today
+        recorder = cast.supervisor or cast.clerk
+        deputies = [d for _u, d in self.rng.sample(cast.deputies, min(2, len(cast.deputies)))]
+        for n, theme in enumerate(t for t in themes if t.name in THEME_RECORDS):
+            kind, place, findings, requirements = THEME_RECORDS[theme.name]
+            held = self.workday_before(today - datetime.timedelta(days=12 + 9 * n))
+            if held < timezone.localdate(theme.created_at):  # early in the year: not before the theme
+                held = self.workday_before(today)
+            lead_unit = theme.lead_unit
+            with back_to(held, 15):
+                SA.do_add_supervision_record(
+                    theme,
+                    actor=recorder,
+                    kind=kind,
+                    held_on=held,
+                    place=place,
+                    participants=f"{leader_of(theme)}、代表工委、{lead_unit}分管负责人",
+                    deputies=deputies if kind != "chair_report" else [],
+                    findings=findings,
+                    requirements=requirements,
+                    unit=lead_unit if kind != "chair_report" else None,
+                    respond_by=self.calendar.add_working_days(held, 15) if kind != "chair_report" else None,
                 )
 
     def task_force(self, target: Suggestion) -> None:

@@ -1,6 +1,6 @@
 """The supervision demo set: made through the actions (some of them in the past), it leaves red and
 yellow items on the board as of the day it is seeded — whatever that day is — plus key themes with
-records, a task force with an inspection and an instruction; the audit chain stays intact."""
+records (ten themes), a task force with an inspection and an instruction; the audit chain stays intact."""
 
 from __future__ import annotations
 
@@ -57,9 +57,15 @@ def test_the_board_is_alive_on_the_day_the_demo_is_seeded(today):
     assert counts.totals.red >= 3 and counts.totals.yellow >= 2, counts.totals
     assert all(RED in statuses[s.pk] for s in made["red"])
     assert all(YELLOW in statuses[s.pk] for s in made["yellow"])
-    assert KeyTheme.objects.filter(congress=congress).count() == 3
-    assert all(t.suggestions.count() >= 2 for t in KeyTheme.objects.filter(congress=congress))
-    assert SupervisionRecord.objects.filter(congress=congress).count() == 5
+    # the ten key themes of the district, each with a leader and a record; the three with red and
+    # yellow items have at least two member suggestions each
+    themes = KeyTheme.objects.filter(congress=congress)
+    assert themes.count() == 10
+    assert all(t.leader_display and t.records.exists() for t in themes)
+    assert all(
+        t.suggestions.count() >= 2 for t in themes.filter(name__in=["物业管理", "居家养老", "乡村振兴"])
+    )
+    assert SupervisionRecord.objects.filter(congress=congress).count() == 5 + 7
     assert SupervisionRecord.objects.filter(congress=congress, responded_at__isnull=False).count() == 1
     assert Instruction.objects.filter(congress=congress, concluded_at__isnull=True).count() == 1
     assert Inspection.objects.filter(congress=congress, deputy_view="disagrees").count() == 1

@@ -388,6 +388,7 @@ class DemoSeeder:
 #: (module, function) of every feature's demo seeder, run in this order after the roster exists.
 FEATURE_SEEDERS = [
     ("minyi.reports.history", "seed_demo_history"),  # the model district's 2023, from a ledger
+    ("minyi.supervision.demo_year", "seed_demo_year"),  # this year, month by month up to today
     ("minyi.suggestions.demo", "seed_demo_suggestions"),
     ("minyi.supervision.demo", "seed_demo_supervision"),
     ("minyi.intake.demo", "seed_demo_intake"),
