@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from minyi.congress.models import Unit
 from minyi.core.decorators import CongressRequest, congress_view
+from minyi.core.list_export import MAX_ROWS, xlsx_download
 from minyi.core.tenancy import units_of
 from minyi.suggestions.selectors import suggestions_visible_to
 
@@ -130,6 +131,8 @@ def figure_detail(request: CongressRequest, key: str) -> HttpResponse:
             .annotate(visible=Exists(visible))
             .order_by("-accepted_at", "-submitted_at", "-id")
         )
+    if request.GET.get("format") == "xlsx":  # the drill-down's rows, all pages (issue #12)
+        return _drill_down_xlsx(request, spec, part, rows)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     figure_definition = definitions(policy)[key]
     other = "denominator" if part == "numerator" else "numerator"
@@ -145,6 +148,38 @@ def figure_detail(request: CongressRequest, key: str) -> HttpResponse:
         fixed_unit=scope.unit if not rules.has_perm("reports.view_figures", request.user, congress) else None,
     )
     return _render(request, "reports/figure_detail.html", context)
+
+
+def _drill_down_xlsx(request: CongressRequest, spec: Any, part: str, rows: QuerySet[Any]) -> HttpResponse:
+    """The rows of a figure's drill-down as Excel — exactly what the page lists, every page of it."""
+    headers: list[Any]
+    cells: Any
+    if spec.counts == DEPUTIES:
+        headers = [_("代表证号"), _("姓名"), _("代表小组"), _("任职起"), _("任职止")]
+        cells = ([d.number, d.name, d.group or "", d.in_office_from, d.in_office_to] for d in rows[:MAX_ROWS])
+    elif spec.counts == COMMITMENTS:
+        headers = [_("承诺事项"), _("承诺完成时间"), _("状态"), _("承办单位"), _("建议编号"), _("案由")]
+        cells = (
+            [
+                c.text,
+                c.due_on,
+                c.get_state_display(),
+                str(c.reply.assignment.unit),
+                c.reply.assignment.suggestion.number or "",
+                c.reply.assignment.suggestion.title,
+            ]
+            for c in rows[:MAX_ROWS]
+        )
+    else:
+        headers = [_("建议编号"), _("案由"), _("领衔代表"), _("分类"), _("状态"), _("立案时间")]
+        cells = (
+            [s.number or "", s.title, s.lead.name, s.category or "", s.get_state_display(), s.accepted_at]
+            for s in rows[:MAX_ROWS]
+        )
+    label = spec.label if part == "numerator" else _("%(f)s（分母）") % {"f": spec.label}
+    return xlsx_download(
+        request, what=f"figure:{spec.key}:{part}", title=str(label), headers=headers, rows=cells
+    )
 
 
 @congress_view("reports.view_figures")
