@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import DatabaseError, transaction
-from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import QueryDict
 from django.urls import reverse
@@ -38,6 +38,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from minyi.congress.models import Congress, Deputy, DeputyGroup, Policy, Unit
+from minyi.core import versioned
 from minyi.suggestions.models import Assignment, CoSigner, Deadline, Reply, Suggestion
 from minyi.suggestions.states import AssignmentState, CoSignerState
 
@@ -667,22 +668,9 @@ def data_version(congress: Congress) -> int:
     """The congress's data version: the sequence number of its latest audit row (or of the latest
     row of shared data — the holiday calendar — that belongs to no congress; sign-ins and other
     account rows are left out, they move no figure). Every change of records is an audited action
-    (house rule), so this moves with every change that could move a figure. One query, on the
-    (congress, seq) index and the partial index of shared-data rows."""
-    from minyi.audit.models import SHARED_DATA, AuditEvent
-    from minyi.audit.services import READ_CODES
-
-    def latest(*where: Any, **kw: Any) -> Subquery:
-        return Subquery(AuditEvent.objects.filter(*where, **kw).order_by("-seq").values("seq")[:1])
-
-    row = (
-        Congress.objects.filter(pk=congress.pk)
-        # exports and downloads (audit.READ_CODES) record a reading, not a change
-        .annotate(own=latest(~Q(code__in=READ_CODES), congress=congress), shared=latest(SHARED_DATA))
-        .values("own", "shared")
-        .first()
-    ) or {}
-    return max(row.get("own") or 0, row.get("shared") or 0)
+    (house rule), so this moves with every change that could move a figure. One query; defined in
+    `core.versioned`, which keeps the pages' cached values under the same version."""
+    return versioned.data_version(congress)
 
 
 def snapshot_key(

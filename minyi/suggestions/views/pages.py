@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minyi.accounts.models import Role
+from minyi.core import versioned
 from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.pages import serve_file
 
@@ -244,7 +245,9 @@ def suggestion_list(request: CongressRequest) -> HttpResponse:
 
     user, congress = request.user, request.congress
     visible = selectors.suggestions_visible_to(user, congress)
-    form = SuggestionFilterForm(request.GET or None, congress=congress, years=Q_.suggestion_years(visible))
+    # the years of the user's suggestions (a DISTINCT over all of them), kept under the data version
+    years = versioned.cached(request, "suggestion_years", lambda: Q_.suggestion_years(visible), user.pk)
+    form = SuggestionFilterForm(request.GET or None, congress=congress, years=years)
     filters = form.values() if request.GET else {}
     qs = visible
     if filters.get("state"):

@@ -1,0 +1,70 @@
+"""Values cached under the congress's *data version* (issue #13).
+
+The data version of a congress is the sequence number of its latest audit row that records a change
+(or of the latest row of shared data — the holiday calendar — that belongs to no congress). Every
+change of records is an audited action that writes its audit row in the same transaction (house
+rule 1), so any change gives a new version at once and a value cached under the old one is never
+read again: nothing is invalidated by hand, nothing is ever stale. Readings (exports, downloads:
+`audit.READ_CODES`) and sign-ins (`account.*` rows) move no version. The figures' summary table
+(`reports.FigureSnapshot`) and the bulletin are kept the same way.
+
+`cached(request, name, compute, *parts)` keeps `compute()` under (congress, version, name, parts):
+whatever the value depends on besides the congress's records — the user, for anything that depends
+on who is asking; the day, for anything judged against today — must be in `parts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db.models import Q, Subquery
+
+T = TypeVar("T")
+
+#: Seconds a value is kept (a later version makes it unreachable long before).
+TIMEOUT = 3600
+_MISSING = object()
+
+
+def data_version(congress: Any) -> int:
+    """The congress's data version. One query, on the (congress, seq) index and the partial index of
+    shared-data rows."""
+    from minyi.audit.models import SHARED_DATA, AuditEvent
+    from minyi.audit.services import READ_CODES
+    from minyi.congress.models import Congress
+
+    def latest(*where: Any, **kw: Any) -> Subquery:
+        return Subquery(AuditEvent.objects.filter(*where, **kw).order_by("-seq").values("seq")[:1])
+
+    row = (
+        Congress.objects.filter(pk=congress.pk)
+        # exports and downloads (audit.READ_CODES) record a reading, not a change
+        .annotate(own=latest(~Q(code__in=READ_CODES), congress=congress), shared=latest(SHARED_DATA))
+        .values("own", "shared")
+        .first()
+    ) or {}
+    return max(row.get("own") or 0, row.get("shared") or 0)
+
+
+def request_version(request: Any) -> int:
+    """The data version of the request's congress, read once per request."""
+    congress = request.congress
+    memo = getattr(request, "_minyi_data_version", None)
+    if memo is None or memo[0] != congress.pk:
+        memo = (congress.pk, data_version(congress))
+        request._minyi_data_version = memo
+    return memo[1]
+
+
+def cached(request: Any, name: str, compute: Callable[[], T], *parts: Any) -> T:
+    """`compute()`, kept under the request's congress and its data version, `name` and `parts`."""
+    key = ":".join(
+        ["minyi.v1", name, str(request.congress.pk), str(request_version(request)), *map(str, parts)]
+    )
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, TIMEOUT)
+    return value  # type: ignore[return-value]
