@@ -30,6 +30,7 @@ from minyi.audit import events as audit_events
 from minyi.audit.models import AuditEvent
 from minyi.congress.models import LiaisonStation
 from minyi.core.decorators import CongressRequest, congress_view
+from minyi.core.list_export import MAX_ROWS, xlsx_download
 from minyi.core.pages import form_page, paginate, pick, query_without, serve_file
 from minyi.suggestions.selectors import suggestions_visible_to
 from minyi.suggestions.views._common import int_or_none
@@ -396,6 +397,8 @@ def _list(request: CongressRequest, *, scope: str, title: Promise | str, **filte
     qs = selectors.opinion_list(
         request.user, congress, state=values.get("state"), q=values.get("q"), **filters
     )
+    if request.GET.get("format") == "xlsx":
+        return _list_xlsx(request, scope, title, qs)
     return render(
         request,
         "intake/opinion_list.html",
@@ -408,6 +411,25 @@ def _list(request: CongressRequest, *, scope: str, title: Promise | str, **filte
             "who": _whoami(request),
         },
     )
+
+
+def _list_xlsx(request: CongressRequest, scope: str, title: Promise | str, qs: Any) -> HttpResponse:
+    """The list (its filters, every page) as Excel (issue #12): what the list shows the reader —
+    never the constituent's name or contact data, which stay on the opinion's own page."""
+    rows = (
+        [
+            o.pk,
+            o.collected_on,
+            o.content,
+            str(o.category or ""),
+            str(o.station or ""),
+            o.event.title if o.event_id else "",
+            o.get_state_display(),
+        ]
+        for o in _opinion_rows(request, qs[:MAX_ROWS])
+    )
+    headers = [_("编号"), _("收集日期"), _("意见内容"), _("分类"), _("联络站"), _("活动"), _("处理状态")]
+    return xlsx_download(request, what=f"opinions:{scope}", title=str(title), headers=headers, rows=rows)
 
 
 @congress_view()
