@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from minyi.congress.models import Deputy
 from minyi.core.decorators import CongressRequest, congress_view
+from minyi.core.list_export import xlsx_download
 from minyi.core.pages import form_page, paginate, pick, query_without, serve_file
 
 from . import actions as A
@@ -73,6 +74,24 @@ def ranking(request: CongressRequest) -> HttpResponse:
             status = 400
         period, group = Period.current(), None
     rows = S.ranking(congress, period, group=group)
+    if request.GET.get("format") == "xlsx":  # the whole ranking as the page lists it (issue #12)
+        return xlsx_download(
+            request,
+            what="points_ranking",
+            title=_("代表履职积分排名 %(p)s") % {"p": period.label},
+            headers=[_("名次"), _("代表证号"), _("代表"), _("代表小组"), _("积分"), _("记录数")],
+            rows=(
+                [
+                    r.rank,
+                    r.deputy.number,
+                    r.deputy.name,
+                    r.deputy.group.name if r.deputy.group else "",
+                    r.points,
+                    r.entries,
+                ]
+                for r in rows
+            ),
+        )
     page = paginate(request, rows, PER_PAGE)
     viewable = rules.has_perm("points.view_deputies", request.user, congress)
     groups = clerk_groups(request.user, congress)
