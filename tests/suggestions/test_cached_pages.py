@@ -1,0 +1,128 @@
+"""What the pages keep under the congress's data version (`minyi.core.versioned`, issue #13): the
+suggestion list's year options. After every change, for every persona, the page shows what a
+recount gives; one user's kept value never answers another; nothing is recounted while nothing
+changes; a reading (an export, a download) changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from minyi.audit.services import record
+from minyi.core import versioned
+from minyi.suggestions import actions as A
+from minyi.suggestions import selectors
+from minyi.suggestions.views import _queries as Q_
+
+TZ = ZoneInfo("Asia/Shanghai")
+PERSONAS = [
+    "clerk",
+    "deputy",
+    "cosigner",
+    "liaison",
+    "coordinator",
+    "handler_a",
+    "handler_b",
+    "leader_a",
+    "supervisor",
+    "inspector",
+    "viewer",
+]
+
+
+def at(year: int, month: int, day: int):
+    return time_machine.travel(datetime.datetime(year, month, day, 10, tzinfo=TZ), tick=False)
+
+
+def year_options(client, user) -> list[int]:
+    client.force_login(user)
+    page = client.get(reverse("suggestions:list", args=["alpha"])).content.decode()
+    select = re.search(r'<select name="year".*?</select>', page, re.S)
+    assert select, "no year filter"
+    return [int(v) for v in re.findall(r'<option value="(\d+)"', select.group(0))]
+
+
+def recount(w, user) -> list[int]:
+    return Q_.suggestion_years(selectors.suggestions_visible_to(user, w.congress))
+
+
+def check(client, loop, step: str) -> None:
+    for persona in PERSONAS:
+        user = getattr(loop.w, persona)
+        assert year_options(client, user) == recount(loop.w, user), f"{persona}, after {step}"
+
+
+def test_year_options_follow_every_change_for_every_persona(client, loop):
+    w = loop.w
+    check(client, loop, "nothing yet")
+    with at(2024, 5, 6):
+        draft = loop.drive.to("draft", title="二〇二四年的草稿")
+    check(client, loop, "a draft (seen by its deputy only)")
+    with at(2024, 5, 7):
+        loop.drive.to("submitted", cosign=True)
+    check(client, loop, "submitted with a co-signer")
+    with at(2025, 3, 3):
+        accepted = loop.drive.to("accepted")
+    check(client, loop, "accepted (numbered in 2025)")
+    with at(2025, 3, 4):
+        A.do_forward_suggestion(accepted, actor=w.clerk, body=w.gov)
+    check(client, loop, "forwarded")
+    with at(2025, 3, 5):
+        A.do_assign_units(accepted, actor=w.coordinator, lead_units=[w.unit_a], co_units=[w.unit_b])
+    check(client, loop, "assigned (the units now see it)")
+    with at(2026, 1, 5):
+        loop.drive.to("closed", co=True)
+    check(client, loop, "a whole round to closing")
+    with at(2026, 1, 6):
+        A.do_submit_suggestion(draft, actor=w.deputy)
+    check(client, loop, "the 2024 draft submitted")
+    with at(2026, 1, 7):
+        A.do_accept_suggestion(draft, actor=w.clerk)
+    check(client, loop, "the 2024 draft accepted in 2026")
+
+
+def test_one_user_s_years_never_answer_another(client, loop):
+    w = loop.w
+    with at(2024, 5, 6):
+        loop.drive.to("draft")  # only the deputy sees drafts
+    with at(2025, 3, 3):
+        loop.drive.to("assigned")
+    assert year_options(client, w.deputy) == [2025, 2024]
+    assert year_options(client, w.clerk) == [2025]  # same version, the deputy's value kept
+    assert year_options(client, w.handler_b) == []  # unit B has no assignment
+    assert year_options(client, w.deputy) == [2025, 2024]
+
+
+def _queries(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("suggestions:list", args=["alpha"])).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_kept_while_nothing_changes_and_recounted_after_a_change(client, loop):
+    w = loop.w
+    with at(2025, 3, 3):
+        loop.drive.to("assigned")
+    client.force_login(w.clerk)
+    first = _queries(client)
+    again = _queries(client)
+    assert again == first - 2  # the two DISTINCT queries of the years are not run again
+    version = versioned.data_version(w.congress)
+    # a reading (an export asked for) moves no version: still kept
+    record("export.requested", actor=w.clerk, congress=w.congress)
+    assert versioned.data_version(w.congress) == version
+    assert _queries(client) == again
+    # another congress's change leaves this one's kept
+    record("deputy.created", actor=w.outsider, congress=w.other_congress)  # a change in congress beta
+    assert _queries(client) == again
+    # a change: counted again
+    with at(2025, 3, 4):
+        loop.drive.to("submitted")
+    assert versioned.data_version(w.congress) > version
+    assert _queries(client) == first
