@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.round_list, name="list"),
     path("new/", views.round_create, name="create"),
     path("<int:pk>/", views.round_detail, name="round"),
+    path("<int:pk>/results/export/", views.results_export, name="results_export"),
     path("<int:pk>/edit/", views.round_edit, name="edit"),
     path("<int:pk>/move/<slug:action>/", views.round_move, name="move"),
     path("<int:pk>/reopen/", views.round_reopen, name="reopen"),

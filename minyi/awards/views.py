@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minyi.core.decorators import CongressRequest, congress_view
+from minyi.core.list_export import xlsx_download
 from minyi.core.pages import act, form_page, pick
 from minyi.suggestions import selectors as suggestion_selectors
 
@@ -185,6 +186,35 @@ def _detail_context(request: HttpRequest, award_round: AwardRound) -> dict[str, 
 def round_detail(request: CongressRequest, pk: int) -> HttpResponse:
     award_round = _round(request, pk)
     return render(request, "awards/round_detail.html", _detail_context(request, award_round))
+
+
+@congress_view("awards.open")
+@require_GET
+def results_export(request: CongressRequest, pk: int) -> HttpResponse:
+    """The round's results as Excel (issue #12): the rows its page shows to those who may see the
+    results (404 for everyone else, like the round itself)."""
+    award_round = _round(request, pk, perm="awards.view_results")
+    results = S.stored_results(award_round)
+    rows = (
+        [
+            label,
+            row.rank if row.rank else _("评分不足"),
+            str(row.nominee),
+            row.score,
+            row.sheets,
+            _("获评") if row.awarded else "",
+        ]
+        for key, label in Track.choices
+        for row in results.rows(key)
+    )
+    return xlsx_download(
+        request,
+        what="award_results",
+        title=str(award_round),
+        headers=[_("类别"), _("名次"), _("候选"), _("得分"), _("评分人数"), _("结果")],
+        rows=rows,
+        obj=award_round,
+    )
 
 
 @congress_view("awards.open")

@@ -15,12 +15,12 @@ year — `minyi/reports/exports.py`).
 from __future__ import annotations
 
 import datetime
+import decimal
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
@@ -38,20 +38,20 @@ _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 def cell(value: Any) -> Any:
     """A value as a spreadsheet cell: lazy text as text, aware date-times in local time (openpyxl
-    writes naive ones), None as empty, lists joined with 、."""
-    if value is None:
-        return ""
-    if isinstance(value, Promise):
-        return str(value)
+    writes naive ones), decimals as numbers, None as empty, lists joined with 、."""
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
-        return value.replace(tzinfo=None, microsecond=0)
-    if isinstance(value, list | tuple | set):
-        return "、".join(str(cell(v)) for v in value)
-    if isinstance(value, str | int | float | datetime.date):
-        return value
-    return str(value)
+        value = value.replace(tzinfo=None, microsecond=0)
+    elif isinstance(value, decimal.Decimal):
+        value = float(value)
+    elif isinstance(value, list | tuple | set):
+        value = "、".join(str(cell(v)) for v in value)
+    elif value is None:
+        value = ""
+    elif not isinstance(value, str | int | float | datetime.date):
+        value = str(value)  # lazy text (Promise), model instances…
+    return value
 
 
 def workbook(title: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> tuple[bytes, int]:

@@ -25,3 +25,36 @@ def test_scoring_page_shows_reply_and_evaluation(client, daytime, loop, panel, d
     assert client.get(url("score", r.pk, n.pk)).status_code == 404
     client.force_login(loop.w.outsider)
     assert client.get(url("score", r.pk, n.pk)).status_code == 404
+
+
+def test_results_export_follows_who_may_see_the_results(client, daytime, loop, panel):
+    import io
+
+    import openpyxl
+
+    from minyi.awards import actions as AA
+    from minyi.awards.states import RoundState
+
+    from .conftest import score_all
+
+    w = loop.w
+    r, n = _scoring_round(loop, panel)
+    for j in panel:
+        score_all(r, n, j, 90)
+    AA.do_close_scoring(r, actor=w.admin)
+    address = url("results_export", r.pk)
+    client.force_login(w.cosigner)  # a member: results not published yet
+    assert client.get(address).status_code == 404
+    client.force_login(w.admin)
+    response = client.get(address)
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [(row[2], row[3]) for row in rows[1:]] == [(str(n), 90)]
+    AA.do_approve_results(r, actor=w.admin, note="")
+    AA.do_publish_results(r, actor=w.admin)
+    r.refresh_from_db()
+    assert r.state == RoundState.PUBLISHED
+    client.force_login(w.cosigner)
+    assert client.get(address).status_code == 200
+    client.force_login(w.outsider)
+    assert client.get(address).status_code == 404
