@@ -25,6 +25,7 @@ from minyi.accounts.models import STATION_ROLES, UNIT_ROLES, Role
 from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.pages import act, form_page, paginate, query_without
 from minyi.core.tenancy import memberships_of
+from minyi.core.work import summary_for_request
 
 from . import actions, selectors
 from .forms import (
@@ -156,8 +157,37 @@ def dashboard(request):
             "my_units": list(dict.fromkeys(my_units)),
             "my_stations": list(dict.fromkeys(my_stations)),
             "counts": counts,
+            "work": summary_for_request(request),
+            "main_work": _main_work(request, roles),
         },
     )
+
+
+def _main_work(request: CongressRequest, roles: set[str]) -> list[dict[str, str]]:
+    """Links to the main work of the roles whose work is on pages of their own (the leaders and the
+    inspection office supervise, judges score, liaison clerks record residents' opinions, units
+    answer the opinions forwarded to them): one card each on the home page (issue #12)."""
+    code = request.congress.code
+    found: list[dict[str, str]] = []
+
+    def add(name: str, icon: str, title: Any, text: Any, *args: Any) -> None:
+        url = reverse(name, args=[code, *args])
+        if all(item["url"] != url for item in found):
+            found.append({"url": url, "icon": icon, "title": str(title), "text": str(text)})
+
+    if roles & {Role.SUPERVISOR, Role.INSPECTOR}:
+        add("supervision:board", "bi-speedometer2", _("督办"), _("逾期、临期的建议与期限，先看红色"))
+        add("supervision:instruction_list", "bi-pen", _("领导批示"), _("批示专项督查及其落实"))
+        add("supervision:theme_list", "bi-flag", _("重点督办主题"), _("重点督办建议及督办记录"))
+        add("reports:dashboard", "bi-bar-chart", _("办理情况一览"), _("各单位、各代表小组的办理数字"))
+    if Role.JUDGE in roles:
+        add("awards:list", "bi-trophy", _("季度评选"), _("为候选建议和承办单位评分"))
+    if Role.LIAISON_CLERK in roles:
+        add("intake:opinions", "bi-chat-square-text", _("社情民意"), _("本站登记、转办的群众意见"))
+        add("intake:opinion_create", "bi-plus-square", _("登记社情民意"), _("记录群众反映的问题"))
+    if roles & UNIT_ROLES:
+        add("intake:forwarded", "bi-envelope-open", _("转办的群众意见"), _("联络站转给本单位的意见"))
+    return found
 
 
 # --- deputies --------------------------------------------------------------------------------------

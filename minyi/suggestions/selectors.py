@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import rules
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from minyi.accounts.models import Role
 from minyi.audit import events as audit_events
 from minyi.audit.models import AuditEvent
 from minyi.congress.models import Congress
+from minyi.core.work import WorkSection
 
 from .models import (
     Assignment,
@@ -308,14 +308,41 @@ def available_actions(user: Any, obj: Any) -> list[str]:
 # --- work lists (待办) -------------------------------------------------------------------------------
 
 
-@dataclass
-class WorkSection:
-    """One 待办 list: `model` tells the page which kind of rows `queryset` holds."""
+#: Deadlines that are limits for a request rather than duties (not shown as "due" on work lists).
+NOT_DUTIES = (Deadline.Kind.REASSIGN_WINDOW,)
+#: Kinds that tell when a unit's answer is due.
+REPLY_KINDS = (Deadline.Kind.REPLY, Deadline.Kind.REHANDLE_REPLY)
 
-    key: str
-    label: Promise
-    model: str
-    queryset: QuerySet
+
+def _first_due(kinds: tuple[str, ...] = (), **link: Any) -> Subquery:
+    """The earliest open duty deadline linked by `link` (OuterRef paths) — what the 待办 page shows
+    as an item's time limit (`first_duty`), as an expression for the counts' nearest due date."""
+    qs = Deadline.objects.filter(closed_at__isnull=True, **link).exclude(kind__in=NOT_DUTIES)
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return Subquery(qs.order_by("due_on").values("due_on")[:1])
+
+
+def suggestion_due(path: str = "pk") -> Subquery:
+    """The suggestion's own nearest deadline (not a unit's)."""
+    return _first_due(suggestion=OuterRef(path), assignment__isnull=True, commitment__isnull=True)
+
+
+def assignment_due(path: str = "pk", kinds: tuple[str, ...] = ()) -> Subquery:
+    return _first_due(kinds, assignment=OuterRef(path), commitment__isnull=True)
+
+
+def _dated(section: WorkSection) -> WorkSection:
+    """`section` with the due-date expression of its kind of rows."""
+    if section.due is None:
+        section.due = {
+            "suggestion": lambda: suggestion_due(),
+            "reply": lambda: suggestion_due("assignment__suggestion"),
+            "assignment": lambda: assignment_due(),
+            "extension": lambda: assignment_due("assignment", REPLY_KINDS),
+            "commitment": lambda: _first_due(commitment=OuterRef("pk")),
+        }.get(section.model, lambda: None)()
+    return section
 
 
 def _unsatisfied_now() -> Exists:
@@ -532,7 +559,62 @@ def worklist(user: Any, congress: Congress) -> list[WorkSection]:
         sections += coordinator_worklist(user, congress)
     if roles & UNIT_WORK_ROLES:
         sections += unit_worklist(user, congress)
-    return sections
+    return [_dated(s) for s in sections]
+
+
+def deputy_progress(user: Any, congress: Congress) -> QuerySet[Suggestion]:
+    """The deputy's own suggestions past drafting: those they lead and those they co-sign."""
+    cosigned = Q(cosigners__deputy__user=user, cosigners__state=CoSignerState.CONFIRMED)
+    ids = (
+        Suggestion.objects.filter(congress=congress)
+        .filter(Q(lead__user=user) | cosigned)
+        .exclude(state__in=EDITABLE)
+        .values("pk")
+    )
+    return (
+        Suggestion.objects.filter(pk__in=ids)
+        .select_related("lead", "category")
+        .order_by("-state_changed_at", "-pk")
+    )
+
+
+def entered_drafts(user: Any, congress: Congress) -> QuerySet[Suggestion]:
+    """Drafts a liaison clerk entered for deputies, waiting for the deputy to submit them."""
+    return (
+        Suggestion.objects.filter(congress=congress, entered_by=user, state=S.DRAFT)
+        .exclude(lead__user=user)
+        .select_related("lead", "category")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def work_sections(user: Any, congress: Congress, roles: frozenset[str]) -> list[WorkSection]:
+    """The suggestion app's 待办 sections for `minyi.core.work` (registered in `apps.py`): the
+    work lists of `worklist`, the drafts a liaison clerk entered for deputies and, for information
+    (not counted as work), a deputy's own suggestions in progress."""
+    found = worklist(user, congress)
+    if Role.LIAISON_CLERK in roles:
+        found.append(
+            _dated(
+                WorkSection(
+                    "entered_drafts",
+                    _("代代表录入、待代表本人提交的草稿"),
+                    "suggestion",
+                    entered_drafts(user, congress),
+                )
+            )
+        )
+    if Role.DEPUTY in roles:
+        found.append(
+            WorkSection(
+                "progress",
+                _("我的建议办理进展"),
+                "suggestion",
+                deputy_progress(user, congress),
+                counted=False,
+            )
+        )
+    return found
 
 
 # --- figures' raw material -------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from minyi.congress.actions import ensure_policy
 from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.errors import DomainError, page_status
-from minyi.supervision.warnings import Status, WarningClock
+from minyi.suggestions.warnings import Status, WarningClock
 
 from .. import actions as A
 from ..models import (
@@ -60,7 +60,7 @@ from ..states import ACTION_LABELS, INITIAL, transition_for
 @dataclass(frozen=True)
 class DeadlineBadge:
     """A deadline as the pages show it, with its warning colour for today (computed, never stored,
-    by `minyi.supervision.warnings` — the one rule every page and the API use)."""
+    by `minyi.suggestions.warnings` — the one rule every page and the API use)."""
 
     deadline: Deadline
     status: Status
@@ -99,6 +99,25 @@ class DeadlineBadge:
         return self.status.missing_years
 
 
+@dataclass(frozen=True)
+class DateBadge:
+    """A time limit that is no `Deadline` row (an award round's scoring deadline, the end of a month
+    for a monthly expectation), coloured by the same rule; `deadline` None: nothing to explain."""
+
+    due_on: datetime.date
+    status: Status
+    label: str = ""
+    deadline: None = None
+
+    @property
+    def level(self) -> str:
+        return self.status.level
+
+    @property
+    def text(self) -> str:
+        return self.status.label
+
+
 class Clock(WarningClock):
     """Today, the working-day calendar and the congress's warning threshold, once per request."""
 
@@ -110,6 +129,10 @@ class Clock(WarningClock):
         if deadline is None:
             return None
         return DeadlineBadge(deadline, self.status(deadline))
+
+    def date_badge(self, due_on: datetime.date) -> DateBadge:
+        started = min(self.today, due_on)
+        return DateBadge(due_on, self.status_for(started_on=started, due_on=due_on))
 
 
 def clock_for(request: CongressRequest) -> Clock:

@@ -10,15 +10,16 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from minyi.congress.models import Congress
-
+from .. import selectors
 from ..models import Assignment, AssignmentRole, CoSigner, Deadline, Suggestion
-from ..states import EDITABLE, AssignmentState, CoSignerState
+from ..states import AssignmentState, CoSignerState
 
-#: Deadlines that are limits for a request rather than duties (not shown as "due" on work lists).
-NOT_DUTIES = (Deadline.Kind.REASSIGN_WINDOW,)
-#: Kinds that tell a deputy when the answer is due.
-REPLY_KINDS = (Deadline.Kind.REPLY, Deadline.Kind.REHANDLE_REPLY)
+#: Deadlines that are limits for a request rather than duties; the kinds that tell when an answer is
+#: due (defined with the 待办 counts in `selectors`).
+NOT_DUTIES = selectors.NOT_DUTIES
+REPLY_KINDS = selectors.REPLY_KINDS
+deputy_progress = selectors.deputy_progress
+entered_drafts = selectors.entered_drafts
 
 
 def missing_for_submit(suggestion: Suggestion) -> list[str]:
@@ -35,32 +36,6 @@ def missing_for_submit(suggestion: Suggestion) -> list[str]:
     if suggestion.collected_on is None:
         missing.append(_("民意收集日期"))
     return missing
-
-
-def deputy_progress(user: Any, congress: Congress) -> QuerySet[Suggestion]:
-    """The deputy's own suggestions past drafting: those they lead and those they co-sign."""
-    cosigned = Q(cosigners__deputy__user=user, cosigners__state=CoSignerState.CONFIRMED)
-    ids = (
-        Suggestion.objects.filter(congress=congress)
-        .filter(Q(lead__user=user) | cosigned)
-        .exclude(state__in=EDITABLE)
-        .values("pk")
-    )
-    return (
-        Suggestion.objects.filter(pk__in=ids)
-        .select_related("lead", "category")
-        .order_by("-state_changed_at", "-pk")
-    )
-
-
-def entered_drafts(user: Any, congress: Congress) -> QuerySet[Suggestion]:
-    """Drafts a liaison clerk entered for deputies, waiting for the deputy to submit them."""
-    return (
-        Suggestion.objects.filter(congress=congress, entered_by=user, state="draft")
-        .exclude(lead__user=user)
-        .select_related("lead", "category")
-        .order_by("-updated_at", "-pk")
-    )
 
 
 def open_deadlines_for(

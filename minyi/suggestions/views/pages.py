@@ -14,16 +14,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from minyi.accounts.models import Role
-from minyi.core import versioned
+from minyi.core import versioned, work
 from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.pages import serve_file
 
 from .. import letter, selectors
 from ..models import ATTACHMENT_TYPES, Assignment
-from ..rules import roles_of
 from ..states import CoSignerState
 from . import _queries as Q_
 from ._common import Clock, DeadlineBadge, access_child, can_create, clock_for, detail_url
@@ -69,7 +66,22 @@ def _work_items(request: HttpRequest, clock: Clock, section, items: list) -> lis
     return [_item(request, clock, section, obj) for obj in items]
 
 
+def _entry_item(clock: Clock, entry: work.WorkEntry) -> WorkItem:
+    """A row of another app's section (`minyi.core.work.WorkEntry`)."""
+    return WorkItem(
+        entry.title,
+        entry.number,
+        entry.url,
+        entry.meta,
+        entry.state,
+        clock.date_badge(entry.due_on) if entry.due_on else None,
+        entry.button or _("查看"),
+    )
+
+
 def _item(request, clock: Clock, section, obj) -> WorkItem:  # noqa: C901 - one branch per kind of row
+    if section.entry is not None:
+        return _entry_item(clock, section.entry(obj))
     by = request._work_deadlines
     model = section.model
     if model == "suggestion":
@@ -160,23 +172,7 @@ def worklist(request: CongressRequest) -> HttpResponse:
     """待办: every list of the roles the user holds, each item with its deadline."""
     user, congress = request.user, request.congress
     clock = clock_for(request)
-    sections = selectors.worklist(user, congress)
-    roles = roles_of(user, congress)
-    if Role.LIAISON_CLERK in roles:
-        sections.append(
-            selectors.WorkSection(
-                "entered_drafts",
-                gettext_lazy("代代表录入、待代表本人提交的草稿"),
-                "suggestion",
-                Q_.entered_drafts(user, congress),
-            )
-        )
-    if Role.DEPUTY in roles:
-        sections.append(
-            selectors.WorkSection(
-                "progress", gettext_lazy("我的建议办理进展"), "suggestion", Q_.deputy_progress(user, congress)
-            )
-        )
+    sections = work.sections(user, congress)
     fetched = []
     for section in sections:
         items = list(section.queryset[:WORK_LIMIT])
@@ -202,6 +198,7 @@ def worklist(request: CongressRequest) -> HttpResponse:
             "key": section.key,
             "label": section.label,
             "count": count,
+            "counted": section.counted,
             "items": _work_items(request, clock, section, items),
         }
         for section, items, count in fetched
@@ -211,10 +208,10 @@ def worklist(request: CongressRequest) -> HttpResponse:
         "suggestions/worklist.html",
         {
             "sections": shown,
-            "todo": [s for s in shown if s["key"] != "progress"],
+            "todo": [s for s in shown if s["counted"]],
             "progress": next((s for s in shown if s["key"] == "progress"), None),
-            "total": sum(s["count"] for s in shown if s["key"] != "progress"),
-            "empty": [str(s["label"]) for s in shown if s["key"] != "progress" and not s["count"]],
+            "total": sum(s["count"] for s in shown if s["counted"]),
+            "empty": [str(s["label"]) for s in shown if s["counted"] and not s["count"]],
             "can_create": can_create(user, congress),
             "clock": clock,
         },
