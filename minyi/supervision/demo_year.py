@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import random
 
-from minyi.congress.models import ResultClass
+from minyi.congress.models import Congress, ResultClass
 from minyi.core import demo_district
 from minyi.core.demo_district import Topic
 from minyi.suggestions import actions as A
@@ -32,7 +32,7 @@ CLASSES = [("A", 62), ("B", 28), ("C", 8), ("D", 2)]
 
 
 class _Year(_Seeder):
-    def __init__(self, congress, cast: _Cast, rng: random.Random) -> None:
+    def __init__(self, congress: Congress, cast: _Cast, rng: random.Random) -> None:
         super().__init__(congress, cast, rng)
         self.by_short = {u.unit.short_name or u.unit.name: u for u in cast.units}
         self.topics = list(demo_district.TOPICS)
@@ -60,7 +60,7 @@ class _Year(_Seeder):
             return [self.rng.choice(self.cast.units)]
         return [lead] + [self.by_short[c] for c in topic.co if c in self.by_short][:1]
 
-    def run(self) -> list[Suggestion]:
+    def seed(self) -> list[Suggestion]:
         i = 0
         for month in range(1, self.today.month + 1):
             for day in self.days_of(month):
@@ -115,7 +115,7 @@ class _Year(_Seeder):
         self.handle(Suggestion.objects.get(pk=s.pk), topic, units, assigned, i)
 
     def handle(self, s: Suggestion, topic: Topic, units: list[_UnitCast], assigned: Date, i: int) -> None:
-        cast, rng, today, cal = self.cast, self.rng, self.today, self.calendar
+        rng, today = self.rng, self.today
         rows = {
             a.unit_id: a
             for a in Assignment.objects.filter(suggestion=s).exclude(state=AssignmentState.CANCELLED)
@@ -151,6 +151,14 @@ class _Year(_Seeder):
                         actor=u.handler,
                         opinion="我单位同意主办单位的办理意见，将按职责积极配合。",
                     )
+        replied = self.reply_day(assigned, contacted, late=late)
+        if replied is not None and lead_cast.leader is not None:
+            self.answer(s, topic, lead, lead_cast, replied)
+
+    def reply_day(self, assigned: Date, contacted: Date, *, late: bool) -> Date | None:
+        """When the lead unit answers: within the month (late ones after it), after the contact;
+        None when that is not yet."""
+        rng, cal = self.rng, self.calendar
         due = cal.add_months(assigned, self.policy.reply_months)
         replied = (
             due + datetime.timedelta(days=rng.randint(3, 12))
@@ -158,9 +166,20 @@ class _Year(_Seeder):
             else assigned + datetime.timedelta(days=rng.randint(14, 27))
         )
         replied = min(replied, due) if not late else replied
+        if replied <= contacted:  # a slow contact (holidays): the answer follows it
+            replied = contacted + datetime.timedelta(days=rng.randint(3, 8))
         replied = self.workday_before(replied)
-        if replied >= today or contacted >= replied or lead_cast.leader is None:
-            return
+        if replied >= self.today or contacted >= replied:
+            return None
+        return replied
+
+    def answer(
+        self, s: Suggestion, topic: Topic, lead: Assignment, lead_cast: _UnitCast, replied: Date
+    ) -> None:
+        """Reply drafted and signed off on `replied`, commitments followed up, then rated and closed
+        as far as today allows."""
+        cast, rng, today = self.cast, self.rng, self.today
+        assert lead_cast.leader is not None
         code = rng.choices([c for c, _w in CLASSES], weights=[w for _c, w in CLASSES])[0]
         result = self.results.get(code) or self.results["A"]
         commitments = []
@@ -177,11 +196,12 @@ class _Year(_Seeder):
             )
         with back_to(replied, 16):
             A.do_sign_off_reply(Assignment.objects.get(pk=lead.pk), actor=lead_cast.leader)
+        reply = Reply.objects.get(assignment=lead, signed_off_at__isnull=False)
+        self.follow_up(reply, lead_cast, replied)
         evaluated = self.after(replied, 2, 8)
         if evaluated >= today:
             return
         overall = rng.choices(["satisfied", "basic"], weights=[88, 12])[0]
-        reply = Reply.objects.get(assignment=lead, signed_off_at__isnull=False)
         lead_user = s.lead.user
         assert lead_user is not None  # demo deputies have accounts
         with back_to(evaluated, 20):
@@ -199,10 +219,28 @@ class _Year(_Seeder):
             with back_to(closed, 10):
                 A.do_close_suggestion(Suggestion.objects.get(pk=s.pk), actor=cast.clerk)
 
+    def follow_up(self, reply: Reply, unit: _UnitCast, replied: Date) -> None:
+        """The commitments of a B/C answer: progress reported after a month or two, fulfilled a
+        little before they fall due (跟踪落实) — those not yet due stay open."""
+        rng, today = self.rng, self.today
+        for commitment in reply.commitments.all():
+            halfway = self.workday_before(replied + datetime.timedelta(days=rng.randint(30, 60)))
+            done = self.workday_before(commitment.due_on - datetime.timedelta(days=rng.randint(3, 25)))
+            if halfway < today and halfway < done:
+                with back_to(halfway, 10):
+                    A.do_report_commitment_progress(
+                        commitment, actor=unit.handler, text="已完成方案制定和资金安排，正在组织实施。"
+                    )
+            if done < today:
+                with back_to(done, 10):
+                    A.do_fulfil_commitment(
+                        commitment, actor=unit.handler, note="承诺事项已按计划完成，已向领衔代表反馈。"
+                    )
 
-def seed_demo_year(congress, *, rng: random.Random | None = None) -> list[Suggestion]:
+
+def seed_demo_year(congress: Congress, *, rng: random.Random | None = None) -> list[Suggestion]:
     """The current year's suggestions, month by month up to today (see the module docstring)."""
-    return _Year(congress, _cast(congress), rng or random.Random(2026)).run()
+    return _Year(congress, _cast(congress), rng or random.Random(2026)).seed()
 
 
 __all__ = ["seed_demo_year"]

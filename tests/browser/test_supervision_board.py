@@ -68,7 +68,7 @@ def test_the_board_shows_red_and_yellow_items_and_a_theme_page(demo, any_page, l
     # The key themes and one theme's page.
     page.goto("/c/demo/supervision/themes/")
     cards = page.locator("[data-theme]")
-    expect(cards).to_have_count(3)
+    expect(cards).to_have_count(10)  # the ten key themes of the district
     shot(page, "themes")
     theme = KeyTheme.objects.get(congress=demo, name="物业管理")
     page.locator(f"[data-theme='{theme.pk}']").click()
