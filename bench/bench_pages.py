@@ -127,7 +127,10 @@ def main() -> None:
     rows: list[dict] = []
     for database in [d.strip() for d in args.databases.split(",") if d.strip()]:
         for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
-            rows += run(database, size, pages, args)
+            try:
+                rows += run(database, size, pages, args)
+            except (SystemExit, subprocess.CalledProcessError, OSError) as error:  # keep the others' rows
+                log(f"!! {database}, size {size} failed: {error}")
     if args.json:
         print(json.dumps({"pages": rows}, ensure_ascii=False, indent=1))
     else:
@@ -215,8 +218,10 @@ def run(database: str, size: str, pages: list[str], args: argparse.Namespace) ->
             before = load(base + BASELINE, None, args)
             for key, (url, cookie) in targets.items():
                 page = load(base + url, cookie, args)
+                drain(base)
                 after = load(base + BASELINE, None, args)
-                ratio = page["req_s"] / ((before["req_s"] + after["req_s"]) / 2)
+                baseline = (before["req_s"] + after["req_s"]) / 2
+                ratio = page["req_s"] / baseline if baseline else float("nan")
                 results.append(
                     {
                         "page": key,
@@ -227,7 +232,7 @@ def run(database: str, size: str, pages: list[str], args: argparse.Namespace) ->
                         "p50_ms": page["p50_ms"],
                         "p99_ms": page["p99_ms"],
                         "queries": queries[key],
-                        "baseline_req_s": round((before["req_s"] + after["req_s"]) / 2, 1),
+                        "baseline_req_s": round(baseline, 1),
                         "baseline_queries": queries_baseline,
                     }
                 )
@@ -287,7 +292,17 @@ def load(url: str, cookie: str | None, args: argparse.Namespace) -> dict:
         raise SystemExit(f"{url}: wrk saw non-2xx answers\n{out}")
     req_s = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)\s*$", out, re.M))
+    if not req_s or "50" not in latency:  # not one answer within the run
+        return {"req_s": 0.0, "p50_ms": float("nan"), "p99_ms": float("nan")}
     return {"req_s": req_s, "p50_ms": ms(latency["50"]), "p99_ms": ms(latency["99"])}
+
+
+def drain(base: str) -> None:
+    """Wait until the workers have answered what a slow page's run left queued (wrk stops sending
+    at the end of its time, the server is still working through its backlog), so that the next
+    baseline run measures an idle server."""
+    for _ in range(3):
+        fetch(base + BASELINE, None)
 
 
 def ms(text: str) -> float:
