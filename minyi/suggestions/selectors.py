@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from minyi.accounts.models import Role
 from minyi.audit import events as audit_events
 from minyi.audit.models import AuditEvent
-from minyi.congress.models import Congress
+from minyi.congress.models import Congress, Deputy
 from minyi.core.work import WorkSection
 
 from .models import (
@@ -105,7 +105,10 @@ def suggestions_visible_to(user: Any, congress: Congress) -> QuerySet[Suggestion
             )
             .values("main")
         )
-        q |= Q(lead__user=user) | Q(pk__in=invited) | Q(pk__in=merged_mains)
+        # the lead as an id list: every term of the OR is then an index lookup (a join to the deputy
+        # inside the OR made the database read every suggestion of the congress)
+        led = Deputy.objects.filter(congress=congress, user=user).values("pk")
+        q |= Q(lead__in=led) | Q(pk__in=invited) | Q(pk__in=merged_mains)
     if Role.LIAISON_CLERK in roles:
         q |= Q(state=S.DRAFT, entered_by=user)
     bodies = coordinator_bodies(user, congress)
@@ -564,15 +567,14 @@ def worklist(user: Any, congress: Congress) -> list[WorkSection]:
 
 def deputy_progress(user: Any, congress: Congress) -> QuerySet[Suggestion]:
     """The deputy's own suggestions past drafting: those they lead and those they co-sign."""
-    cosigned = Q(cosigners__deputy__user=user, cosigners__state=CoSignerState.CONFIRMED)
-    ids = (
-        Suggestion.objects.filter(congress=congress)
-        .filter(Q(lead__user=user) | cosigned)
-        .exclude(state__in=EDITABLE)
-        .values("pk")
-    )
+    # two indexed id lists, not one OR over a join (which read every suggestion of the congress)
+    led = Suggestion.objects.filter(congress=congress, lead__user=user).values("pk")
+    cosigned = CoSigner.objects.filter(
+        deputy__user=user, state=CoSignerState.CONFIRMED, suggestion__congress=congress
+    ).values("suggestion")
     return (
-        Suggestion.objects.filter(pk__in=ids)
+        Suggestion.objects.filter(Q(pk__in=led) | Q(pk__in=cosigned))
+        .exclude(state__in=EDITABLE)
         .select_related("lead", "category")
         .order_by("-state_changed_at", "-pk")
     )
