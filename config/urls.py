@@ -4,6 +4,8 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from minyi.supervision import calendar_views
+
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Browsers and bookmarks ask for /favicon.ico whatever the page links (issue #12)."""
@@ -24,6 +26,8 @@ urlpatterns = [
     path("c/<slug:code>/accounts/", include("minyi.accounts.urls_congress")),
     path("c/<slug:code>/", include("minyi.congress.urls")),
     path("calendar/", include("minyi.workdays.urls")),
+    # The deadlines a national calendar change moves: supervision's page, linked from the calendar's.
+    path("calendar/recompute/", calendar_views.recompute, name="calendar_recompute"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("minyi.api.urls")),
     path(settings.ADMIN_URL if hasattr(settings, "ADMIN_URL") else "django-admin/", admin.site.urls),

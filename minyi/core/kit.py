@@ -10,16 +10,19 @@
 - `record()`: one audit row of this call, with its actor, congress and correlation id.
 
 - `roles_of()`: the user's roles in a congress — the one definition every app's rules use.
+- `register_calendar()`: how a `Ctx` loads its congress's working-day calendar, given by the
+  workdays app when it starts (core sits below workdays and does not import it).
 
 Role groups (STAFF_ROLES, OVERSIGHT_ROLES …) are defined once, next to `Role` in
 minyi/accounts/models.py.
-Like the rest of core, this module imports no app's models except accounts/congress (tenancy).
+Like the rest of core, this module imports no app except accounts/congress (tenancy) and audit.
 """
 
 from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -43,6 +46,16 @@ if TYPE_CHECKING:
 #: Who acts: a user, or None for the system.
 Actor: TypeAlias = "User | None"
 
+#: The working-day calendar of a congress (national days + its local closures): set by
+#: `WorkdaysConfig.ready()` to `minyi.workdays.services.get_calendar`.
+_calendar_of: Callable[[Congress], WorkCalendar] | None = None
+
+
+def register_calendar(calendar_of: Callable[[Congress], WorkCalendar]) -> None:
+    """Give the kit the function that loads a congress's working-day calendar (`Ctx.calendar`)."""
+    global _calendar_of
+    _calendar_of = calendar_of
+
 
 @dataclass
 class Ctx:
@@ -63,17 +76,19 @@ class Ctx:
     @property
     def policy(self) -> Policy:
         if self._policy is None:
-            from minyi.congress.actions import ensure_policy
+            from minyi.congress.models import Policy
 
-            self._policy = ensure_policy(self.congress)
+            # As congress.actions.ensure_policy (created with the defaults if missing); that module
+            # imports the kit, so the kit does not import it.
+            self._policy, _created = Policy.objects.get_or_create(congress=self.congress)
         return self._policy
 
     @property
     def calendar(self) -> WorkCalendar:
         if self._calendar is None:
-            from minyi.workdays.services import get_calendar
-
-            self._calendar = get_calendar(self.congress)  # national days + this congress's closures
+            if _calendar_of is None:
+                raise RuntimeError("the workdays app is not installed (kit.register_calendar)")
+            self._calendar = _calendar_of(self.congress)  # national days + this congress's closures
         return self._calendar
 
 

@@ -50,7 +50,7 @@ JOBS: list[Job] = [
     Job("deadlines", "minyi.notifications.scan.periodic_scan", _("期限扫描与通知")),
     Job("award_rounds", "minyi.awards.actions.close_overdue_rounds", _("截止评分已到期的评选")),
     Job("notices", "minyi.notifications.delivery.periodic_delivery", _("发送到期的邮件和短信")),
-    Job("outcome_sms", "minyi.intake.delivery.send_due", _("发送到期的群众意见办理结果短信")),
+    Job("outcome_sms", "minyi.intake.tasks.send_due", _("发送到期的群众意见办理结果短信")),
     Job("points", "minyi.points.actions.sync_all", _("同步履职积分台账")),
 ]
 

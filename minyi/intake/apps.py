@@ -6,3 +6,11 @@ class IntakeConfig(AppConfig):
     name = "minyi.intake"
     label = "intake"
     verbose_name = _("基层民意")
+
+    def ready(self) -> None:
+        from minyi.suggestions import hooks
+
+        from .selectors import opinion_for_suggestion
+
+        # The suggestion page's 民意来源 (the suggestion app does not import intake).
+        hooks.register_provenance(opinion_for_suggestion)

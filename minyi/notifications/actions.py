@@ -22,21 +22,13 @@ from minyi.core.errors import InvalidTransition, ValidationFailed
 from minyi.core.kit import Actor, Ctx, authorize, clean_text, record
 from minyi.suggestions.models import Assignment, Suggestion
 from minyi.suggestions.selectors import assignment_with_unit, suggestion_for_update
-from minyi.suggestions.states import AssignmentState, SuggestionState
+from minyi.suggestions.states import OPEN_ASSIGNMENT_STATES, WAITING_FOR_COORDINATOR, SuggestionState
 
 from .delivery import congress_policies, queue_deliveries
 from .models import Notice
 
-#: Assignments that are still being worked on (can be urged).
-OPEN_ASSIGNMENT_STATES = (
-    AssignmentState.ASSIGNED,
-    AssignmentState.SIGNED,
-    AssignmentState.REASSIGN_REQUESTED,
-    AssignmentState.HANDLING,
-    AssignmentState.REPLY_DRAFTED,
-)
-#: Suggestions waiting for a coordinator to assign units (the coordinator is urged).
-WAITING_FOR_COORDINATOR = (SuggestionState.FORWARDED, SuggestionState.REASSIGNING)
+# Who can be urged about what: OPEN_ASSIGNMENT_STATES and WAITING_FOR_COORDINATOR (suggestions.states,
+# which the suggestion page's urge buttons read too).
 UNIT_ROLES = tuple(sorted(UNIT_WORK_ROLES))
 MESSAGE_MAX = 500
 

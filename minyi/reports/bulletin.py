@@ -36,7 +36,6 @@ from minyi.supervision.models import KeyTheme
 from minyi.supervision.selectors import theme_progress
 from minyi.supervision.warnings import COLOUR_LABELS, WarningClock
 
-from .exports import DATE, PERCENT, WRAP, _definitions_sheet, _header, _save
 from .figures import (
     DEFINITIONS_VERSION,
     UNIT_DUTY_DEADLINES,
@@ -48,6 +47,7 @@ from .figures import (
     policy_of,
 )
 from .league import RATE_BY_KEY, Rate, unit_league
+from .sheets import DATE, PERCENT, WRAP, definitions_sheet, header, save
 
 HEADLINE = (
     "suggestions",
@@ -375,7 +375,7 @@ def bulletin_workbook(b: Bulletin) -> bytes:
     wb = xlsx.new_workbook()
     ws = wb.active
     ws.title = _("总体情况")
-    _header(
+    header(
         ws,
         [_("指标"), _("本期"), _("分子"), _("分母"), b.previous_label, _("变化")],
         [26, 10, 10, 10, 14, 10],
@@ -396,7 +396,7 @@ def bulletin_workbook(b: Bulletin) -> bytes:
             ws.cell(row=ws.max_row, column=col).number_format = fmt
 
     ws = wb.create_sheet(_("各机关"))
-    _header(
+    header(
         ws,
         [
             _("机关"),
@@ -429,7 +429,7 @@ def bulletin_workbook(b: Bulletin) -> bytes:
             ws.cell(row=ws.max_row, column=col).number_format = PERCENT
 
     ws = wb.create_sheet(_("各承办单位"))
-    _header(
+    header(
         ws,
         [
             _("承办单位"),
@@ -472,7 +472,7 @@ def bulletin_workbook(b: Bulletin) -> bytes:
             ws.cell(row=ws.max_row, column=col).number_format = PERCENT
 
     ws = wb.create_sheet(_("逾期事项"))
-    _header(
+    header(
         ws,
         [_("承办单位"), _("建议编号"), _("案由"), _("逾期事项"), _("期限"), _("已逾期（天）")],
         [26, 20, 44, 18, 12, 12],
@@ -484,7 +484,7 @@ def bulletin_workbook(b: Bulletin) -> bytes:
         ws.append([_("另有 %(n)s 项未列出。") % {"n": b.overdue_total - len(b.overdue)}])
 
     ws = wb.create_sheet(_("重点督办"))
-    _header(
+    header(
         ws,
         [
             _("督办主题"),
@@ -523,7 +523,7 @@ def bulletin_workbook(b: Bulletin) -> bytes:
             _("本年度重点督办主题的督办建议数、已答复和已办结件数；有逾期的为红色，有临期的为黄色。"),
         ),
     ]
-    _definitions_sheet(wb, b.figures, extra)
+    definitions_sheet(wb, b.figures, extra)
     for sheet in wb.worksheets:
         for row in sheet.iter_rows(min_row=2):
             for c in row:
@@ -533,4 +533,4 @@ def bulletin_workbook(b: Bulletin) -> bytes:
     wb.worksheets[0]["A1"] = b.title
     wb.worksheets[0]["A1"].font = Font(bold=True, size=13)
     wb.worksheets[0].freeze_panes = "A3"
-    return _save(wb)
+    return save(wb)

@@ -29,8 +29,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from minyi import audit
 from minyi.congress.models import Congress, Policy
@@ -53,6 +51,7 @@ from . import rules_exports  # noqa: F401  (registers reports.export_figures)
 from .figures import SPECS, Figures, Scope, compute_figures, figure_members, policy_of
 from .league import COUNT_DEFINITIONS, RATES, League, unit_league
 from .models import ExportJob, JobStatus
+from .sheets import DATE, PERCENT, WRAP, definitions_sheet, header, save
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +66,6 @@ Progress = Callable[[int, int], None]
 
 LEDGER_SHEET = "建议办理情况汇总表"
 FIGURES_SHEET = "统计数据"
-DEFINITIONS_SHEET = "口径说明"
 LIST_SEP = "、"
 KIND_LABELS = {SuggestionKind.SESSION: "大会期间", SuggestionKind.INTERIM: "闭会期间"}
 RATING_LABELS = {Rating.SATISFIED: "满意", Rating.BASIC: "基本满意", Rating.UNSATISFIED: "不满意"}
@@ -276,60 +274,15 @@ def _ledger_chunk(suggestions: list[Suggestion], states: dict[str, str]) -> Iter
 
 # --- workbook helpers --------------------------------------------------------------------------------
 
-HEAD_FONT = Font(bold=True)
-HEAD_FILL = PatternFill("solid", fgColor="F2F2F2")
-WRAP = Alignment(wrap_text=True, vertical="top")
-PERCENT = "0.0%"
-DATE = "yyyy-mm-dd"
-
-
-def _header(ws, headers: list[str], widths: list[int]) -> None:
-    ws.append(headers)
-    for i, width in enumerate(widths, start=1):
-        cell = ws.cell(row=1, column=i)
-        cell.font, cell.fill = HEAD_FONT, HEAD_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-
 
 def _figures_sheet(wb, figures: Figures) -> None:
     ws = wb.create_sheet(_(FIGURES_SHEET))
-    _header(ws, [_("指标"), _("数值"), _("分子"), _("分母"), _("口径")], [26, 10, 10, 10, 90])
+    header(ws, [_("指标"), _("数值"), _("分子"), _("分母"), _("口径")], [26, 10, 10, 10, 90])
     for f in figures:
         ws.append([f.label, f.value, f.numerator, f.denominator, f.definition])
         row = ws.max_row
         ws.cell(row=row, column=2).number_format = PERCENT if f.is_rate else "0"
         ws.cell(row=row, column=5).alignment = WRAP
-
-
-def _definitions_sheet(wb, figures: Figures, extra: list[tuple[str, str]]) -> None:
-    ws = wb.create_sheet(_(DEFINITIONS_SHEET))
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["B"].width = 100
-    ws.append([figures.congress.name])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append([_("统计范围"), figures.scope.label])
-    ws.append([_("期限判断日"), figures.scope.today.isoformat()])
-    ws.append([_("生成时间"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    ws.append(
-        [_("范围说明"), _("建议按立案日期归入统计范围；期限类指标中尚未完成的期限按期限判断日判断是否逾期。")]
-    )
-    ws.append([])
-    ws.append([_("指标 / 列"), _("口径")])
-    for c in ws[ws.max_row]:
-        c.font, c.fill = HEAD_FONT, HEAD_FILL
-    for f in figures:
-        ws.append([f.label, f.definition])
-    for name, text in extra:
-        ws.append([name, text])
-    for row in ws.iter_rows(min_row=2):
-        for c in row:
-            c.alignment = WRAP
-
-
-def _save(wb) -> bytes:
-    return xlsx.workbook_bytes(wb)
 
 
 def ledger_workbook(
@@ -341,7 +294,7 @@ def ledger_workbook(
     wb = xlsx.new_workbook()
     ws = wb.active
     ws.title = LEDGER_SHEET
-    _header(ws, list(LEDGER_HEADERS), [c.width for c in LEDGER_COLUMNS])
+    header(ws, list(LEDGER_HEADERS), [c.width for c in LEDGER_COLUMNS])
     date_columns = [i for i, c in enumerate(LEDGER_COLUMNS, start=1) if c.date]
     for row in ledger_rows(congress, scope, policy=policy, progress=progress):
         ws.append(row.cells())
@@ -351,7 +304,7 @@ def ledger_workbook(
     ws.auto_filter.ref = ws.dimensions
     figures = compute_figures(congress, scope, policy=policy)
     _figures_sheet(wb, figures)
-    _definitions_sheet(
+    definitions_sheet(
         wb,
         figures,
         [(f"{_('汇总表')}·{c.header}", str(c.note)) for c in LEDGER_COLUMNS]
@@ -362,7 +315,7 @@ def ledger_workbook(
             )
         ],
     )
-    return _save(wb)
+    return save(wb)
 
 
 def league_workbook(congress: Congress, scope: Scope, league: League) -> bytes:
@@ -385,7 +338,7 @@ def league_workbook(congress: Congress, scope: Scope, league: League) -> bytes:
         widths += [10, 8, 8, 10, 10]
     headers += [_("平均首次联系天数"), _("重新办理件数"), _("逾期未办件数"), _("曾逾期件数")]
     widths += [12, 10, 10, 10]
-    _header(ws, headers, widths)
+    header(ws, headers, widths)
     for row in league.rows:
         cells: list[Any] = [row.rank if row.rank else (_("样本不足") if row in league.insufficient else "—")]
         cells += [row.name, row.body, row.assigned]
@@ -412,8 +365,8 @@ def league_workbook(congress: Congress, scope: Scope, league: League) -> bytes:
             % {"rate": rank_spec.label, "n": league.min_count},
         )
     )
-    _definitions_sheet(wb, figures, extra)
-    return _save(wb)
+    definitions_sheet(wb, figures, extra)
+    return save(wb)
 
 
 # --- export jobs -------------------------------------------------------------------------------------

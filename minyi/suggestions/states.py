@@ -199,6 +199,10 @@ R = ReassignRequestState
 WITHDRAWABLE: Final = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.FORWARDED)
 #: Suggestion states in which the content and the co-signers may change.
 EDITABLE: Final = (S.DRAFT, S.RETURNED)
+#: Assignments still being worked on (a unit can be urged about them, 催办).
+OPEN_ASSIGNMENT_STATES: Final = (A.ASSIGNED, A.SIGNED, A.REASSIGN_REQUESTED, A.HANDLING, A.REPLY_DRAFTED)
+#: Suggestion states that wait for a coordinator to assign units (the coordinator can be urged).
+WAITING_FOR_COORDINATOR: Final = (S.FORWARDED, S.REASSIGNING)
 
 # (machine, [(source, action, target, roles), ...])
 _ROWS: list[tuple[str, list[tuple[str, str, str, frozenset[str]]]]] = [

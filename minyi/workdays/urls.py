@@ -9,5 +9,4 @@ urlpatterns = [
     path("<int:year>/day/", views.set_day, name="set_day"),
     path("<int:year>/day/remove/", views.remove_day, name="remove_day"),
     path("<int:year>/complete/", views.mark_complete, name="mark_complete"),
-    path("recompute/", views.recompute, name="recompute"),
 ]

@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minyi.core.errors import DomainError
+from minyi.core.pages import form_page
 from minyi.core.tenancy import congresses_of
 
 from . import selectors
 from .actions import do_mark_year_complete, do_remove_special_day, do_set_special_day
 from .explain import explain_months, explain_working_days, weekday_name
-from .forms import CalculatorForm, CompleteYearForm, RecomputeForm, RemoveDayForm, SpecialDayForm
+from .forms import CalculatorForm, CompleteYearForm, RemoveDayForm, SpecialDayForm
 from .models import SpecialDay
 from .rules import can_manage_calendar, can_manage_local_closures, can_view_calendar
 from .services import MAX_YEAR, MIN_YEAR, WorkCalendar, calendar_warnings, get_calendar
@@ -152,26 +153,21 @@ def set_day(request, year: int):
     _require_manager(request)
     _check_year(year)
     form = SpecialDayForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            special = do_set_special_day(
-                data["date"], actor=request.user, kind=data["kind"], name=data["name"]
-            )
-        except DomainError as error:
-            form.add_error(SpecialDayForm.ERROR_FIELDS.get(error.code), error.detail)
-        else:
-            messages.success(
-                request,
-                _("已保存：%(date)s %(kind)s（%(name)s）。")
-                % {
-                    "date": special.date.isoformat(),
-                    "kind": special.get_kind_display(),
-                    "name": special.name,
-                },
-            )
-            return redirect(reverse("workdays:year", args=[special.date.year]) + "#days")
-    return _year_page(request, year, form=form, status=422)
+    return form_page(
+        request,
+        form,
+        page=lambda status: _year_page(request, year, form=form, status=status),
+        run=lambda data: do_set_special_day(
+            data["date"], actor=request.user, kind=data["kind"], name=data["name"]
+        ),
+        success=lambda special: (
+            _("已保存：%(date)s %(kind)s（%(name)s）。")
+            % {"date": special.date.isoformat(), "kind": special.get_kind_display(), "name": special.name}
+        ),
+        next=lambda special: reverse("workdays:year", args=[special.date.year]) + "#days",
+        fields=SpecialDayForm.ERROR_FIELDS,
+        failed=None,
+    )
 
 
 @login_required
@@ -194,7 +190,8 @@ def remove_day(request, year: int):
 
 
 def _recompute_url(years) -> str:
-    return reverse("workdays:recompute") + "?" + "&".join(f"years={y}" for y in sorted(set(years)))
+    """Supervision's page of the deadlines the change moves (minyi/supervision/calendar_views.py)."""
+    return reverse("calendar_recompute") + "?" + "&".join(f"years={y}" for y in sorted(set(years)))
 
 
 @login_required
@@ -204,97 +201,13 @@ def mark_complete(request, year: int):
     _require_manager(request)
     _check_year(year)
     form = CompleteYearForm(request.POST)
-    if form.is_valid():
-        try:
-            do_mark_year_complete(year, actor=request.user, notice=form.cleaned_data["notice"])
-        except DomainError as error:
-            form.add_error("notice", error.detail)
-        else:
-            messages.success(
-                request,
-                _("%(year)s年已标记为完整。请预览并确认需要调整的期限。") % {"year": year},
-            )
-            return redirect(_recompute_url([year]))
-    return _year_page(request, year, complete_form=form, status=422)
-
-
-def _years_param(request) -> list[int]:
-    years = []
-    for value in request.GET.getlist("years") or request.POST.getlist("years"):
-        try:
-            year = int(value)
-        except ValueError:
-            continue
-        if MIN_YEAR <= year <= MAX_YEAR:
-            years.append(year)
-    return sorted(set(years))
-
-
-def recompute_page(request, *, congress=None, action_url: str, back_url: str):
-    """Preview, then confirm: the open deadlines the calendar of the chosen years moves (shared by the
-    national page and a congress's local-closure page)."""
-    from minyi.supervision.actions import do_recompute_deadlines
-    from minyi.supervision.selectors import calendar_recompute_preview
-
-    years = _years_param(request)
-    if not years:
-        today = timezone.localdate()
-        years = [today.year, today.year + 1]
-    preview = calendar_recompute_preview(years, congress=congress)
-    form = (
-        RecomputeForm(request.POST)
-        if request.method == "POST"
-        else RecomputeForm(initial={"token": preview.token})
-    )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                done = do_recompute_deadlines(
-                    actor=request.user,
-                    years=years,
-                    reason=form.cleaned_data["reason"],
-                    congress=congress,
-                    expected=form.cleaned_data["token"] or None,
-                )
-            except DomainError as error:
-                form.add_error("reason" if error.code == "reason_required" else None, error.detail)
-            else:
-                messages.success(
-                    request,
-                    _("已调整 %(n)s 项期限，相关承办单位和代表将收到期限变更通知。")
-                    % {"n": len(done.changed)},
-                )
-                return redirect(back_url)
-        status = 422
-        preview = calendar_recompute_preview(years, congress=congress)
-        form.data = {**form.data.dict(), "token": preview.token}
-    return render(
+    return form_page(
         request,
-        "workdays/recompute.html",
-        {
-            "preview": preview,
-            "changes": preview.changes[:200],
-            "more": max(len(preview.changes) - 200, 0),
-            "form": form,
-            "years": years,
-            "congress": congress,
-            "action_url": action_url,
-            "back_url": back_url,
-        },
-        status=status,
-    )
-
-
-@login_required
-def recompute(request):
-    """National: after a year was completed or edited (platform administrators only)."""
-    _require_manager(request)
-    if request.method not in ("GET", "POST"):
-        raise Http404("method")
-    years = _years_param(request)
-    return recompute_page(
-        request,
-        action_url=_recompute_url(years) if years else reverse("workdays:recompute"),
-        back_url=reverse("workdays:years"),
+        form,
+        page=lambda status: _year_page(request, year, complete_form=form, status=status),
+        run=lambda data: do_mark_year_complete(year, actor=request.user, notice=data["notice"]),
+        success=_("%(year)s年已标记为完整。请预览并确认需要调整的期限。") % {"year": year},
+        next=_recompute_url([year]),
+        errors=lambda form, error: form.add_error("notice", error.detail),
+        failed=None,
     )

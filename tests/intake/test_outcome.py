@@ -16,9 +16,9 @@ from django_tasks_db.models import DBTaskResult
 from minyi.audit.models import AuditEvent
 from minyi.core.errors import InvalidTransition, NotPermitted, ValidationFailed
 from minyi.intake import actions as A
-from minyi.intake.delivery import send_due
 from minyi.intake.models import OutcomeNotice
 from minyi.intake.selectors import outcome_of
+from minyi.intake.tasks import send_due
 from minyi.suggestions import actions as SA
 from minyi.suggestions.models import Suggestion
 

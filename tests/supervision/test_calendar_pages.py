@@ -31,7 +31,7 @@ def december(loop):
 def test_congress_admins_do_not_reach_the_national_edit_pages(client, loop):
     with on(D(2026, 12, 6)):
         client.force_login(loop.w.admin)
-        assert client.get(reverse("workdays:recompute")).status_code == 404
+        assert client.get(reverse("calendar_recompute")).status_code == 404
         assert client.post(reverse("workdays:mark_complete", args=[2027]), {"notice": "x"}).status_code == 404
         r = client.post(
             reverse("workdays:set_day", args=[2027]),
@@ -53,7 +53,7 @@ def test_platform_admin_marks_a_year_complete_then_previews_and_confirms(client,
         r = client.post(reverse("workdays:mark_complete", args=[2027]), {"notice": ""})
         assert r.status_code == 422
         r = client.post(reverse("workdays:mark_complete", args=[2027]), {"notice": "国办发明电〔2026〕99号"})
-        assert r.status_code == 302 and r["Location"] == reverse("workdays:recompute") + "?years=2027"
+        assert r.status_code == 302 and r["Location"] == reverse("calendar_recompute") + "?years=2027"
         preview = client.get(r["Location"])
         html = preview.content.decode()
         assert preview.status_code == 200 and "2027-01-04" in html and "2027-01-01" in html

@@ -26,10 +26,8 @@ from django.utils.translation import gettext as _
 
 from minyi.audit import events as audit_events
 from minyi.core.decorators import CongressRequest
-from minyi.intake.selectors import opinion_for_suggestion
-from minyi.notifications.actions import OPEN_ASSIGNMENT_STATES, WAITING_FOR_COORDINATOR
 
-from .. import selectors
+from .. import hooks, selectors
 from ..models import (
     AssignmentRole,
     CommitmentProgress,
@@ -39,7 +37,14 @@ from ..models import (
     WithdrawalConsent,
 )
 from ..rules import can_view_assignment, unit_ids
-from ..states import AssignmentState, CoSignerState, SuggestionState, WithdrawalState
+from ..states import (
+    OPEN_ASSIGNMENT_STATES,
+    WAITING_FOR_COORDINATOR,
+    AssignmentState,
+    CoSignerState,
+    SuggestionState,
+    WithdrawalState,
+)
 from . import _queries as Q_
 from ._common import Clock, DeadlineBadge, Move, clock_for, moves
 from .registry import STEPS
@@ -235,7 +240,7 @@ class _Builder:
             merged=list(s.merged.select_related("lead")),
             timeline=timeline,
             clock=self.clock,
-            provenance=opinion_for_suggestion(s) if s.channel_id else None,
+            provenance=hooks.provenance_of(s) if s.channel_id else None,
             can_urge=may_urge
             and (
                 s.state == SuggestionState.ASSIGNED
