@@ -7,7 +7,6 @@ from typing import Any
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -16,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minyi.core.decorators import CongressRequest, congress_view
-from minyi.core.errors import DomainError, page_status
+from minyi.core.errors import DomainError
+from minyi.core.pages import form_page, paginate
 from minyi.core.tenancy import congresses_of
 from minyi.suggestions.models import Assignment, Suggestion
 from minyi.suggestions.selectors import access_assignment, access_suggestion
@@ -27,6 +27,8 @@ from .forms import UrgeForm
 from .models import Notice
 
 PER_PAGE = 20
+#: The urge form puts a refusal about the message next to the message.
+URGE_ERROR_FIELDS = {"message_required": "message", "message_too_long": "message"}
 
 
 def _back(request: HttpRequest, default: str) -> str:
@@ -42,9 +44,7 @@ def _back(request: HttpRequest, default: str) -> str:
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("show") == "unread"
-    page = Paginator(selectors.inbox(request.user, unread_only=unread_only), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.inbox(request.user, unread_only=unread_only), PER_PAGE)
     notices = list(page.object_list)
     for notice in notices:
         notice.target = reverse("notifications:open", args=[notice.pk])
@@ -114,33 +114,33 @@ def _urge(request: CongressRequest, suggestion: Suggestion, assignment: Assignme
     except DomainError as exc:
         targets, problem = [], exc.detail
     form = UrgeForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and not problem:
-        if form.is_valid():
-            try:
-                notices = do_urge(subject, actor=request.user, message=form.cleaned_data["message"])
-            except DomainError as exc:
-                form.add_error("message" if exc.code.startswith("message") else None, exc.detail)
-                status = page_status(exc)
-            else:
-                messages.success(request, _("已催办，通知已发给%(n)s人。") % {"n": len(notices)})
-                return redirect(back)
-        else:
-            status = 422
-    elif request.method == "POST":
-        status = 409
-    return render(
+
+    def page(status: int) -> HttpResponse:
+        return render(
+            request,
+            "notifications/urge.html",
+            {
+                "suggestion": suggestion,
+                "assignment": assignment,
+                "targets": targets,
+                "problem": problem,
+                "form": form,
+                "back": back,
+            },
+            status=status,
+        )
+
+    if problem and request.method == "POST":
+        return page(409)  # nobody to urge: the page says why
+    return form_page(
         request,
-        "notifications/urge.html",
-        {
-            "suggestion": suggestion,
-            "assignment": assignment,
-            "targets": targets,
-            "problem": problem,
-            "form": form,
-            "back": back,
-        },
-        status=status,
+        form,
+        page=page,
+        run=lambda data: do_urge(subject, actor=request.user, message=data["message"]),
+        success=lambda notices: _("已催办，通知已发给%(n)s人。") % {"n": len(notices)},
+        next=back,
+        fields=URGE_ERROR_FIELDS,
+        failed=None,
     )
 
 
