@@ -11,6 +11,8 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from minyi.congress.forms import BootstrapMixin, DateInput, FilterForm
@@ -480,10 +482,15 @@ class ContactForm(BootstrapMixin, forms.Form):
     people = forms.CharField(label=_("参加人员"), max_length=500, help_text=_("如：承办单位王科长、李代表。"))
     summary = forms.CharField(label=_("情况摘要"), widget=forms.Textarea(attrs=TEXTAREA))
 
-    def __init__(self, *args: Any, assigned_on: datetime.date, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, assigned_on: datetime.date, others: QuerySet | None = None, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("initial", {"contacted_on": timezone.localdate(), "phase": ContactPhase.BEFORE})
         super().__init__(*args, **kwargs)
         self.assigned_on = assigned_on
+        #: The contacts already logged for this assignment: a second one of the same method on the
+        #: same day is held back once with a warning (issue #12), and saved when the user confirms.
+        self.others = others
         self.fields["method"].error_messages["required"] = _("请选择联系方式。")
         self.fields["phase"].error_messages["required"] = _("请选择联系阶段（办前、办中或办后）。")
 
@@ -498,6 +505,34 @@ class ContactForm(BootstrapMixin, forms.Form):
                 code="before_assignment",
             )
         return day
+
+    def clean(self) -> dict[str, Any]:
+        data = cleaned(super().clean())
+        method, day = data.get("method"), data.get("contacted_on")
+        if self.others is None or not method or day is None or self.data.get("confirm_duplicate"):
+            return data
+        same = self.others.filter(method=method, contacted_on=day).select_related("logged_by").first()
+        if same is not None:
+            self.fields["confirm_duplicate"] = forms.BooleanField(
+                label=_("确是另一次联系，仍要登记"), required=False
+            )
+            self.add_error(
+                "confirm_duplicate",
+                forms.ValidationError(
+                    _(
+                        "%(d)s已有一条%(m)s的联系记录（%(who)s登记：%(s)s）。请不要重复登记；"
+                        "如确是另一次联系，请勾选下面一项后再提交。"
+                    ),
+                    params={
+                        "d": date_format(day, "SHORT_DATE_FORMAT"),
+                        "m": same.get_method_display(),
+                        "who": same.logged_by.display_name,
+                        "s": Truncator(same.summary).chars(40),
+                    },
+                    code="duplicate_contact",
+                ),
+            )
+        return data
 
 
 class ReplyForm(BootstrapMixin, forms.Form):

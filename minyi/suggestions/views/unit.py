@@ -154,7 +154,7 @@ STEPS = [
             people=c.data["people"],
             summary=c.data["summary"],
         ),
-        form=lambda c, d, f: ContactForm(d, assigned_on=c.obj.assigned_on),
+        form=lambda c, d, f: ContactForm(d, assigned_on=c.obj.assigned_on, others=c.obj.contacts.all()),
         confirm=gettext_lazy("联系记录登记后不能修改，代表会看到并确认。确定登记吗？"),
         style="outline-primary",
         success=gettext_lazy("已登记联系情况，等待代表确认。"),
