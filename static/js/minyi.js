@@ -7,12 +7,3 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 }, true);
-
-// Print buttons (`data-print`: the reply letter, the printable suggestion): no inline onclick (CSP).
-document.addEventListener("click", function (event) {
-  const button = event.target.closest("[data-print]");
-  if (button) {
-    event.preventDefault();
-    window.print();
-  }
-});
