@@ -657,8 +657,10 @@ def do_answer_forwarded_opinion(opinion: Opinion, *, actor: Actor, answer: str) 
         "intake.opinion.unit_answered",
         opinion,
         old={"state": source},
-        new={"state": opinion.state, "answer": opinion.unit_answer},
+        # station and target_user: who is told (the notification scan reads them)
+        new={"state": opinion.state, "answer": opinion.unit_answer, "station": opinion.station_id},
         unit=opinion.forwarded_to,
+        target_user=opinion.deputy.user if opinion.deputy is not None else None,
     )
     return opinion
 

@@ -14,3 +14,9 @@ class IntakeConfig(AppConfig):
 
         # The suggestion page's 民意来源 (the suggestion app does not import intake).
         hooks.register_provenance(opinion_for_suggestion)
+
+        from minyi.core import work as core_work
+
+        from .work import work_sections
+
+        core_work.register(work_sections, order=40)  # 待办: forwarded, open and answered opinions

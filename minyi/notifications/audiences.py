@@ -67,3 +67,23 @@ SUPERVISORS = Audience("supervisors", via="congress", roles=(Role.SUPERVISOR,))
 LEAD_DEPUTY = Audience("lead_deputy", user_path="suggestion__lead__user")
 #: The user an audit event is about (e.g. the deputy invited to co-sign).
 TARGET_USER = Audience("target_user", user_path="target_user")
+
+# --- records outside the suggestion lifecycle (issue #12) -------------------------------------------
+
+#: Everyone of the unit an audit event names in `unit` (a voter opinion forwarded to it): its
+#: clerks, handlers and leaders, and the coordinator when it is one of the four bodies.
+EVENT_UNIT_MEMBERS = Audience(
+    "event_unit_members",
+    via="unit",
+    roles=(Role.UNIT_CLERK, Role.UNIT_HANDLER, Role.UNIT_LEADER, Role.COORDINATOR),
+)
+#: The liaison clerks of a congress; a rule narrows them to one station (the event's ``new.station``,
+#: `scan.EVENT_STATION`).
+STATION_CLERKS = Audience("station_clerks", via="congress", roles=(Role.LIAISON_CLERK,))
+#: Everyone of the units handling the suggestion in its current round (a leader's instruction on
+#: it); a rule narrows the assignments (`scan.CURRENT_UNITS`).
+SUGGESTION_UNITS = Audience(
+    "suggestion_units",
+    via="suggestion__assignments__unit",
+    roles=(Role.UNIT_CLERK, Role.UNIT_HANDLER, Role.UNIT_LEADER),
+)

@@ -42,6 +42,7 @@ from django.db.models import (
     CharField,
     Exists,
     F,
+    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -52,6 +53,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from minyi.audit import events as audit_events
 from minyi.audit.models import AuditEvent
@@ -59,6 +61,7 @@ from minyi.congress.models import Policy
 from minyi.core.errors import DomainError
 from minyi.suggestions.models import AssignmentRole, Deadline
 from minyi.suggestions.selectors import deadline_table
+from minyi.suggestions.states import AssignmentState
 from minyi.workdays.services import WorkCalendar, get_calendar
 
 from . import audiences as who
@@ -80,6 +83,12 @@ UNIT_KINDS = (
     K.REPLY_STATUTORY,
     K.REHANDLE_REPLY,
     K.COMMITMENT,
+)
+#: The assignments of the suggestion's current round that are still the unit's (not cancelled).
+#: (A positive condition, not an exclusion: it must constrain the audience's assignment row.)
+CURRENT_UNITS = Q(
+    suggestion__assignments__round=F("suggestion__round"),
+    suggestion__assignments__state__in=[s for s in AssignmentState.values if s != AssignmentState.CANCELLED],
 )
 FORWARDED = Q(suggestion__forwarded_to__isnull=False)
 NOT_FORWARDED = Q(suggestion__forwarded_to__isnull=True)
@@ -412,7 +421,139 @@ EVENT_RULES: list[EventRule] = [
         lambda: _("联名邀请："),
         lambda: text(_("有代表邀请您联名提出该建议，请确认或谢绝。")),
     ),
+    # 批示: the units handling the suggestion now (their current-round assignments) are told.
+    EventRule(
+        "instruction_units",
+        "instruction.recorded",
+        who.SUGGESTION_UNITS,
+        Notice.Kind.WORK,
+        lambda: _("领导批示："),
+        lambda: text(
+            _json("new__leader_name"),
+            _("对本单位承办的建议作出批示："),
+            F("note"),
+            _("。请抓好落实，督查考核室将专项督查。"),
+        ),
+        CURRENT_UNITS,
+    ),
 ]
+
+
+# --- records outside the suggestion lifecycle (issue #12) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordRule:
+    """An audit event `code` about a record of its own (a voter opinion, a points objection) — tied
+    to no suggestion — gives a `kind` notice to `audience`, titled `title()`, with the body `body()`
+    and the link `url()` (SQL expressions on the event row)."""
+
+    name: str
+    code: str
+    audience: Audience
+    kind: str
+    title: Callable[[], Any]
+    body: Callable[[], Any]
+    url: Callable[[], Any]
+    where: Q = field(default_factory=Q)
+
+    def __post_init__(self) -> None:
+        audit_events.get(self.code)  # declared, or UndeclaredEventCode
+
+
+def page_url(name: str) -> Concat:
+    """The page `name` (arguments: congress code, object id) of the event's congress and object, as
+    an SQL expression: reversed once with markers, which become the row's columns."""
+    from django.urls import reverse
+
+    marker = 987654321
+    url = reverse(name, args=["CONGRESSMARKER", marker])
+    head, rest = url.split("CONGRESSMARKER", 1)
+    middle, tail = rest.split(str(marker), 1)
+    return text(head, F("congress__code"), middle, F("object_id"), tail)
+
+
+#: The station of the opinion an event is about (recorded in its ``new.station``).
+EVENT_STATION = Q(congress__memberships__station_id=Cast(KT("new__station"), IntegerField()))
+_OBJECTION_DECISIONS = [("rejected", _lazy("维持原记录")), ("corrected", _lazy("已更正"))]
+
+RECORD_RULES: list[RecordRule] = [
+    RecordRule(
+        "opinion_forwarded",
+        "intake.opinion.forwarded",
+        who.EVENT_UNIT_MEMBERS,
+        Notice.Kind.WORK,
+        lambda: text(_("转办的社情民意："), F("object_repr")),
+        lambda: text(_("联络站转来群众反映的意见，请答复或说明理由退回。转办说明："), F("note")),
+        lambda: page_url("intake:opinion"),
+    ),
+    RecordRule(
+        "opinion_answered_station",
+        "intake.opinion.unit_answered",
+        who.STATION_CLERKS,
+        Notice.Kind.WORK,
+        lambda: text(_("单位已答复社情民意："), F("object_repr")),
+        lambda: text(F("unit__name"), _("已答复本站转办的意见，请告知反映人。答复："), _json("new__answer")),
+        lambda: page_url("intake:opinion"),
+        EVENT_STATION,
+    ),
+    RecordRule(
+        "opinion_answered_deputy",
+        "intake.opinion.unit_answered",
+        who.TARGET_USER,
+        Notice.Kind.WORK,
+        lambda: text(_("单位已答复社情民意："), F("object_repr")),
+        lambda: text(F("unit__name"), _("已答复您负责的意见。答复："), _json("new__answer")),
+        lambda: page_url("intake:opinion"),
+    ),
+    RecordRule(
+        "opinion_referred",
+        "intake.opinion.referred",
+        who.TARGET_USER,
+        Notice.Kind.WORK,
+        lambda: text(_("交您处理的社情民意："), F("object_repr")),
+        lambda: text(_("联络站将群众反映的意见交由您处理，可以当场答复、转办或形成建议。")),
+        lambda: page_url("intake:opinion"),
+    ),
+    RecordRule(
+        "objection_decided",
+        "points.objection_decided",
+        who.TARGET_USER,
+        Notice.Kind.WORK,
+        lambda: text(_("积分异议处理结果："), choice_label("new__state", _OBJECTION_DECISIONS)),
+        lambda: text(_("代表工委处理了您对积分记录提出的异议。理由："), F("note")),
+        lambda: page_url("points:objection"),
+    ),
+]
+
+
+def read_records(run: Run, window: Any) -> None:
+    """Notices for the `window`'s events about records of their own (`RECORD_RULES`)."""
+    for rule in RECORD_RULES:
+        audience = rule.audience
+        rows = (
+            window.filter(rule.where, code=rule.code, **audience.filters())
+            .annotate(_recipient=F(audience.user))
+            .filter(Q(actor__isnull=True) | ~Q(_recipient=F("actor")))
+        )
+        count = insert_select(
+            Notice,
+            rows,
+            {
+                "key": text(f"ev:{rule.name}:", as_text("seq"), ":", as_text(audience.user)),
+                "congress": F("congress"),
+                "recipient": F(audience.user),
+                "kind": Value(rule.kind),
+                "event": F("id"),
+                "title": rule.title(),
+                "body": rule.body(),
+                "url": rule.url(),
+                "batch": Value(run.batch),
+                "created_at": Value(run.now),
+            },
+            conflict=["key"],
+        )
+        run.add(rule.kind, count)
 
 
 # --- one run --------------------------------------------------------------------------------------
@@ -562,6 +703,9 @@ def read_events(run: Run) -> None:
             conflict=["key"],
         )
         run.add(rule.kind, count)
+    read_records(
+        run, AuditEvent.objects.filter(seq__gt=cursor.position, seq__lte=last, congress__active=True)
+    )
     run.result.events = last - cursor.position
     cursor.position = last
     cursor.updated_at = run.now

@@ -692,6 +692,13 @@ def suggestions_with_merged(ids: Any) -> QuerySet[Suggestion]:
     return Suggestion.objects.filter(Q(pk__in=ids) | Q(main_id__in=ids))
 
 
+def suggestions_of_interest_to(user: Any) -> QuerySet[Suggestion]:
+    """The suggestions `user` leads or co-signs (confirmed): with their `main_id`, the families a
+    judge may not score (awards' conflict rule, as an SQL condition for the judge's 待办)."""
+    cosigned = CoSigner.objects.filter(deputy__user=user, state=CoSignerState.CONFIRMED).values("suggestion")
+    return Suggestion.objects.filter(Q(lead__user=user) | Q(pk__in=cosigned))
+
+
 def suggestion_by_id(pk: int) -> Suggestion:
     return Suggestion.objects.get(pk=pk)
 

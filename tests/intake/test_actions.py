@@ -425,7 +425,8 @@ def test_forward_then_the_unit_answers(intake):
     assert opinion.state == OS.UNIT_ANSWERED and opinion.unit_answer == "已安排维修。"
     assert opinion.unit_answered_by == w.leader_a
     row = last_row("intake.opinion.unit_answered")
-    assert row.unit == w.unit_a and row.new == {"state": "unit_answered", "answer": "已安排维修。"}
+    assert row.unit == w.unit_a
+    assert row.new == {"state": "unit_answered", "answer": "已安排维修。", "station": opinion.station_id}
     with refused(InvalidTransition):
         A.do_answer_forwarded_opinion(opinion, actor=w.handler_a, answer="再答")
 
