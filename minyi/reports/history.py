@@ -949,6 +949,13 @@ def demo_ledger(
     rng.shuffle(leads)
     topics = [demo_district.TOPICS[i % len(demo_district.TOPICS)] for i in range(count)]
     rng.shuffle(topics)
+    # the n-th suggestion on a matter takes the matter's n-th title (deputies word it differently)
+    seen: Counter[str] = Counter()
+    titles = []
+    for topic in topics:
+        options = demo_district.titles_of(topic)
+        titles.append(options[seen[topic.title] % len(options)])
+        seen[topic.title] += 1
 
     wb = xlsx.new_workbook()
     ws = wb.active
@@ -996,7 +1003,7 @@ def demo_ledger(
                 policy.format_number(year=year, seq=i + 1)
                 if policy.numbering_format
                 else f"{short}〔{year}〕第{i + 1}号",
-                topic.title,
+                titles[i],
                 f"{lead.name}（{lead.number}）",
                 LIST_SEP.join(f"{d.name}（{d.number}）" for d in others),
                 category,

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from minyi.accounts.models import Membership, Role, User
@@ -34,6 +36,18 @@ from minyi.core.demo_district import Topic
 from . import actions as A
 from .models import Assignment, AssignmentRole, Reply, Suggestion
 from .states import AssignmentState
+
+
+def fresh_title(congress: Congress, topic: Topic, year: int) -> str:
+    """The topic's title (or one of the other titles deputies give the same matter) used least so far
+    among the congress's suggestions of `year` and its drafts — so a year's list does not repeat one."""
+    titles = demo_district.titles_of(topic)
+    used = Counter(
+        Suggestion.objects.filter(congress=congress, title__in=titles)
+        .filter(Q(accepted_at__isnull=True) | Q(accepted_at__year=year))
+        .values_list("title", flat=True)
+    )
+    return min(titles, key=lambda t: used[t])
 
 
 @dataclass
@@ -166,7 +180,7 @@ class _Builder:
         category = next((c for c in cast.categories if c.name == topic.category), None)
         tags = [t for t in cast.themes if t.name == topic.theme]
         return A.SuggestionContent(
-            title=topic.title,
+            title=fresh_title(self.congress, topic, self.today.year),
             facts=topic.facts,
             proposals=topic.proposals,
             category=category or self.rng.choice(cast.categories),

@@ -32,6 +32,7 @@ from minyi.core import demo_district
 from minyi.core.demo_district import Topic
 from minyi.core.demo_names import NameGenerator
 from minyi.suggestions import actions as A
+from minyi.suggestions.demo import fresh_title
 from minyi.suggestions.models import Assignment, Suggestion
 from minyi.suggestions.states import AssignmentState
 from minyi.workdays.services import get_calendar
@@ -242,7 +243,7 @@ class _Seeder:
         tag = self.cast.tags.get(theme)
         category = next((c for c in self.cast.categories if c.name == topic.category), None)
         content = A.SuggestionContent(
-            title=topic.title,
+            title=fresh_title(self.congress, topic, self.today.year),
             facts=topic.facts,
             proposals=topic.proposals,
             category=category or self.rng.choice(self.cast.categories),

@@ -19,6 +19,7 @@ from minyi.congress.models import Congress, ResultClass
 from minyi.core import demo_district
 from minyi.core.demo_district import Topic
 from minyi.suggestions import actions as A
+from minyi.suggestions.demo import fresh_title
 from minyi.suggestions.models import Assignment, Reply, Suggestion
 from minyi.suggestions.states import AssignmentState
 
@@ -77,7 +78,7 @@ class _Year(_Seeder):
         category = next((c for c in cast.categories if c.name == topic.category), None)
         tag = cast.tags.get(topic.theme)
         content = A.SuggestionContent(
-            title=topic.title,
+            title=fresh_title(self.congress, topic, self.today.year),
             facts=topic.facts,
             proposals=topic.proposals,
             category=category or rng.choice(cast.categories),

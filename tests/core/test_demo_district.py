@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -87,6 +88,14 @@ def check_handling_units_follow_the_text(congress):
     assert checked > 382 + 60  # 2023 and this year
     titles = set(Suggestion.objects.filter(congress=congress).values_list("title", flat=True))
     assert all(t.startswith("关于") and t.endswith("的建议") for t in titles), titles
+    # deputies word the same matter differently: a year's list does not repeat a title much
+    for year, most in [(2023, 3), (TODAY.year, 2)]:
+        per_title = Counter(
+            Suggestion.objects.filter(congress=congress, accepted_at__year=year).values_list(
+                "title", flat=True
+            )
+        )
+        assert max(per_title.values()) <= most, (year, per_title.most_common(3))
 
 
 def check_opinions_match_their_answers(congress):
