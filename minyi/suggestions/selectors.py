@@ -98,16 +98,17 @@ def suggestions_visible_to(user: Any, congress: Congress) -> QuerySet[Suggestion
         invited = CoSigner.objects.filter(deputy__user=user, state__in=VISIBLE_COSIGNER_STATES).values(
             "suggestion"
         )
+        # the lead and the co-signings as id lists: every term of an OR is then an index lookup (a
+        # join to the deputy inside the OR made the database read every suggestion of the congress)
+        led = Deputy.objects.filter(congress=congress, user=user).values("pk")
+        cosigned = CoSigner.objects.filter(deputy__user=user, state=CoSignerState.CONFIRMED).values(
+            "suggestion"
+        )
         merged_mains = (
             Suggestion.objects.filter(congress=congress, main__isnull=False)
-            .filter(
-                Q(lead__user=user) | Q(cosigners__deputy__user=user, cosigners__state=CoSignerState.CONFIRMED)
-            )
+            .filter(Q(lead__in=led) | Q(pk__in=cosigned))
             .values("main")
         )
-        # the lead as an id list: every term of the OR is then an index lookup (a join to the deputy
-        # inside the OR made the database read every suggestion of the congress)
-        led = Deputy.objects.filter(congress=congress, user=user).values("pk")
         q |= Q(lead__in=led) | Q(pk__in=invited) | Q(pk__in=merged_mains)
     if Role.LIAISON_CLERK in roles:
         q |= Q(state=S.DRAFT, entered_by=user)
@@ -432,8 +433,13 @@ def clerk_worklist(user: Any, congress: Congress) -> list[WorkSection]:
             "to_dispatch",
             _("待交办或转交"),
             "suggestion",
+            # the ids by the (congress, state) index first: with ORDER BY accepted_at, SQLite would
+            # otherwise walk the (congress, accepted_at) index through every suggestion of the
+            # congress looking for the few accepted ones (issue #13)
             _suggestion_list(
-                qs.filter(Q(state=S.ACCEPTED) | Q(state=S.REASSIGNING, forwarded_to__isnull=True))
+                Suggestion.objects.filter(
+                    pk__in=qs.filter(state__in=[S.ACCEPTED, S.REASSIGNING]).values("pk")
+                ).filter(Q(state=S.ACCEPTED) | Q(forwarded_to__isnull=True))
             ).order_by("accepted_at"),
         ),
         WorkSection(
