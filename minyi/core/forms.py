@@ -37,3 +37,11 @@ def label_choices(field: forms.ModelChoiceField, label: Callable[[Any], str]) ->
     on the field, so an attribute of this one instance overrides it; the stubs only see an assignment
     to a method, hence the ignore."""
     field.label_from_instance = label  # type: ignore[method-assign,assignment]
+
+
+class PickerWidget(forms.CheckboxSelectMultiple):
+    """A long list of people to tick (e.g. 120 deputies): rendered by core/_field.html as a
+    scrolling list of checkboxes with a name filter above it and the count ticked
+    (`static/js/picker.js`; without the script the list still works, just unfiltered)."""
+
+    picker = True

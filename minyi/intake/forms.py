@@ -25,7 +25,7 @@ from minyi.congress.models import (
     phone_validator,
 )
 from minyi.congress.selectors import unit_choices
-from minyi.core.forms import choice_field, model_choice
+from minyi.core.forms import PickerWidget, choice_field, model_choice
 
 from .models import EventKind, Opinion, StationEvent
 from .states import OpinionState
@@ -91,8 +91,8 @@ class EventForm(BootstrapMixin, forms.Form):
         label=_("参加代表"),
         queryset=Deputy.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("可多选（电脑上按住 Ctrl 键点选）。"),
+        widget=PickerWidget,
+        help_text=_("输入姓名筛选，勾选参加的代表。"),
     )
     officials = forms.CharField(
         label=_("出席的有关部门负责人"),
@@ -113,8 +113,8 @@ class DutyDayForm(BootstrapMixin, forms.Form):
     deputies = DeputiesField(
         label=_("坐班代表"),
         queryset=Deputy.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("可多选（电脑上按住 Ctrl 键点选）。"),
+        widget=PickerWidget,
+        help_text=_("输入姓名筛选，勾选参加的代表。"),
     )
     notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs=SHORT_TEXTAREA))
 
