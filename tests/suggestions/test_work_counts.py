@@ -4,6 +4,7 @@ nearest due date in one query, and its counts equal the 待办 page's lists for 
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -121,3 +122,36 @@ def test_another_congress_sees_none_of_it(busy):
     assert work_summary(w.clerk, w.congress).total > 0
     assert work_summary(beta_clerk, w.other_congress).total == 0
     assert work_summary(beta_clerk, w.congress).total == 0
+
+
+@pytest.mark.parametrize(
+    "who", ["clerk", "deputy", "handler_a", "leader_a", "coordinator", "liaison", "judge"]
+)
+def test_the_home_page_shows_the_counts_at_a_fixed_query_budget(
+    client, busy, who, django_assert_max_num_queries
+):
+    """The congress's home page (where a single-congress user lands) lists each open section with its
+    count, and the menu's 待办 badge the total; its queries do not grow with the data."""
+    w = busy.w
+    user = getattr(w, who)
+    client.force_login(user)
+    url = reverse("congress:dashboard", args=[w.congress.code])
+    client.get(url)
+    cache.clear()  # measured cold: the counts may be cached (issue #13), the budget must hold without
+    with CaptureQueriesContext(connection) as first:
+        response = client.get(url)
+    html = response.content.decode()
+    summary = work_summary(user, w.congress)
+    for section in summary.open:
+        assert f'data-home-section="{section.key}"' in html
+    assert html.count("data-home-count=") == len(summary.open)
+    if summary.total:
+        assert f'data-work-total="{summary.total}"' in html and f'data-home-total="{summary.total}"' in html
+    assert len(first) <= 12, [q["sql"][:80] for q in first.captured_queries]
+    for _ in range(2):
+        busy.drive.to("submitted")
+        busy.drive.to("signed")
+        busy.drive.to("evaluated")
+    cache.clear()
+    with django_assert_max_num_queries(len(first)):
+        client.get(url)
