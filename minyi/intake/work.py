@@ -52,13 +52,13 @@ def _entry(congress: Congress, *, button: Any, meta: Any) -> Any:
 
 
 def _forwarded_meta(opinion: Opinion) -> str:
-    where = opinion.station.name if opinion.station_id else (opinion.deputy.name if opinion.deputy_id else "")
+    where = opinion.station.name if opinion.station else (opinion.deputy.name if opinion.deputy else "")
     day = timezone.localdate(opinion.forwarded_at) if opinion.forwarded_at else opinion.collected_on
     return _("%(where)s于%(day)s转办") % {"where": where, "day": day}
 
 
 def _collected_meta(opinion: Opinion) -> str:
-    where = opinion.station.name if opinion.station_id else ""
+    where = opinion.station.name if opinion.station else ""
     return _("%(day)s收集 %(where)s") % {"day": opinion.collected_on, "where": where}
 
 

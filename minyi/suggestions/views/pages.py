@@ -23,7 +23,7 @@ from .. import letter, selectors
 from ..models import ATTACHMENT_TYPES, Assignment
 from ..states import CoSignerState
 from . import _queries as Q_
-from ._common import Clock, DeadlineBadge, access_child, can_create, clock_for, detail_url
+from ._common import Clock, DateBadge, DeadlineBadge, access_child, can_create, clock_for, detail_url
 from .detail_model import STATE_COLOURS, suggestion_page
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class WorkItem:
     url: str
     meta: str
     state: str
-    badge: DeadlineBadge | None
+    badge: DeadlineBadge | DateBadge | None
     button: str
 
 
