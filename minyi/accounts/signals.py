@@ -36,7 +36,7 @@ def on_signed_in(sender, request, user, **kwargs) -> None:
 def on_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
     field = get_user_model().USERNAME_FIELD
     username = str((credentials or {}).get(field) or "")[:150]
-    new = {"username": username, "ip": _address(request)}
+    new: dict[str, object] = {"username": username, "ip": _address(request)}
     if getattr(request, "axes_locked_out", False):
         new["locked"] = True
     with transaction.atomic():

@@ -113,7 +113,7 @@ def _apply(obj: models.Model, changes: Mapping[str, Any], names: list[str]) -> N
         setattr(obj, name, changes[name])
 
 
-def _taken(queryset: models.QuerySet, obj: models.Model) -> models.Model | None:
+def _taken(queryset: models.QuerySet[M], obj: models.Model) -> M | None:
     """The first row of `queryset` other than `obj` itself."""
     if obj.pk:
         queryset = queryset.exclude(pk=obj.pk)
@@ -632,7 +632,7 @@ def _check_item(congress: Congress, item: PolicyItem) -> None:
     if isinstance(item, ResultClass):
         if item.code and _taken(ResultClass.objects.filter(congress=congress, code=item.code), item):
             raise FieldErrors({"code": [_("代码“%(c)s”已被使用。") % {"c": item.code}]})
-    elif item.name and _taken(model.objects.filter(congress=congress, name=item.name), item):
+    elif item.name and _taken(model._default_manager.filter(congress=congress, name=item.name), item):
         raise FieldErrors({"name": [_("已有名为“%(n)s”的条目。") % {"n": item.name}]})
     _full_clean(item)
 
@@ -653,7 +653,7 @@ def _add_taxonomy_item(congress: Congress, *, actor: Any, kind: str, fields: Map
     names = taxonomy_fields(model)
     _check_known(fields, names)
     if "order" not in fields:
-        last = model.objects.filter(congress=congress).aggregate(m=models.Max("order"))["m"]
+        last = model._default_manager.filter(congress=congress).aggregate(m=models.Max("order"))["m"]
         fields = {**fields, "order": (last or 0) + 10}
     return _create(
         model,
@@ -692,7 +692,7 @@ def do_move_taxonomy_item(item: PolicyItem, *, actor: Any, direction: str) -> Po
     if direction not in ("up", "down"):
         raise ValidationFailed(_("移动方向只能是上移或下移。"), code="bad_direction")
     model = type(item)
-    rows = list(model.objects.select_for_update().filter(congress=congress).order_by("order", "id"))
+    rows = list(model._default_manager.select_for_update().filter(congress=congress).order_by("order", "id"))
     ids = [r.pk for r in rows]
     index = ids.index(item.pk)
     target = index - 1 if direction == "up" else index + 1

@@ -268,7 +268,7 @@ class Unit(TimeStamped):
         return self.name
 
     def save(self, *args, **kwargs):
-        if self.parent_id is None:
+        if self.parent is None:
             self.body = None  # set after the first save, when we have a pk
         else:
             self.body_id = self.parent.body_id or self.parent_id

@@ -196,7 +196,7 @@ def terms_for(congress: Congress) -> QuerySet[Term]:
 
 
 def taxonomy_items(congress: Congress, kind: str) -> QuerySet[PolicyItem]:
-    return TAXONOMIES[kind].objects.filter(congress=congress).order_by("order", "pk")
+    return TAXONOMIES[kind]._default_manager.filter(congress=congress).order_by("order", "pk")
 
 
 def members_for(congress: Congress, filters: dict[str, Any] | None = None) -> QuerySet[Membership]:

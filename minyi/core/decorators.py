@@ -16,13 +16,18 @@ if TYPE_CHECKING:
     from minyi.congress.models import Congress
 
 
-class CongressRequest(HttpRequest):
+class SignedInRequest(HttpRequest):
+    """What a `login_required` view receives, for the type checker: a signed-in user. Nothing is
+    ever an instance of this class (nor of `CongressRequest`): at run time it is Django's request."""
+
+    user: User
+
+
+class CongressRequest(SignedInRequest):
     """What a `congress_view` receives, for the type checker: a signed-in user and the congress of
-    the URL. At run time it is Django's own request with `congress` set by the decorator; nothing
-    is ever an instance of this class."""
+    the URL (`congress` set by the decorator)."""
 
     congress: Congress
-    user: User
 
 
 def congress_view(perm: str | None = None, *, platform: bool = False):

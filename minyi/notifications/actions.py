@@ -76,10 +76,11 @@ def do_urge(target: Suggestion | Assignment, *, actor: Actor, message: str) -> l
     """催办: tell the units that handle `target` (a suggestion: every unit with an open assignment of
     the current round, or the coordinator while it waits to be assigned; an assignment: its unit) to
     hurry, with `message`. Returns the notices (one per person)."""
+    assignment: Assignment | None
     if isinstance(target, Assignment):
-        assignment: Assignment | None = assignment_with_unit(target.pk)
-        suggestion = suggestion_for_update(assignment.suggestion_id)
-        assignment.suggestion = suggestion
+        assignment = found = assignment_with_unit(target.pk)
+        suggestion = suggestion_for_update(found.suggestion_id)
+        found.suggestion = suggestion
     else:
         assignment = None
         suggestion = suggestion_for_update(target.pk)

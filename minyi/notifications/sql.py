@@ -14,6 +14,14 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    """The database column of `model`'s field `name` (a concrete field, not a reverse relation)."""
+    column = getattr(model._meta.get_field(name), "column", None)
+    if not column:
+        raise ValueError(f"{model.__name__}.{name} has no column")
+    return column
+
+
 def insert_select(
     model: type[models.Model],
     queryset: models.QuerySet,
@@ -33,14 +41,14 @@ def insert_select(
     select = queryset.order_by().annotate(**aliases).values(*aliases)
     connection = connections[select.db]
     quote = connection.ops.quote_name
-    opts = model._meta
-    target = ", ".join(quote(opts.get_field(name).column) for name in values)
-    unique = ", ".join(quote(opts.get_field(name).column) for name in conflict)
+    target = ", ".join(quote(_column(model, name)) for name in values)
+    unique = ", ".join(quote(_column(model, name)) for name in conflict)
     try:
         select_sql, params = select.query.get_compiler(using=select.db).as_sql()
     except EmptyResultSet:  # e.g. `pk__in=[]`: nothing to insert
         return 0
-    sql = f"INSERT INTO {quote(opts.db_table)} ({target}) {select_sql} ON CONFLICT ({unique}) DO NOTHING"
+    table = quote(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({target}) {select_sql} ON CONFLICT ({unique}) DO NOTHING"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return max(cursor.rowcount, 0)

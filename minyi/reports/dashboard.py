@@ -550,7 +550,7 @@ def _by_taxonomy(base: QuerySet[Suggestion], links: Links, name: str, title: str
 
 def _body_members(
     scope: Scope, base: QuerySet[Suggestion]
-) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+) -> tuple[set[tuple[int, int | None]], set[tuple[int, int | None]]]:
     """(suggestion, body) pairs: the scope's suggestions that a body's filter keeps (assigned to one
     of its units, or forwarded to it — `figures._SuggestionRows.base`), and those of them that are
     overdue under that filter (an overdue duty of one of the body's units, or the assignment itself

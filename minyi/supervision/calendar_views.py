@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minyi.congress.models import Congress
-from minyi.core.decorators import CongressRequest, congress_view
+from minyi.core.decorators import CongressRequest, SignedInRequest, congress_view
 from minyi.core.errors import DomainError
 from minyi.core.pages import form_page
 from minyi.workdays.actions import do_add_local_closure, do_remove_local_closure
@@ -38,7 +38,7 @@ RECOMPUTE_ERROR_FIELDS = {"reason_required": "reason"}
 # --- recomputation after a calendar change ---------------------------------------------------------
 
 
-def _years_param(request: HttpRequest) -> list[int]:
+def _years_param(request: SignedInRequest) -> list[int]:
     years = []
     for value in request.GET.getlist("years") or request.POST.getlist("years"):
         try:
@@ -51,7 +51,7 @@ def _years_param(request: HttpRequest) -> list[int]:
 
 
 def recompute_page(
-    request: HttpRequest, *, congress: Congress | None = None, action_url: str, back_url: str
+    request: SignedInRequest, *, congress: Congress | None = None, action_url: str, back_url: str
 ) -> HttpResponse:
     """Preview, then confirm: the open deadlines the calendar of the chosen years moves (shared by the
     national page and a congress's local-closure page)."""
@@ -70,7 +70,7 @@ def recompute_page(
         shown = preview
         if status != 200:  # shown again: what would move now, with a fresh token
             shown = calendar_recompute_preview(years, congress=congress)
-            form.data = {**form.data.dict(), "token": shown.token}
+            form.data = {**form.data, "token": shown.token}
         return render(
             request,
             "workdays/recompute.html",
@@ -108,7 +108,7 @@ def recompute_page(
 
 
 @login_required
-def recompute(request: HttpRequest) -> HttpResponse:
+def recompute(request: SignedInRequest) -> HttpResponse:
     """National: after a year was completed or edited (platform administrators only)."""
     if not can_manage_calendar(request.user):
         raise Http404("not permitted")
@@ -175,7 +175,7 @@ def remove_local_closure(request: CongressRequest) -> HttpResponse:
     congress = request.congress
     form = RemoveDayForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("supervision:closures", congress.code)
     day = form.cleaned_data["date"]
     try:

@@ -51,9 +51,7 @@ def _check_date(day: Any) -> None:
         )
 
 
-def _state(day: SpecialDay | None) -> dict[str, Any] | None:
-    if day is None:
-        return None
+def _state(day: SpecialDay) -> dict[str, Any]:
     return {"date": day.date, "kind": day.kind, "name": day.name}
 
 
@@ -98,7 +96,7 @@ def do_set_special_day(day: datetime.date, *, actor: Actor, kind: str, name: str
         else:
             message, code = _("%(day)s 已经是调休上班日（%(name)s），无需重复录入。"), "already_workday"
         raise ValidationFailed(message % {"day": day.isoformat(), "name": name}, code=code)
-    old = _state(existing)
+    old = _state(existing) if existing is not None else None
     cal_year = _touch_year(day.year)
     if existing is None:
         special = SpecialDay.objects.create(date=day, year=cal_year, kind=kind, name=name)

@@ -106,7 +106,8 @@ class CalculatorForm(_Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         n, unit = data.get("n"), data.get("unit")
         if n is not None and unit in self.LIMITS and n > self.LIMITS[unit]:
             self.add_error(

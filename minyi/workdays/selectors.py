@@ -111,7 +111,7 @@ def describe_revisions(revisions: dict, congress_id: int | None, start: datetime
             )
             continue
         outdated = row is None or row.version != used
-        if not outdated and row.complete:
+        if row is not None and not outdated and row.complete:
             text = _("%(year)s年日历 第%(n)s版（%(notice)s）") % {
                 "year": year,
                 "n": used,

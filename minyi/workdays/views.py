@@ -69,7 +69,7 @@ def _month_grids(year: int, cal: WorkCalendar, names: dict[datetime.date, str], 
     for month in range(1, 13):
         weeks = []
         for week in weeks_of(year, month):
-            cells = []
+            cells: list[dict[str, object] | None] = []
             for day in week:
                 if day.month != month:
                     cells.append(None)
@@ -177,7 +177,7 @@ def remove_day(request, year: int):
     _check_year(year)
     form = RemoveDayForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(reverse("workdays:year", args=[year]) + "#days")
     day = form.cleaned_data["date"]
     try:

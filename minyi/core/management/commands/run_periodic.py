@@ -73,8 +73,8 @@ class Command(BaseCommand):
                     break
                 stop.wait(every)
         finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
         if stop.is_set():
             self.stdout.write(_("已停止周期任务。"))
 
