@@ -132,7 +132,10 @@ def figure_detail(request: CongressRequest, key: str) -> HttpResponse:
             .order_by("-accepted_at", "-submitted_at", "-id")
         )
     if request.GET.get("format") == "xlsx":  # the drill-down's rows, all pages (issue #12)
-        return _drill_down_xlsx(request, spec, part, rows)
+        label = spec.label if part == "numerator" else _("%(f)s（分母）") % {"f": spec.label}
+        return drill_down_xlsx(
+            request, counts=spec.counts, title=str(label), what=f"figure:{spec.key}:{part}", rows=rows
+        )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     figure_definition = definitions(policy)[key]
     other = "denominator" if part == "numerator" else "numerator"
@@ -150,14 +153,18 @@ def figure_detail(request: CongressRequest, key: str) -> HttpResponse:
     return _render(request, "reports/figure_detail.html", context)
 
 
-def _drill_down_xlsx(request: CongressRequest, spec: Any, part: str, rows: QuerySet[Any]) -> HttpResponse:
-    """The rows of a figure's drill-down as Excel — exactly what the page lists, every page of it."""
+def drill_down_xlsx(
+    request: CongressRequest, *, counts: str, title: str, what: str, rows: QuerySet[Any]
+) -> HttpResponse:
+    """The rows of a drill-down list (a figure's, or a dashboard segment's) as Excel — exactly what
+    the page lists, every page of it (issue #12). `counts`: what a row is (suggestions, deputies or
+    commitments)."""
     headers: list[Any]
     cells: Any
-    if spec.counts == DEPUTIES:
+    if counts == DEPUTIES:
         headers = [_("代表证号"), _("姓名"), _("代表小组"), _("任职起"), _("任职止")]
         cells = ([d.number, d.name, d.group or "", d.in_office_from, d.in_office_to] for d in rows[:MAX_ROWS])
-    elif spec.counts == COMMITMENTS:
+    elif counts == COMMITMENTS:
         headers = [_("承诺事项"), _("承诺完成时间"), _("状态"), _("承办单位"), _("建议编号"), _("案由")]
         cells = (
             [
@@ -176,10 +183,7 @@ def _drill_down_xlsx(request: CongressRequest, spec: Any, part: str, rows: Query
             [s.number or "", s.title, s.lead.name, s.category or "", s.get_state_display(), s.accepted_at]
             for s in rows[:MAX_ROWS]
         )
-    label = spec.label if part == "numerator" else _("%(f)s（分母）") % {"f": spec.label}
-    return xlsx_download(
-        request, what=f"figure:{spec.key}:{part}", title=str(label), headers=headers, rows=cells
-    )
+    return xlsx_download(request, what=what, title=title, headers=headers, rows=cells)
 
 
 @congress_view("reports.view_figures")

@@ -35,6 +35,7 @@ from . import rules_exports  # noqa: F401  (registers reports.export_figures, re
 from .figures import policy_of
 from .forms import ScopeForm
 from .rules import UNIT_FIGURE_ROLES
+from .views import drill_down_xlsx
 
 PER_PAGE = 25
 
@@ -140,6 +141,15 @@ def segment_list(request: CongressRequest) -> HttpResponse:
             rows.select_related("lead", "category")
             .annotate(visible=Exists(visible))
             .order_by("-accepted_at", "-id")
+        )
+    if request.GET.get("format") == "xlsx":  # the segment's rows, every page (issue #12)
+        subject = _subject(congress, key, params)
+        return drill_down_xlsx(
+            request,
+            counts=spec.counts,
+            title=f"{spec.label} {subject}".strip(),
+            what=f"segment:{key}",
+            rows=rows,
         )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     extra = {name: value for name, value in params.items() if value}

@@ -55,3 +55,40 @@ def test_drill_down_export_follows_the_page_access(client, build):
         ).status_code
         == 404
     )
+
+
+def test_every_dashboard_segment_exports_its_rows(client, build):
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from minyi.reports import dashboard as D
+    from minyi.reports.figures import Scope
+
+    from .scenario import AS_OF
+    from .test_dashboard import _points
+
+    build_year(build)
+    w = build.w
+    with time_machine.travel(
+        datetime.datetime(2025, 12, 31, 18, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+    ):
+        ov = D.overview(w.congress, Scope.year(2025, as_of=AS_OF), Y2025)
+        client.force_login(w.clerk)
+        checked = 0
+        for _chart, _series, p in _points(ov):
+            if not p.url or not p.value:
+                continue
+            sheet = rows(client.get(p.url + "&format=xlsx"))
+            assert len(sheet) - 1 == p.value, p.url
+            checked += 1
+        assert checked > 10
+        client.force_login(w.deputy)
+        assert client.get(reverse_list("segment=no_category&format=xlsx")).status_code == 404
+
+
+def reverse_list(query: str) -> str:
+    from django.urls import reverse
+
+    return reverse("reports:dashboard_list", args=["alpha"]) + "?" + query
