@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -14,6 +16,9 @@ from minyi.core.errors import DomainError
 
 from . import actions, selectors
 from .forms import ChangePasswordForm, LinkSetPasswordForm, LoginForm
+
+if TYPE_CHECKING:
+    from .models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -37,10 +42,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("core:home")
 
     def form_valid(self, form):
+        signed_in = cast("User", self.request.user)  # Django's PasswordChangeView is login_required
         try:
             user = actions.do_change_password(
-                self.request.user,
-                actor=self.request.user,
+                signed_in,
+                actor=signed_in,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password1"],
             )
@@ -63,7 +69,9 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         token = self.request.session.get(INTERNAL_RESET_SESSION_TOKEN, "")
         try:
             actions.do_set_password_by_link(
-                self.user, token=token, new_password=form.cleaned_data["new_password1"]
+                cast("User", self.user),  # a valid link's user: the form is shown for no other
+                token=token,
+                new_password=form.cleaned_data["new_password1"],
             )
         except FieldErrors as exc:
             _apply_errors(form, exc)

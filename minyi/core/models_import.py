@@ -12,10 +12,14 @@ progress fields, the congress, the uploader, where the file is kept.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
 
 #: Statuses in which a pass is still going on (the same values in every job's choices).
 ACTIVE_STATUSES = frozenset({"queued", "running"})
@@ -30,6 +34,11 @@ class BackgroundJob(models.Model):
     message = models.TextField(_("说明"), blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    if TYPE_CHECKING:  # declared by each concrete model
+        status: str
+        progress_done: int
+        progress_total: int
 
     class Meta:
         abstract = True
@@ -59,6 +68,12 @@ class UploadJob(BackgroundJob):
     dry_run = models.BooleanField(_("仅校验（试导入）"), default=True)
     report = models.JSONField(_("结果"), null=True, blank=True)
     committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    if TYPE_CHECKING:  # declared by each concrete model (who uploaded, where the file is kept, the statuses)
+        created_by: Any
+        file: FieldFile
+
+        def get_status_display(self) -> str: ...
 
     class Meta:
         abstract = True

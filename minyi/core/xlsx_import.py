@@ -345,7 +345,7 @@ def confirm_job(job: Job, *, actor: Any) -> Job:
         raise InvalidTransition(_("上传的文件已过期清理，请重新上传。"))
     moved = (
         type(job)
-        .objects.filter(pk=job.pk, dry_run=True, status=CHECKED)
+        ._default_manager.filter(pk=job.pk, dry_run=True, status=CHECKED)
         .update(
             dry_run=False,
             status=QUEUED,
@@ -369,7 +369,7 @@ def start_job(job: Job, *, run: Callable[[Any], Job], task: Any, log: logging.Lo
         task.enqueue(str(job.pk))
     except Exception:
         log.exception("could not queue %s %s", what, job.pk)
-        type(job).objects.filter(pk=job.pk).update(
+        type(job)._default_manager.filter(pk=job.pk).update(
             status=FAILED, message=_("无法提交后台任务，请稍后重试。"), finished_at=timezone.now()
         )
     job.refresh_from_db()
@@ -391,17 +391,17 @@ def run_job(
     `run_pass(job, upload, actor, progress)`, and keep its report, status (`done` for an import
     that went through) and progress on the job. `zero_total_unknown`: a pass that reports a total
     of 0 does not know it yet; `report_fields`: more fields the report sets on the job."""
-    job = model.objects.select_related("congress", "created_by", "committed_by").get(pk=job_id)
+    job = model._default_manager.select_related("congress", "created_by", "committed_by").get(pk=job_id)
     if job.status != QUEUED:
         return job  # already run (a task delivered twice)
     actor = job.created_by if job.dry_run else job.committed_by
-    model.objects.filter(pk=job.pk).update(status=RUNNING, progress_done=0)
+    model._default_manager.filter(pk=job.pk).update(status=RUNNING, progress_done=0)
 
     def progress(done_rows: int, total: int) -> None:
         fields: dict[str, Any] = {"progress_done": done_rows}
         if total or not zero_total_unknown:
             fields["progress_total"] = total
-        model.objects.filter(pk=job.pk).update(**fields)
+        model._default_manager.filter(pk=job.pk).update(**fields)
 
     fields: dict[str, Any] = {}
     try:
@@ -424,6 +424,6 @@ def run_job(
         if status == done:
             fields["committed_at"] = timezone.now()
     fields["finished_at"] = timezone.now()
-    model.objects.filter(pk=job.pk).update(**fields)
+    model._default_manager.filter(pk=job.pk).update(**fields)
     job.refresh_from_db()
     return job

@@ -46,23 +46,25 @@ class Command(BaseCommand):
                 self.style.ERROR(_("发现 %(n)s 个错误，未导入任何数据：") % {"n": len(report.errors)})
             )
             self.stderr.write("\t".join([_("工作表"), _("行"), _("列"), _("原因")]))
-            for e in report.errors:
+            for error in report.errors:
                 self.stderr.write(
-                    "\t".join([e.sheet or _("（整个文件）"), str(e.row or ""), e.column, e.reason])
+                    "\t".join(
+                        [error.sheet or _("（整个文件）"), str(error.row or ""), error.column, error.reason]
+                    )
                 )
             raise CommandError(_("导入失败：请改正以上错误后重试。"))
 
         for sheet, counts in report.counts.items():
-            args = {
+            numbers = {
                 "s": sheet,
                 "c": counts["created"],
                 "u": counts["updated"],
                 "same": report.unchanged.get(sheet, 0),
             }
             if dry_run:
-                line = _("%(s)s：将新建 %(c)s 条，将更新 %(u)s 条（其中无变化 %(same)s 条）") % args
+                line = _("%(s)s：将新建 %(c)s 条，将更新 %(u)s 条（其中无变化 %(same)s 条）") % numbers
             else:
-                line = _("%(s)s：新建 %(c)s 条，更新 %(u)s 条（其中无变化 %(same)s 条）") % args
+                line = _("%(s)s：新建 %(c)s 条，更新 %(u)s 条（其中无变化 %(same)s 条）") % numbers
             self.stdout.write(line)
         if report.accounts.get("created") or report.accounts.get("linked"):
             self.stdout.write(
