@@ -4,6 +4,10 @@
 - `register_provenance(reader)`: where a suggestion adopted from a voter opinion came from — the
   intake app's `opinion_for_suggestion` (station, event, day; never the constituent's contact
   data), shown on the suggestion page as 民意来源. Without the intake app: nothing.
+- `register_panel(template)`: a box of the suggestion page's side column, rendered with the page's
+  context (`s`, `can_urge`, `request`, `user`) — supervision's 督办 box (issue #12: its links and the
+  批示 form, which posts to supervision's own page). The template decides itself whether it shows
+  anything for the user. Without the app: no box.
 """
 
 from __future__ import annotations
@@ -25,3 +29,17 @@ def register_provenance(reader: Callable[[Suggestion], Any]) -> None:
 def provenance_of(suggestion: Suggestion) -> Any:
     """Where `suggestion` came from, as the registered reader gives it (None without one)."""
     return _provenance(suggestion) if _provenance is not None else None
+
+
+_panels: list[str] = []
+
+
+def register_panel(template: str) -> None:
+    """Add `template` to the suggestion page's side column (once)."""
+    if template not in _panels:
+        _panels.append(template)
+
+
+def panels() -> list[str]:
+    """The registered side-column boxes of the suggestion page, in the order registered."""
+    return list(_panels)

@@ -17,3 +17,7 @@ class SupervisionConfig(AppConfig):
         hooks = getattr(suggestion_rules, "OVERSIGHT_HOOKS", None)
         if hooks is not None and in_task_force not in hooks:
             hooks.append(in_task_force)
+        # The suggestion page's 督办 box (issue #12): links and the 批示 form for those who supervise.
+        from minyi.suggestions import hooks as suggestion_hooks
+
+        suggestion_hooks.register_panel("supervision/_suggestion_card.html")
