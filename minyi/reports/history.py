@@ -910,11 +910,13 @@ def demo_ledger(
     """The demo district's ledger of `year`, shaped like the reported year (DOMAIN.md §1): 382
     accepted suggestions, every deputy in office led or co-signed at least one, about 91% closed,
     about 98% of evaluations satisfied or basically satisfied, more than 90% from grassroots
-    channels. A closed year: every suggestion was answered within the year, so no deadline of it is
-    still open; the 9% not closed are the B/C answers the congress keeps tracking (rated, not yet
-    closed). Titles, categories and handling units come from the district's topic table
-    (`core.demo_district.TOPICS`: a 卫生院 matter goes to 卫健委); a congress without those units
-    gets random ones. Built from the congress's own roster and policy."""
+    channels. A closed year: every suggestion was answered and closed within the year, so nothing
+    of it is left on the supervision board or in anyone's to-do list; 91% is the completion rate of
+    the district's strict definition (closed with the deputy satisfied or basically satisfied —
+    seed_demo's `DEMO_POLICY`): 2% were closed unsatisfied after explanation and about 7% of the
+    deputies never rated the answer (no feedback). Titles, categories and handling units come from
+    the district's topic table (`core.demo_district.TOPICS`: a 卫生院 matter goes to 卫健委); a
+    congress without those units gets random ones. Built from the congress's own roster and policy."""
     deputies = list(
         Deputy.objects.filter(congress=congress, in_office_from__lte=datetime.date(year, 12, 31))
         .exclude(in_office_to__lt=datetime.date(year, 1, 1))
@@ -935,14 +937,15 @@ def demo_ledger(
     classes = list(
         ResultClass.objects.filter(congress=congress).order_by("order", "id").values_list("code", flat=True)
     )
-    tracked_classes = [c for c in ("B", "C") if c in classes] or classes or ["A"]
     policy = policy_of(congress)
     calendar = load_calendar()
     short = congress.short_name
 
-    closed_n = round(count * 0.911)  # 348 of 382; the other 34 are rated B/C answers still tracked
+    # 348 of 382 closed satisfied or basically satisfied: 8 unsatisfied (2%), 26 without feedback
     unsatisfied = set(rng.sample(range(count), max(1, round(count * 0.02))))
-    no_feedback = set(rng.sample(sorted(set(range(count)) - unsatisfied), 3))
+    no_feedback = set(
+        rng.sample(sorted(set(range(count)) - unsatisfied), count - round(count * 0.911) - len(unsatisfied))
+    )
     online = set(rng.sample(range(count), round(count * 0.075)))  # 92.5% grassroots
     # Every deputy leads at least one (120 ≤ 382); the rest are led at random.
     leads = [deputies[i % len(deputies)] for i in range(count)]
@@ -983,14 +986,9 @@ def demo_ledger(
         # reply within the month (mostly), contact before the reply
         replied = assigned + datetime.timedelta(days=rng.randint(12, 33))
         contact = assigned + datetime.timedelta(days=rng.randint(2, 9))
-        if i < closed_n:
-            status = "已办结"
-            klass = rng.choices(classes or ["A"], weights=[65, 28, 5, 2][: len(classes or ["A"])])[0]
-            closed: datetime.date | None = replied + datetime.timedelta(days=rng.randint(8, 20))
-        else:
-            status = "已测评待办结"
-            klass = rng.choice(tracked_classes)
-            closed = None
+        status = "已办结"
+        klass = rng.choices(classes or ["A"], weights=[65, 28, 5, 2][: len(classes or ["A"])])[0]
+        closed = replied + datetime.timedelta(days=rng.randint(8, 20))
         rating = (
             "不满意"
             if i in unsatisfied

@@ -566,17 +566,22 @@ def test_seed_demo_history_gives_the_reported_year(db, media):
     assert data["completion_rate"] == pytest.approx(0.91, abs=0.005)
     assert data["satisfaction_rate"] == pytest.approx(0.98, abs=0.005)
     assert data["grassroots_share"] > 0.9
+    # a closed year: every suggestion of it closed, nothing left in anyone's to-do
+    assert not Suggestion.objects.filter(congress=congress).exclude(state="closed").exists()
     assert verify_chain().ok
 
 
 def _demo_like_congress() -> Congress:
     """A small stand-in for seed_demo's congress: its taxonomies, a government with units, 120
     deputies in office since 2022, and a clerk."""
+    from minyi.congress.actions import do_update_policy
     from minyi.congress.defaults import CATEGORIES, CHANNELS, RESULT_CLASSES
+    from minyi.core.management.commands.seed_demo import DEMO_POLICY
     from tests.factories import CongressFactory
 
     congress = CongressFactory(code="demo2", name="示范区人大常委会", short_name="示范")
-    ensure_policy(congress)
+    # the district's strict 办结 (closed and satisfied), as seed_demo sets it
+    do_update_policy(ensure_policy(congress), actor=None, changes=DEMO_POLICY)
     for i, name in enumerate(CATEGORIES):
         Category.objects.create(congress=congress, name=name, order=i)
     for i, (name, grassroots) in enumerate(CHANNELS):
