@@ -24,8 +24,11 @@ from typing import Any
 
 from django.db.models import Count, DateField, IntegerField, Min, QuerySet, Value
 from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 
+from . import versioned
 from .kit import roles_of
 
 
@@ -180,7 +183,17 @@ def summary_for_request(request: Any) -> WorkSummary | None:
         return None
     cached = getattr(request, "_minyi_work_summary", None)
     if cached is None or cached[0] != congress.pk:
-        cached = (congress.pk, work_summary(user, congress))
+        # kept under the congress's data version (every change of work is an audited action), the
+        # user, the day (sections judged by the month or the day) and the language (issue #13)
+        summary = versioned.cached(
+            request,
+            "work_summary",
+            lambda: work_summary(user, congress),
+            user.pk,
+            timezone.localdate(),
+            get_language(),
+        )
+        cached = (congress.pk, summary)
         request._minyi_work_summary = cached
     return cached[1]
 

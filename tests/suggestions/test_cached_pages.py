@@ -1,5 +1,5 @@
 """What the pages keep under the congress's data version (`minyi.core.versioned`, issue #13): the
-suggestion list's year options. After every change, for every persona, the page shows what a
+suggestion list's year options and the 待办 counts of the home page and the menu badge. After every change, for every persona, the page shows what a
 recount gives; one user's kept value never answers another; nothing is recounted while nothing
 changes; a reading (an export, a download) changes nothing."""
 
@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.db import connection
+from django.http import HttpRequest
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from minyi.audit.services import record
-from minyi.core import versioned
+from minyi.core import versioned, work
 from minyi.suggestions import actions as A
 from minyi.suggestions import selectors
 from minyi.suggestions.views import _queries as Q_
@@ -99,10 +100,11 @@ def test_one_user_s_years_never_answer_another(client, loop):
     assert year_options(client, w.deputy) == [2025, 2024]
 
 
-def _queries(client) -> int:
+def _years_counted(client) -> bool:
+    """Whether showing the list ran the DISTINCT queries of the year options."""
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("suggestions:list", args=["alpha"])).status_code == 200
-    return len(ctx.captured_queries)
+    return any("DISTINCT" in q["sql"] for q in ctx.captured_queries)
 
 
 def test_kept_while_nothing_changes_and_recounted_after_a_change(client, loop):
@@ -110,19 +112,67 @@ def test_kept_while_nothing_changes_and_recounted_after_a_change(client, loop):
     with at(2025, 3, 3):
         loop.drive.to("assigned")
     client.force_login(w.clerk)
-    first = _queries(client)
-    again = _queries(client)
-    assert again == first - 2  # the two DISTINCT queries of the years are not run again
+    assert _years_counted(client)
+    assert not _years_counted(client)  # kept
     version = versioned.data_version(w.congress)
     # a reading (an export asked for) moves no version: still kept
     record("export.requested", actor=w.clerk, congress=w.congress)
     assert versioned.data_version(w.congress) == version
-    assert _queries(client) == again
-    # another congress's change leaves this one's kept
+    assert not _years_counted(client)
     record("deputy.created", actor=w.outsider, congress=w.other_congress)  # a change in congress beta
-    assert _queries(client) == again
+    assert not _years_counted(client)
     # a change: counted again
     with at(2025, 3, 4):
         loop.drive.to("submitted")
     assert versioned.data_version(w.congress) > version
-    assert _queries(client) == first
+    assert _years_counted(client)
+
+
+# --- the 待办 counts (home page, menu badge) -------------------------------------------------------
+
+
+def _request(w, user) -> HttpRequest:
+    request = HttpRequest()
+    request.user = user
+    request.congress = w.congress
+    return request
+
+
+def _shown(summary) -> list[tuple]:
+    return [(s.key, s.count, s.due_on, s.counted, s.link) for s in summary.sections]
+
+
+def check_counts(loop, step: str) -> None:
+    w = loop.w
+    for persona in PERSONAS:
+        user = getattr(w, persona)
+        kept = work.summary_for_request(_request(w, user))
+        assert _shown(kept) == _shown(work.work_summary(user, w.congress)), f"{persona}, after {step}"
+
+
+def test_work_counts_follow_every_stage_for_every_persona(loop):
+    check_counts(loop, "nothing yet")
+    with at(2026, 3, 2):
+        for stage in loop.drive.STAGES:
+            loop.drive.to(stage, co=True, cosign=stage in ("submitted", "replied"))
+            check_counts(loop, stage)  # each stage's last action is a different kind
+        s = loop.drive.to("assigned")
+        for a in s.assignments.all():
+            A.do_sign_assignment(a, actor=loop.drive.handler_for(a))
+            check_counts(loop, "signed")
+
+
+def test_work_counts_are_each_user_s_own_and_of_the_day(loop):
+    w = loop.w
+    with at(2026, 3, 2):
+        loop.drive.to("submitted")
+        loop.drive.to("assigned")
+        clerk = work.summary_for_request(_request(w, w.clerk))
+        handler = work.summary_for_request(_request(w, w.handler_a))
+        assert clerk.count_of("to_review") == 1 and handler.count_of("to_review") == 0
+        assert _shown(handler) == _shown(work.work_summary(w.handler_a, w.congress))
+        with CaptureQueriesContext(connection) as same_day:
+            work.summary_for_request(_request(w, w.clerk))
+    with at(2026, 3, 3), CaptureQueriesContext(connection) as next_day:
+        assert _shown(work.summary_for_request(_request(w, w.clerk))) == _shown(clerk)
+    assert len(next_day.captured_queries) > len(same_day.captured_queries)  # counted again on a new day
