@@ -276,6 +276,7 @@ def _overdue(congress: Congress, scope: Scope, policy) -> tuple[list[OverdueItem
             days_late=(scope.today - d.due_on).days,
         )
         for d in qs[:MAX_OVERDUE_ITEMS]
+        if d.assignment is not None  # always (the query asks for assignment deadlines only)
     ]
     return items, total
 
@@ -497,8 +498,10 @@ def bulletin_workbook(b: Bulletin) -> bytes:
         ],
         [20, 22, 24, 8, 8, 8, 12],
     )
-    for t in b.themes:
-        ws.append([t.name, t.leader, t.lead_unit, t.total, t.replied, t.closed, t.label])
+    for theme in b.themes:
+        ws.append(
+            [theme.name, theme.leader, theme.lead_unit, theme.total, theme.replied, theme.closed, theme.label]
+        )
 
     extra = [
         (
