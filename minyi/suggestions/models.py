@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minyi.core.models import TimeStamped
 
+from .rule_text import in_language
 from .states import (
     AssignmentState,
     CommitmentState,
@@ -669,6 +670,11 @@ class Deadline(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def rule_shown(self) -> str:
+        """The rule in the page's language (stored in Chinese; `rule_text.in_language`)."""
+        return in_language(self.rule)
 
 
 #: Accepted upload types (checked on the content with `filetype`, not on the name): MIME → extension.

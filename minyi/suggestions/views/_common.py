@@ -87,7 +87,7 @@ class DeadlineBadge:
 
     @property
     def rule(self) -> str:
-        return self.deadline.rule
+        return self.deadline.rule_shown
 
     @property
     def is_open(self) -> bool:

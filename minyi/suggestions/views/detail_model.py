@@ -380,7 +380,9 @@ class _Builder:
         a.moves = self.moves(a, selectors.available_actions(self.user, a)) if current_round else []
         a.can_urge = may_urge and current_round and a.state in OPEN_ASSIGNMENT_STATES
         if a.moves:
-            self.todo.append((f"{a.unit}（{a.get_role_display()}）", a.moves))
+            self.todo.append(
+                (_("%(unit)s（%(role)s）") % {"unit": a.unit, "role": a.get_role_display()}, a.moves)
+            )
         a.show_opinion = a.role == AssignmentRole.CO and (a.inside or a.round in lead_rounds)
         a.contact_list = cast("list[ContactRow]", list(a.contacts.all()))
         for contact in a.contact_list:
