@@ -4,11 +4,20 @@ with the date, "(you)" in the list of co-signers) and in their list of suggestio
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from minyi.suggestions import actions as A
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _chinese_again():
+    """A request in English leaves English active in this thread: later tests expect Chinese."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def page(client, user, name, *args, **query):

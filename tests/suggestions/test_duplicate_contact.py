@@ -8,11 +8,21 @@ import datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from minyi.suggestions.models import Contact
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _chinese_again():
+    """A request in English leaves English active in this thread: later tests expect Chinese."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 DAY = datetime.datetime(2026, 3, 17, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 

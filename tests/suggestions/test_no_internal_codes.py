@@ -7,12 +7,22 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from minyi.audit import events as audit_events
 from minyi.suggestions import actions as A
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _chinese_again():
+    """A request in English leaves English active in this thread: later tests expect Chinese."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 CODES = set(audit_events.codes())
 HEXLIKE = re.compile(r"\b[0-9a-f]{16,}\b")

@@ -9,6 +9,7 @@ import re
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -18,6 +19,14 @@ from minyi.suggestions.letter import letter_date, paragraphs, read_body
 from minyi.suggestions.models import Reply
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _chinese_again():
+    """A request in English leaves English active in this thread: later tests expect Chinese."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 SIGNED = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 

@@ -7,11 +7,21 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from minyi.suggestions import actions as A
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _chinese_again():
+    """A request in English leaves English active in this thread: later tests expect Chinese."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
