@@ -1,6 +1,7 @@
 """Demo data for 网上督办, so that the board is alive the day the demo is seeded: suggestions whose
 steps are overdue (red) and nearly due (yellow) as of today, pending extension and re-assignment
-requests, three key themes with supervision records, a task force with an inspection, and a leader's
+requests, the district's ten key themes (`core.demo_district.THEME_PLANS`) with their leaders and
+supervision records, a task force with an inspection, and a leader's
 instruction under special supervision.
 
 Everything goes through the real actions. Suggestions that must be old are made *in the past*: the

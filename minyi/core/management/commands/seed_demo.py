@@ -9,8 +9,9 @@ transaction, and the audit chain is verified at the end.
 Idempotent: when the congress `demo` already exists, nothing is changed.
 
 Each feature then adds its demo data through its own seeder (FEATURE_SEEDERS: the 2023 history
-ledger, suggestions in every state, supervision with yellow/red deadlines, liaison-station intake,
-awards, points), called inside the same transaction with `rng = random.Random(2026)`; a failing seeder aborts the whole seed.
+ledger, this year month by month, suggestions in every state, supervision with yellow/red deadlines
+and ten key themes, liaison-station intake, awards, points) — what each matter is about and which
+unit handles it comes from one table, `minyi.core.demo_district` — called inside the same transaction with `rng = random.Random(2026)`; a failing seeder aborts the whole seed.
 """
 
 from __future__ import annotations
