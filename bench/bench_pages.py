@@ -118,6 +118,7 @@ def main() -> None:
     if args.prepare:
         print(json.dumps(prepare(args.prepare, fresh=args.fresh)))
         return
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server too (the finally below)
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: run scripts/install_tools.sh (as root: apt-get install wrk)")
     pages = [p.strip() for p in args.pages.split(",") if p.strip()] or list(PAGES)
@@ -379,6 +380,8 @@ def prepare(size: str, *, fresh: bool) -> dict:
     else:
         with contextlib.redirect_stdout(sys.stderr):
             call_command("migrate", verbosity=0)
+        with connection.cursor() as cursor:  # statistics for indexes a migration may have added
+            cursor.execute("ANALYZE")
     return {**addresses(), "suggestions": Suggestion.objects.count()}
 
 

@@ -16,4 +16,9 @@ class Migration(migrations.Migration):
             model_name="suggestion",
             index=models.Index(fields=["congress", "created_at", "id"], name="suggestion_congress_newest"),
         ),
+        # Statistics for the new index at once: SQLite gathers none by itself, and without them it
+        # takes an index on (congress, …) for a selective one and reads every suggestion of the
+        # congress where the lead-deputy index finds a deputy's few (measured at 100k: 0.8 s instead
+        # of 15 ms). PostgreSQL's autovacuum would get there later; ANALYZE is quick on both.
+        migrations.RunSQL("ANALYZE", reverse_sql=migrations.RunSQL.noop),
     ]
