@@ -71,7 +71,7 @@ KINDS: dict[str, BulkKind] = {
             "suggestion",
             "close",
             gettext_lazy("批量办结"),
-            gettext_lazy("办结所选建议"),
+            gettext_lazy("确认办结所选建议"),
             gettext_lazy("办结：建议办理结束，代表和承办单位在待办中不再看到它。"),
         ),
         BulkKind(
@@ -80,7 +80,7 @@ KINDS: dict[str, BulkKind] = {
             "suggestion",
             "assign",
             gettext_lazy("批量交办"),
-            gettext_lazy("交办所选建议"),
+            gettext_lazy("确认交办所选建议"),
             gettext_lazy("交办给所选单位，答复期限从今天起算。"),
         ),
         BulkKind(
@@ -89,7 +89,7 @@ KINDS: dict[str, BulkKind] = {
             "assignment",
             "sign_off_reply",
             gettext_lazy("批量签发"),
-            gettext_lazy("签发所选答复"),
+            gettext_lazy("确认签发所选答复"),
             gettext_lazy("签发答复函：答复送达代表，代表的测评期限开始计算。"),
         ),
     )
