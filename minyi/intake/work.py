@@ -94,7 +94,7 @@ def work_sections(user: Any, congress: Congress, roles: frozenset[str]) -> list[
             ),
             WorkSection(
                 "opinions_to_tell",
-                gettext_lazy("单位已答复、待告知反映人的社情民意"),
+                gettext_lazy("待告知反映人的社情民意（单位已答复）"),
                 "opinion",
                 mine.filter(state=OS.UNIT_ANSWERED)
                 .exclude(constituent_phone="")

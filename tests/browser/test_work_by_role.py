@@ -122,9 +122,15 @@ def _visit(page: Page, role: str, size: str, shot) -> None:
     # the counts on the home page equal the 待办 list
     page.goto("/c/alpha/suggestions/todo/")
     assert _worklist_counts(page) == home
+    if size == "phone":
+        shot(page, f"{role}-{size}-todo")
     if home:
         badge = page.locator("#nav-worklist [data-work-total]")
         assert int(badge.get_attribute("data-work-total")) == sum(home.values())
+        if size == "phone":  # the menu is folded: the total shows on its button
+            toggler = page.locator("button.navbar-toggler [data-toggler-work-total]")
+            expect(toggler).to_be_visible()
+            assert int(toggler.get_attribute("data-toggler-work-total")) == sum(home.values())
     for key, target in sections:
         page.goto(HOME)
         page.locator(f'[data-home-section="{key}"] a').click()  # action 1: the section
