@@ -7,11 +7,14 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from minyi.accounts.models import User
 from minyi.congress.forms import BootstrapMixin, DateInput
 from minyi.congress.models import Congress, Deputy, Unit
+from minyi.core.forms import PickerWidget
 from minyi.suggestions.models import Assignment
 from minyi.workdays.services import MAX_YEAR, MIN_YEAR
 
@@ -126,8 +129,8 @@ class RecordForm(BootstrapMixin, forms.Form):
         label=_("参加的代表"),
         queryset=Deputy.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("按住 Ctrl（手机上直接点选）可选择多位代表。"),
+        widget=PickerWidget,
+        help_text=_("输入姓名筛选，勾选参加的代表。"),
     )
     findings = forms.CharField(label=_("发现的问题"), widget=forms.Textarea(attrs=TEXTAREA))
     requirements = forms.CharField(label=_("督办要求"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
@@ -144,8 +147,18 @@ class RecordForm(BootstrapMixin, forms.Form):
     )
     file_kind = forms.ChoiceField(label=_("材料类型"), choices=ATTACHMENT_KINDS, initial="photo")
 
-    def __init__(self, *args: Any, congress: Congress, kinds: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        congress: Congress,
+        kinds: list[str] | None = None,
+        others: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        #: The records already kept for the same theme, suggestion or instruction: a second one of
+        #: the same kind on the same day is held back once with a warning (issue #12).
+        self.others = others
         cast(forms.ModelMultipleChoiceField, self.fields["deputies"]).queryset = Deputy.objects.filter(
             congress=congress
         ).order_by("number")
@@ -154,6 +167,34 @@ class RecordForm(BootstrapMixin, forms.Form):
             cast(forms.ChoiceField, self.fields["kind"]).choices = [
                 c for c in SupervisionRecord.Kind.choices if c[0] in kinds
             ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind, day = data.get("kind"), data.get("held_on")
+        if self.others is None or not kind or day is None or self.data.get("confirm_duplicate"):
+            return data
+        same = self.others.filter(kind=kind, held_on=day).select_related("recorded_by").first()
+        if same is not None:
+            self.fields["confirm_duplicate"] = forms.BooleanField(
+                label=_("确是另一次督办，仍要登记"), required=False
+            )
+            self.add_error(
+                "confirm_duplicate",
+                forms.ValidationError(
+                    _(
+                        "%(d)s已有一条%(k)s记录（%(who)s登记：%(s)s）。请不要重复登记；"
+                        "如确是另一次督办，请勾选下面一项后再提交。"
+                    ),
+                    params={
+                        "d": date_format(day, "SHORT_DATE_FORMAT"),
+                        "k": same.get_kind_display(),
+                        "who": same.recorded_by.display_name,
+                        "s": Truncator(same.findings).chars(40),
+                    },
+                    code="duplicate_record",
+                ),
+            )
+        return data
 
 
 class ResponseForm(BootstrapMixin, forms.Form):

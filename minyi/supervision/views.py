@@ -467,8 +467,15 @@ def _record_form_page(
 ) -> HttpResponse:
     congress = request.congress
     _need(request, "supervision.add_record")
+    # the records kept for the same target (theme, suggestion or instruction), for the duplicate warning
+    others = target.supervision_records if hasattr(target, "supervision_records") else target.records
     form = RecordForm(
-        request.POST or None, request.FILES or None, congress=congress, kinds=kinds, initial=initial or {}
+        request.POST or None,
+        request.FILES or None,
+        congress=congress,
+        kinds=kinds,
+        initial=initial or {},
+        others=others.all(),
     )
 
     @transaction.atomic
