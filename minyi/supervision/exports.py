@@ -16,7 +16,7 @@ from minyi.suggestions.views._common import clock_for
 
 from . import selectors
 from .views import _board_filters, _need
-from .warnings import RED, YELLOW
+from .warnings import COLOUR_LABELS, RED, YELLOW
 
 
 def _board_rows(request: CongressRequest) -> Iterator[list[Any]]:
@@ -94,4 +94,27 @@ def instruction_list_export(request: CongressRequest) -> HttpResponse:
     return xlsx_download(request, what="instructions", title=_("领导批示"), headers=headers, rows=rows)
 
 
-__all__ = ["board_export", "instruction_list_export"]
+@congress_view()
+def theme_export(request: CongressRequest, pk: int) -> HttpResponse:
+    """A key theme's member suggestions (all pages) with their units, state and warning colour."""
+    congress = request.congress
+    theme = selectors.get_theme(request.user, congress, pk)
+    clock = clock_for(request)
+    members = list(selectors.theme_members(theme)[:MAX_ROWS])
+    worst = selectors.worst_colours([m.suggestion_id for m in members], clock.bounds)
+    rows = (
+        [
+            m.suggestion.number or "",
+            m.suggestion.title,
+            m.suggestion.lead.name,
+            [str(a.unit) for a in getattr(m.suggestion, "answering", [])],  # prefetched (to_attr)
+            m.suggestion.get_state_display(),
+            COLOUR_LABELS.get(worst.get(m.suggestion_id) or "", ""),
+        ]
+        for m in members
+    )
+    headers = [_("编号"), _("案由"), _("领衔代表"), _("承办单位"), _("状态"), _("预警")]
+    return xlsx_download(request, what="theme", title=str(theme), headers=headers, rows=rows, obj=theme)
+
+
+__all__ = ["board_export", "instruction_list_export", "theme_export"]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("themes/", views.theme_list, name="theme_list"),
     path("themes/new/", views.theme_create, name="theme_create"),
     path("themes/<int:pk>/", views.theme_detail, name="theme_detail"),
+    path("themes/<int:pk>/export/", exports.theme_export, name="theme_export"),
     path("themes/<int:pk>/edit/", views.theme_edit, name="theme_edit"),
     path("themes/<int:pk>/suggestions/add/", views.theme_add_suggestion, name="theme_add_suggestion"),
     path(

@@ -96,3 +96,29 @@ def test_instruction_list_export(client, loop, scene):
         client.force_login(persona)
         with on(TODAY):
             assert client.get(address).status_code == 404
+
+
+def test_theme_export_lists_its_suggestions_for_its_readers(client, loop, scene):
+    w = loop.w
+    with on(TODAY):
+        theme = SA.do_create_theme(
+            w.congress,
+            actor=w.admin,
+            name="=背街小巷整治",
+            year=2026,
+            plan="逐条督办",
+            supervising_leader_name="李主任",
+            lead_unit=w.unit_a,
+        )
+        SA.do_add_theme_suggestion(theme, actor=w.admin, suggestion=scene["late"])
+    address = reverse("supervision:theme_export", args=["alpha", theme.pk])
+    for persona in (w.supervisor, w.viewer):
+        client.force_login(persona)
+        with on(TODAY):
+            rows = rows_of(client.get(address))
+        assert [r[1] for r in rows[1:]] == [scene["late"].title]
+        assert rows[1][3] == w.unit_a.name
+    for persona in (w.deputy, w.handler_a, w.outsider):
+        client.force_login(persona)
+        with on(TODAY):
+            assert client.get(address).status_code == 404
