@@ -21,7 +21,7 @@ from minyi.core.tenancy import congresses_of
 from minyi.suggestions.models import Assignment, Suggestion
 from minyi.suggestions.selectors import access_assignment, access_suggestion
 
-from . import selectors
+from . import selectors, texts
 from .actions import do_urge, mark_all_read, mark_read, urge_targets
 from .forms import UrgeForm
 from .models import Notice
@@ -48,6 +48,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     notices = list(page.object_list)
     for notice in notices:
         notice.target = reverse("notifications:open", args=[notice.pk])
+        notice.title, notice.body = texts.in_language(notice.title), texts.in_language(notice.body)
     unread = selectors.unread_count(request.user)
     return render(
         request,
