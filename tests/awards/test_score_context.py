@@ -58,3 +58,19 @@ def test_results_export_follows_who_may_see_the_results(client, daytime, loop, p
     assert client.get(address).status_code == 200
     client.force_login(w.outsider)
     assert client.get(address).status_code == 404
+
+
+def test_the_judges_todo_export_holds_their_candidates(client, daytime, loop, panel):
+    """The 待办 export reads the 待办 page's own sections, other apps' included (core.work)."""
+    import io
+
+    import openpyxl
+    from django.urls import reverse
+
+    r, n = _scoring_round(loop, panel)
+    client.force_login(panel[0])
+    response = client.get(reverse("suggestions:worklist_export", args=["alpha"]))
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    page = client.get(reverse("suggestions:worklist", args=["alpha"])).content.decode()
+    assert len(rows) > 1 and all(str(row[2]) in page for row in rows[1:])

@@ -1,6 +1,6 @@
 """Excel exports of the suggestion app's lists (issue #12): the list of suggestions with the filters
 the user has chosen, and the user's 待办. Each holds exactly the rows the page shows the user (the
-same selectors: `suggestions_visible_to`, `worklist`), through `minyi.core.list_export` (xlsx.py
+same selectors: `suggestions_visible_to`, and `core.work.sections` — every app's 待办 sections), through `minyi.core.list_export` (xlsx.py
 only, audited as a download)."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from minyi.core import work
 from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.list_export import MAX_ROWS, xlsx_download
 
@@ -123,7 +124,7 @@ def _unit_of(model: str, obj: Any) -> Any:
 
 
 def _work_rows(request: CongressRequest) -> Iterator[list[Any]]:
-    for section in selectors.worklist(request.user, request.congress):
+    for section in work.sections(request.user, request.congress):  # the 待办 page's own sections
         entry = getattr(section, "entry", None)
         for obj in section.queryset[:MAX_ROWS]:
             if entry is not None:
