@@ -155,3 +155,17 @@ def test_the_home_page_shows_the_counts_at_a_fixed_query_budget(
     cache.clear()
     with django_assert_max_num_queries(len(first)):
         client.get(url)
+
+
+def test_a_member_of_two_congresses_sees_each_congress_total_on_the_home_page(client, busy):
+    from minyi.accounts.models import Role
+    from tests.factories import MembershipFactory
+
+    w = busy.w
+    MembershipFactory(user=w.clerk, congress=w.other_congress, role=Role.CONGRESS_CLERK)
+    w.clerk.__dict__.pop("_minyi_memberships", None)
+    alpha_total = work_summary(w.clerk, w.congress).total
+    assert alpha_total and work_summary(w.clerk, w.other_congress).total == 0
+    client.force_login(w.clerk)
+    html = client.get(reverse("core:home")).content.decode()
+    assert f"{alpha_total} 项待办" in html and html.count("项待办") == 1  # beta has nothing to do
