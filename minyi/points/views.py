@@ -306,6 +306,24 @@ def _submittable(request: CongressRequest):
 def manual_list(request: CongressRequest) -> HttpResponse:
     congress = request.congress
     visible = S.manual_entries_visible_to(request.user, congress)
+    if request.GET.get("format") == "xlsx":  # every entry the list shows the user (issue #12)
+        return xlsx_download(
+            request,
+            what="points_manual",
+            title=_("线下履职登记"),
+            headers=[_("代表"), _("活动日期"), _("活动名称"), _("类别"), _("状态"), _("登记时间")],
+            rows=(
+                [
+                    m.deputy.name,
+                    m.activity_date,
+                    m.title,
+                    m.get_event_display(),
+                    m.get_state_display(),
+                    m.submitted_at,
+                ]
+                for m in visible.select_related("deputy").order_by("-submitted_at", "-id")
+            ),
+        )
     return render(
         request,
         "points/manual_list.html",

@@ -37,3 +37,34 @@ def test_ranking_export(client, world):
     assert row.actor == w.admin and row.new["list"] == "points_ranking"
     client.force_login(w.outsider)
     assert client.get(url(), {"period": period.code, "format": "xlsx"}).status_code == 404
+
+
+def test_manual_entries_export_holds_what_the_list_shows(client, world, settings, tmp_path):
+    from tests.suggestions.test_attachments import use_tmp_storage
+
+    from .conftest import make_deputy, png
+
+    use_tmp_storage(settings, tmp_path)
+    w = world
+    d = deputy(w.deputy)
+    client.force_login(w.deputy)
+    client.post(
+        reverse("points:manual_create", args=["alpha"]),
+        {
+            "deputy": d.pk,
+            "event": "offline_training",
+            "activity_date": "2026-11-02",
+            "title": "=参加代表培训班",
+            "evidence": png(),
+        },
+    )
+    other = make_deputy(w.congress, "other", number="A010")
+    address = reverse("points:manual", args=["alpha"])
+    for user, titles in ((w.deputy, ["=参加代表培训班"]), (other, []), (w.clerk, ["=参加代表培训班"])):
+        client.force_login(user)
+        response = client.get(address, {"format": "xlsx"})
+        assert response.status_code == 200
+        ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        assert [r[2] for r in ws.iter_rows(min_row=2, values_only=True)] == titles, user
+        for row in ws.iter_rows(min_row=2):
+            assert row[2].data_type == "s" and row[2].quotePrefix
