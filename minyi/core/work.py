@@ -115,6 +115,12 @@ class WorkSummary:
         return [s for s in self.sections if s.counted and s.count]
 
     @property
+    def info(self) -> list[SectionCount]:
+        """The sections shown for information (no work) that have rows: a deputy's suggestions in
+        progress, a monthly expectation already met."""
+        return [s for s in self.sections if not s.counted and s.count]
+
+    @property
     def total(self) -> int:
         """Open items of every section of work (the badge on the 待办 menu item)."""
         return sum(s.count for s in self.sections if s.counted)

@@ -37,9 +37,10 @@ def month_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return first, today.replace(day=calendar.monthrange(today.year, today.month)[1])
 
 
-def expectations_due(user: Any, congress: Congress):
-    """This month's expectations of `user`'s deputy row not met yet, each annotated with `written`
-    (suggestions led, submitted this month and accepted, as the expectations table counts them)."""
+def expectations_due(user: Any, congress: Congress, *, met: bool = False):
+    """This month's expectations of `user`'s deputy row not met yet (`met`: those met), each
+    annotated with `written` (suggestions led, submitted this month and accepted, as the
+    expectations table counts them)."""
     first, last = month_bounds(timezone.localdate())
     start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min))
@@ -56,7 +57,7 @@ def expectations_due(user: Any, congress: Congress):
         MonthlyExpectation.objects.filter(congress=congress, deputy__in=mine, start_month__lte=first)
         .filter(Q(end_month__isnull=True) | Q(end_month__gte=first))
         .annotate(written=Coalesce(Subquery(written, output_field=IntegerField()), Value(0)))
-        .filter(written__lt=F("per_month"))
+        .filter(Q(written__gte=F("per_month")) if met else Q(written__lt=F("per_month")))
         .select_related("deputy")
         .order_by("start_month", "id")
     )
@@ -93,9 +94,17 @@ def _manual_entry(congress: Congress):
     return entry
 
 
-def _expectation_entry(congress: Congress):
+def _expectation_entry(congress: Congress, *, met: bool = False):
     def entry(expectation: Any) -> WorkEntry:
         _first, last = month_bounds(timezone.localdate())
+        if met:
+            return WorkEntry(
+                title=_("本月建议：要求 %(n)s 件，已立案 %(done)s 件")
+                % {"n": expectation.per_month, "done": expectation.written},
+                url=reverse("points:me", args=[congress.code]),
+                state=_("已达到"),
+                button=_("查看"),
+            )
         return WorkEntry(
             title=_("本月建议：要求 %(n)s 件，已立案 %(done)s 件")
             % {"n": expectation.per_month, "done": expectation.written},
@@ -142,6 +151,16 @@ def work_sections(user: Any, congress: Congress, roles: frozenset[str]) -> list[
                 expectations_due(user, congress),
                 due=Cast(Value(last), DateField()),
                 entry=_expectation_entry(congress),
+            )
+        )
+        found.append(
+            WorkSection(
+                "monthly_expectation_met",
+                gettext_lazy("本月建议要求（已达到）"),
+                "expectation",
+                expectations_due(user, congress, met=True),
+                entry=_expectation_entry(congress, met=True),
+                counted=False,
             )
         )
     return found

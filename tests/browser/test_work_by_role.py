@@ -103,7 +103,7 @@ def _home_counts(page: Page) -> dict[str, int]:
 
 
 def _worklist_counts(page: Page) -> dict[str, int]:
-    sections = page.locator("section[id^=todo-]")
+    sections = page.locator("section[id^=todo-]:not([data-info-section])")
     out = {}
     for i in range(sections.count()):
         section = sections.nth(i)

@@ -55,7 +55,7 @@ def test_a_rejected_objection_says_so(world, kit):
     assert scan_new() == [("deputy", "积分异议处理结果：维持原记录")]
 
 
-def test_a_monthly_expectation_is_work_until_met(world, loop):
+def test_a_monthly_expectation_is_work_until_met(client, world, loop):
     w = world
     P.do_set_expectation(
         w.congress, actor=w.admin, deputy=deputy(w.deputy), per_month=1, start_month=TODAY.replace(day=1)
@@ -66,4 +66,14 @@ def test_a_monthly_expectation_is_work_until_met(world, loop):
     assert section.due_on == datetime.date(2026, 11, 30)
     assert work_summary(w.cosigner, w.congress).count_of("monthly_expectation") == 0
     loop.drive.to("accepted")  # led by world.deputy, submitted and accepted this month
-    assert work_summary(w.deputy, w.congress).count_of("monthly_expectation") == 0
+    summary = work_summary(w.deputy, w.congress)
+    assert summary.count_of("monthly_expectation") == 0
+    # met: still shown, for information (not counted as work)
+    assert summary.count_of("monthly_expectation_met") == 1
+    assert [s.key for s in summary.info] == ["progress", "monthly_expectation_met"]
+    assert summary.total == sum(s.count for s in summary.open)
+    client.force_login(w.deputy)
+    page = client.get(f"/c/{w.congress.code}/suggestions/todo/").content.decode()
+    assert "本月建议：要求 1 件，已立案 1 件" in page and "已达到" in page
+    home = client.get(f"/c/{w.congress.code}/").content.decode()
+    assert 'data-home-info="monthly_expectation_met"' in home

@@ -210,6 +210,7 @@ def worklist(request: CongressRequest) -> HttpResponse:
             "sections": shown,
             "todo": [s for s in shown if s["counted"]],
             "progress": next((s for s in shown if s["key"] == "progress"), None),
+            "info": [s for s in shown if not s["counted"] and s["key"] != "progress" and s["count"]],
             "total": sum(s["count"] for s in shown if s["counted"]),
             "empty": [str(s["label"]) for s in shown if s["counted"] and not s["count"]],
             "can_create": can_create(user, congress),
