@@ -42,10 +42,11 @@ def data_version(congress: Any) -> int:
         Congress.objects.filter(pk=congress.pk)
         # exports and downloads (audit.READ_CODES) record a reading, not a change
         .annotate(own=latest(~Q(code__in=READ_CODES), congress=congress), shared=latest(SHARED_DATA))
-        .values("own", "shared")
+        .values_list("own", "shared")
         .first()
-    ) or {}
-    return max(row.get("own") or 0, row.get("shared") or 0)
+    )
+    own, shared = row if row is not None else (None, None)
+    return max(own or 0, shared or 0)
 
 
 def request_version(request: Any) -> int:
