@@ -50,7 +50,8 @@ def test_an_opinion_from_a_face_to_face_event_goes_through_the_loop_and_back(
     press(liaison, "record_event")
     liaison.get_by_label("活动类型").select_option(label="局长·代表面对面")
     liaison.get_by_label("活动主题").fill("局长·代表面对面：老旧小区安全隐患")
-    liaison.get_by_label("参加代表").select_option(label="领衔代表（A001）")
+    liaison.locator("[data-picker-filter]").fill("领衔")  # the participants picker (issue #12)
+    liaison.get_by_label("领衔代表（A001）").check()
     liaison.get_by_label("出席的有关部门负责人").fill("区住建局局长 王某某")
     shot(liaison, "02-liaison-event-form")
     with liaison.expect_navigation():
