@@ -169,3 +169,27 @@ def test_a_member_of_two_congresses_sees_each_congress_total_on_the_home_page(cl
     client.force_login(w.clerk)
     html = client.get(reverse("core:home")).content.decode()
     assert f"{alpha_total} 项待办" in html and html.count("项待办") == 1  # beta has nothing to do
+
+
+@pytest.mark.parametrize("who", ["clerk", "handler_a", "deputy"])
+def test_the_home_card_and_worklist_read_in_english(client, busy, who):
+    """The 待办 card, its section labels and due dates, the menu badge and the 待办 page in English:
+    no Chinese left outside the users' own data (titles, names)."""
+    import re
+
+    from django.conf import settings
+    from django.utils import translation
+
+    w = busy.w
+    user = getattr(w, who)
+    client.cookies["django_language"] = "en"
+    client.force_login(user)
+    try:
+        home = client.get(reverse("congress:dashboard", args=[w.congress.code])).content.decode()
+        card = home[home.index('id="home-work"') : home.index("</section>", home.index('id="home-work"'))]
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", card))
+        assert "To-do" in text or "to-do" in text.lower() or "Open my to-do list" in text
+        assert not re.search(r"[\u4e00-\u9fff，。：；（）]", text), text
+        assert "Nearest due date" in text
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)
