@@ -2,7 +2,7 @@
 texts and the suggestion's own words); an English reader sees the fixed texts translated (issue #12).
 
 The fixed texts are the messages of the modules that write notices, read from their source: every
-`_("…")` of at least three characters (shorter ones — 的, 。 — could sit inside what users typed).
+gettext message of at least three characters (shorter ones — 的, 。 — could sit inside what users typed).
 What users typed (titles, reasons, names) stays as typed."""
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """A deadline's rule ("提交后3个工作日内审查") is stored in Chinese when the deadline is opened; shown
 on an English page it is read back into its message and translated (issue #12). Pure: no models.
 
-Each rule below is the msgid an action writes (`_("…") % {...}` in actions/); a stored text that
-matches none (an old wording, a rule typed by hand) is shown as stored."""
+Each rule below is the message an action writes (its numbers filled in, in actions/); a stored
+text that matches none (an old wording, a rule typed by hand) is shown as stored."""
 
 from __future__ import annotations
 
