@@ -74,7 +74,7 @@ def work_sections(user: Any, congress: Congress, roles: frozenset[str]) -> list[
         found.append(
             WorkSection(
                 "forwarded_opinions",
-                gettext_lazy("转办给本单位、待答复的社情民意"),
+                gettext_lazy("待答复的转办社情民意"),
                 "opinion",
                 base.filter(forwarded_to__in=units, state=OS.FORWARDED).order_by("forwarded_at", "id"),
                 entry=_entry(congress, button=gettext_lazy("答复"), meta=_forwarded_meta),
