@@ -233,6 +233,26 @@ def objection_create(request: CongressRequest, pk: int) -> HttpResponse:
 @require_GET
 def objection_list(request: CongressRequest) -> HttpResponse:
     congress = request.congress
+    if request.GET.get("format") == "xlsx":  # pending and decided, as the list shows them (issue #12)
+        objections = [*S.objections_of(congress, pending=True), *S.objections_of(congress, pending=False)]
+        return xlsx_download(
+            request,
+            what="points_objections",
+            title=_("积分异议"),
+            headers=[_("代表"), _("记录"), _("积分"), _("异议理由"), _("提出时间"), _("状态"), _("处理时间")],
+            rows=(
+                [
+                    o.deputy.name,
+                    f"{o.entry.get('date', '')} {o.entry.get('description', '')}".strip(),
+                    o.entry.get("points"),
+                    o.reason,
+                    o.raised_at,
+                    o.get_state_display(),
+                    o.decided_at,
+                ]
+                for o in objections
+            ),
+        )
     return render(
         request,
         "points/objection_list.html",

@@ -68,3 +68,30 @@ def test_manual_entries_export_holds_what_the_list_shows(client, world, settings
         assert [r[2] for r in ws.iter_rows(min_row=2, values_only=True)] == titles, user
         for row in ws.iter_rows(min_row=2):
             assert row[2].data_type == "s" and row[2].quotePrefix
+
+
+def test_objections_export_for_the_staff_only(client, world):
+    from minyi.points.models import LedgerEntry
+
+    w = world
+    d = deputy(w.deputy)
+    _attend(w, [d])
+    P.sync_ledger(w.congress, TODAY.year)
+    entry = LedgerEntry.objects.get(deputy=d)
+    client.force_login(w.deputy)
+    assert (
+        client.post(
+            reverse("points:object", args=["alpha", entry.pk]), {"reason": "+我那天在外地出差"}
+        ).status_code
+        == 302
+    )
+    address = reverse("points:objections", args=["alpha"])
+    client.force_login(w.clerk)
+    response = client.get(address, {"format": "xlsx"})
+    assert response.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(ws.iter_rows(min_row=2))
+    assert [r[3].value for r in rows] == ["+我那天在外地出差"] and rows[0][3].quotePrefix
+    for user in (w.deputy, w.viewer, w.outsider):
+        client.force_login(user)
+        assert client.get(address, {"format": "xlsx"}).status_code == 404
