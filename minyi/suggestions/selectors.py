@@ -573,13 +573,18 @@ def worklist(user: Any, congress: Congress) -> list[WorkSection]:
 
 def deputy_progress(user: Any, congress: Congress) -> QuerySet[Suggestion]:
     """The deputy's own suggestions past drafting: those they lead and those they co-sign."""
-    # two indexed id lists, not one OR over a join (which read every suggestion of the congress)
-    led = Suggestion.objects.filter(congress=congress, lead__user=user).values("pk")
-    cosigned = CoSigner.objects.filter(
-        deputy__user=user, state=CoSignerState.CONFIRMED, suggestion__congress=congress
-    ).values("suggestion")
+    # two indexed id lists in one UNION ALL, not an OR over a join (which read every suggestion of
+    # the congress; an OR of the two lists still made PostgreSQL scan them all: 280 → 30 ms at 100k)
+    led = Suggestion.objects.filter(congress=congress, lead__user=user).order_by().values("pk")
+    cosigned = (
+        CoSigner.objects.filter(
+            deputy__user=user, state=CoSignerState.CONFIRMED, suggestion__congress=congress
+        )
+        .order_by()
+        .values("suggestion")
+    )
     return (
-        Suggestion.objects.filter(Q(pk__in=led) | Q(pk__in=cosigned))
+        Suggestion.objects.filter(pk__in=led.union(cosigned, all=True))
         .exclude(state__in=EDITABLE)
         .select_related("lead", "category")
         .order_by("-state_changed_at", "-pk")
