@@ -11,7 +11,7 @@ For each database (SQLite: a file under var/bench/; PostgreSQL: ``--database-url
 postgres://postgres@127.0.0.1:5432/minyi_bench, whose public schema is DROPPED — never point it at
 real data) and each size:
 
-1. a fresh database is migrated and seeded: ``demo`` is ``manage.py seed_demo`` (421 suggestions);
+1. a fresh database is migrated and seeded: ``demo`` is ``manage.py seed_demo`` (the demo congress);
    a number (e.g. ``100000``) is the demo plus that many suggestions less the demo's, bulk-inserted
    into the demo congress as closed suggestions of the ten years 2013–2022 (one lead unit each,
    leads spread over the demo's deputies) — the congress's history, which no page of current work
