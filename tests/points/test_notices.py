@@ -77,3 +77,20 @@ def test_a_monthly_expectation_is_work_until_met(client, world, loop):
     assert "本月建议：要求 1 件，已立案 1 件" in page and "已达到" in page
     home = client.get(f"/c/{w.congress.code}/").content.decode()
     assert 'data-home-info="monthly_expectation_met"' in home
+
+
+def test_manual_entries_to_review_are_the_reviewers_work_only(world, kit):
+    from .test_manual_and_objections import submit
+
+    w = world
+    entry = submit(kit, w)
+    # 初审: the group's liaison clerk and the congress clerks; not a clerk of another station
+    assert work_summary(kit.clerk, w.congress).count_of("manual_reviews") == 1
+    assert work_summary(w.clerk, w.congress).count_of("manual_reviews") == 1
+    assert work_summary(w.liaison, w.congress).count_of("manual_reviews") == 0
+    assert work_summary(w.deputy, w.congress).count_of("manual_reviews") == 0
+    assert work_summary(w.outsider, w.other_congress).count_of("manual_reviews") == 0
+    P.do_check_manual_entry(entry, actor=kit.clerk, approve=True)
+    # 复核: a congress clerk other than the one who checked it
+    assert work_summary(kit.clerk, w.congress).count_of("manual_reviews") == 0
+    assert work_summary(kit.clerk2, w.congress).count_of("manual_reviews") == 1
