@@ -21,3 +21,9 @@ class SupervisionConfig(AppConfig):
         from minyi.suggestions import hooks as suggestion_hooks
 
         suggestion_hooks.register_panel("supervision/_suggestion_card.html")
+
+        from minyi.core import work
+
+        from .work import work_sections
+
+        work.register(work_sections, order=30)  # 待办: instructions under special supervision

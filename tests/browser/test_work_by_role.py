@@ -19,6 +19,7 @@ from minyi.accounts.models import Role
 from minyi.awards import actions as AW
 from minyi.intake import actions as IA
 from minyi.points import actions as PA
+from minyi.supervision import actions as SV
 from tests.awards.conftest import new_round
 from tests.factories import DeputyFactory, MembershipFactory, UserFactory
 from tests.suggestions.conftest import Driver, make_taxa
@@ -32,7 +33,7 @@ HOME = "/"
 @pytest.fixture
 def scene(daytime, world):
     """Work for every role: a submitted suggestion (clerk), a replied one (deputy), one assigned to
-    unit A (its handler) and an accepted one in an award round being scored (judge); an open opinion
+    unit A (its handler, with a leader's instruction the inspection office follows) and an accepted one in an award round being scored (judge); an open opinion
     at the liaison clerk's station and one forwarded to unit A; the standing-committee leader, also a
     deputy, expected to write one suggestion a month."""
     w = world
@@ -42,7 +43,15 @@ def scene(daytime, world):
     drive = Driver(w, taxa, leader_b)
     drive.to("submitted")
     drive.to("replied")
-    drive.to("assigned", direct=True)
+    assigned = drive.to("assigned", direct=True)
+    SV.do_record_instruction(
+        assigned,
+        actor=w.inspector,
+        leader_name="李某某",
+        instructed_on=datetime.date.today(),
+        text="请抓紧解决。",
+        due_on=datetime.date.today() + datetime.timedelta(days=20),
+    )
     nominee = drive.to("accepted", title="关于增设社区养老服务站的建议")
     r = new_round(w, min_scores=1)
     AW.do_open_nominations(r, actor=w.admin)
@@ -88,7 +97,11 @@ ROLES = {
     "leader": ("supervisor", [("monthly_expectation", r"/suggestions/new/$")], [r"/supervision/$"]),
     "judge": ("judge", [("to_score", r"/awards/\d+/score/\d+/$")], [r"/awards/$"]),
     "liaison": ("liaison", [("station_opinions", r"/intake/opinions/\d+/$")], [r"/intake/opinions/$"]),
-    "inspector": ("inspector", [], [r"/supervision/$", r"/supervision/instructions/$"]),
+    "inspector": (
+        "inspector",
+        [("instructions", r"/supervision/instructions/\d+/$")],
+        [r"/supervision/$", r"/supervision/instructions/$"],
+    ),
 }
 
 

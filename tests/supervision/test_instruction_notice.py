@@ -74,3 +74,23 @@ def test_a_relieved_unit_is_not_told(loop):
         run_scan(enqueue=False)
         instruct(s, w.clerk)
         assert [who for who, _t in scan_new()] == ["handler_b", "leader_b"]
+
+
+def test_the_inspectors_worklist_holds_the_open_instructions(loop):
+    from minyi.core.work import work_summary
+
+    w = loop.w
+    beta_inspector = UserFactory(username="beta_inspector")
+    MembershipFactory(user=beta_inspector, congress=w.other_congress, role=Role.INSPECTOR)
+    with on(DAY):
+        s = loop.drive.to("assigned")
+        instruction = instruct(s, w.inspector)
+        summary = work_summary(w.inspector, w.congress)
+        assert summary.count_of("instructions") == 1
+        section = next(x for x in summary.sections if x.key == "instructions")
+        assert section.due_on == DAY + datetime.timedelta(days=20)
+        for other in (w.clerk, w.supervisor, w.handler_a):
+            assert work_summary(other, w.congress).count_of("instructions") == 0
+        assert work_summary(beta_inspector, w.other_congress).count_of("instructions") == 0
+        SA.do_conclude_instruction(instruction, actor=w.inspector, conclusion="已落实。")
+        assert work_summary(w.inspector, w.congress).count_of("instructions") == 0
