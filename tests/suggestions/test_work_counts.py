@@ -147,13 +147,14 @@ def test_the_home_page_shows_the_counts_at_a_fixed_query_budget(
     assert html.count("data-home-count=") == len(summary.open)
     if summary.total:
         assert f'data-work-total="{summary.total}"' in html and f'data-home-total="{summary.total}"' in html
-    assert len(first) <= 12, [q["sql"][:80] for q in first.captured_queries]
+    budget = len(first)  # counted now: the deque of connection.queries rotates under the building below
+    assert budget <= 12, [q["sql"][:80] for q in first.captured_queries]
     for _ in range(2):
         busy.drive.to("submitted")
         busy.drive.to("signed")
         busy.drive.to("evaluated")
     cache.clear()
-    with django_assert_max_num_queries(len(first)):
+    with django_assert_max_num_queries(budget):
         client.get(url)
 
 
