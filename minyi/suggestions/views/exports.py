@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
@@ -17,13 +17,13 @@ from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.list_export import MAX_ROWS, xlsx_download
 
 from .. import selectors
-from ..models import Assignment, Suggestion
+from ..models import Suggestion
 from . import _queries as Q_
 
 
 def filtered_suggestions(request: CongressRequest) -> QuerySet[Suggestion]:
     """The suggestions of the list page for the filters in the query string (the list's own rule:
-    `pages.suggestion_list`; a test keeps the two equal)."""
+    `_queries.filter_suggestions`, shared with `pages.suggestion_list`)."""
     from ..forms import SuggestionFilterForm
 
     visible = selectors.suggestions_visible_to(request.user, request.congress)
@@ -31,25 +31,7 @@ def filtered_suggestions(request: CongressRequest) -> QuerySet[Suggestion]:
         request.GET or None, congress=request.congress, years=Q_.suggestion_years(visible)
     )
     filters = form.values() if request.GET else {}
-    qs = visible
-    if filters.get("state"):
-        qs = qs.filter(state=filters["state"])
-    if filters.get("year"):
-        y = filters["year"]
-        qs = qs.filter(Q(year=y) | Q(year__isnull=True, created_at__year=y))
-    if filters.get("category"):
-        qs = qs.filter(category=filters["category"])
-    if filters.get("unit"):
-        qs = qs.filter(pk__in=Assignment.objects.filter(unit_id=filters["unit"]).values("suggestion"))
-    q = (filters.get("q") or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(title__icontains=q)
-            | Q(number__icontains=q)
-            | Q(facts__icontains=q)
-            | Q(proposals__icontains=q)
-            | Q(lead__name__icontains=q)
-        )
+    qs = Q_.filter_suggestions(visible, filters)
     return qs.select_related("lead", "category").order_by("-created_at", "-pk")
 
 

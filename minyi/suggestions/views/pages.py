@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -247,25 +246,7 @@ def suggestion_list(request: CongressRequest) -> HttpResponse:
     years = versioned.cached(request, "suggestion_years", lambda: Q_.suggestion_years(visible), user.pk)
     form = SuggestionFilterForm(request.GET or None, congress=congress, years=years)
     filters = form.values() if request.GET else {}
-    qs = visible
-    if filters.get("state"):
-        qs = qs.filter(state=filters["state"])
-    if filters.get("year"):
-        y = filters["year"]
-        qs = qs.filter(Q(year=y) | Q(year__isnull=True, created_at__year=y))
-    if filters.get("category"):
-        qs = qs.filter(category=filters["category"])
-    if filters.get("unit"):
-        qs = qs.filter(pk__in=Assignment.objects.filter(unit_id=filters["unit"]).values("suggestion"))
-    q = (filters.get("q") or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(title__icontains=q)
-            | Q(number__icontains=q)
-            | Q(facts__icontains=q)
-            | Q(proposals__icontains=q)
-            | Q(lead__name__icontains=q)
-        )
+    qs = Q_.filter_suggestions(visible, filters)
     qs = qs.select_related("lead", "category").order_by("-created_at", "-pk")
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     rows = cast("list[SuggestionRow]", list(page.object_list))
