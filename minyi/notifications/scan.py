@@ -787,12 +787,12 @@ def remind_deadlines(run: Run) -> None:
             _notify_stage(run, rule)
 
 
-_ADVICE = {
+_ADVICE: dict[str, Callable[[], str]] = {  # by stage (a str choice)
     Stage.DUE_SOON: lambda: _("请在期限前办结。"),
     Stage.OVERDUE: lambda: _("期限已过，请尽快办理。"),
     Stage.ESCALATED: lambda: _("逾期已超过宽限期，请督促尽快办理。"),
 }
-_PREFIX = {
+_PREFIX: dict[str, Callable[[], str]] = {  # by notice kind (a str choice)
     Notice.Kind.DUE_SOON: lambda: _("即将到期："),
     Notice.Kind.OVERDUE: lambda: _("已逾期："),
     Notice.Kind.ESCALATED: lambda: _("逾期督办："),

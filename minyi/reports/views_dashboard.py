@@ -170,11 +170,15 @@ def _subject(congress, key: str, params: dict[str, Any]) -> str:
     if key == "replied_month":
         return params.get("month") or ""
     if key == "unit_overdue":
-        unit = Unit.objects.filter(congress=congress, pk=params.get("of")).first()
+        unit = Unit.objects.filter(congress=congress, pk=params["of"]).first() if params.get("of") else None
         return unit.name if unit else ""
     if key.startswith("group_"):
         if params.get("group") == D.NONE:
             return _("未编入代表小组")
-        group = DeputyGroup.objects.filter(congress=congress, pk=params.get("group")).first()
+        group = (
+            DeputyGroup.objects.filter(congress=congress, pk=params["group"]).first()
+            if params.get("group")
+            else None
+        )
         return group.name if group else ""
     return ""
