@@ -82,7 +82,7 @@ INLINE_MAX_ROWS = 300
 HELP_SHEET = xlsx.HELP_SHEET
 VALUES_SHEET = "可选值"
 
-STATE_LABELS: dict[str, str] = {
+STATE_LABELS: dict[str, SuggestionState] = {
     "已办结": SuggestionState.CLOSED,
     "已测评待办结": SuggestionState.EVALUATED,
     "已答复待测评": SuggestionState.REPLIED,
@@ -95,7 +95,7 @@ STATE_ALIASES: dict[str, tuple[str, ...]] = {
     "待协调员交办": (SuggestionState.ACCEPTED,),
     "待重新交办": (SuggestionState.ACCEPTED, SuggestionState.ASSIGNED),
 }
-KIND_VALUES: dict[str, str] = {
+KIND_VALUES: dict[str, SuggestionKind] = {
     "大会期间": SuggestionKind.SESSION,
     "大会期间建议": SuggestionKind.SESSION,
     "闭会期间": SuggestionKind.INTERIM,
@@ -606,9 +606,9 @@ def _check_sequence_numbers(congress: Congress, planned: list[Planned], report: 
         ).values_list("year", "seq")
     )
     for p in planned:
-        key = (p.accepted_on.year, p.seq)
         if p.seq is None:
             continue
+        key = (p.accepted_on.year, p.seq)
         if keys[key] > 1:
             report.add(
                 p.row,
