@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import rules
 from django.db import transaction
@@ -46,6 +46,9 @@ from .forms import (
     taxonomy_form_class,
 )
 from .models import TAXONOMIES, Channel, Deputy, LiaisonStation, Policy, ResultClass, Unit
+
+if TYPE_CHECKING:
+    from django.db.models import Field
 
 PER_PAGE = 25
 
@@ -544,7 +547,7 @@ def policy(request):
         for title, names in POLICY_GROUPS:
             rows = []
             for name in names:
-                field = Policy._meta.get_field(name)
+                field = cast("Field[Any, Any]", Policy._meta.get_field(name))  # policy fields, no relations
                 rows.append(
                     (
                         field.verbose_name,
@@ -715,6 +718,7 @@ def member_grant(request):
                     password=data["password"],
                     phone=data["phone"],
                 )
+            assert user is not None  # GrantRoleForm.clean: an existing account that is not found is an error
             return actions.do_grant_role(
                 request.congress,
                 actor=request.user,
