@@ -1,6 +1,7 @@
 """Excel exports of the supervision pages (issue #12): the board's warned items (red and yellow,
-with the board's drill-down filter) and the list of leader instructions — the rows the page shows
-the user, in the user's scope (a coordinator: their bodies), through `minyi.core.list_export`."""
+with the board's drill-down filter), the list of leader instructions and the task force's
+inspections — the rows the page shows the user, in the user's scope (a coordinator: their
+bodies), through `minyi.core.list_export`."""
 
 from __future__ import annotations
 
@@ -117,4 +118,48 @@ def theme_export(request: CongressRequest, pk: int) -> HttpResponse:
     return xlsx_download(request, what="theme", title=str(theme), headers=headers, rows=rows, obj=theme)
 
 
-__all__ = ["board_export", "instruction_list_export", "theme_export"]
+@congress_view()
+def inspection_list_export(request: CongressRequest) -> HttpResponse:
+    """督导检查记录: every inspection the task-force page lists (all pages) as Excel — the ledger an
+    office keeps of its checks, with the findings, what must be put right by when, the unit's
+    answer and whether the deputy agrees."""
+    _need(request, "supervision.view_task_force")
+    rows = (
+        [
+            i.inspected_on,
+            i.get_kind_display(),
+            i.suggestion.number or "",
+            i.suggestion.title,
+            str(i.assignment.unit),
+            i.get_contacted_display(),
+            i.get_reply_real_display(),
+            i.get_solved_display(),
+            i.findings,
+            i.required_action,
+            i.due_on,
+            i.unit_answer,
+            i.get_deputy_view_display(),
+            i.inspector.display_name,
+        ]
+        for i in selectors.inspections_of(congress=request.congress)[:MAX_ROWS]
+    )
+    headers = [
+        _("检查日期"),
+        _("检查方式"),
+        _("编号"),
+        _("案由"),
+        _("被检查单位"),
+        _("是否真正联系了代表"),
+        _("答复内容是否属实"),
+        _("问题是否解决"),
+        _("检查发现"),
+        _("整改要求"),
+        _("整改反馈时限"),
+        _("承办单位整改反馈"),
+        _("代表是否认可"),
+        _("检查人"),
+    ]
+    return xlsx_download(request, what="inspections", title=_("督导检查记录"), headers=headers, rows=rows)
+
+
+__all__ = ["board_export", "inspection_list_export", "instruction_list_export", "theme_export"]

@@ -49,5 +49,6 @@ urlpatterns = [
     # the task force (督导专班) and its inspections
     path("task-force/", views.task_force, name="task_force"),
     path("task-force/<int:pk>/remove/", views.task_force_remove, name="task_force_remove"),
+    path("inspections/export/", exports.inspection_list_export, name="inspection_list_export"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
 ]

@@ -1,6 +1,6 @@
-"""Excel exports of the supervision board and the instruction list (issue #12): the board's red and
-yellow items in the user's scope (a coordinator of another body sees none of them; deputies and
-units 404), formulas as text, one `export.downloaded` audit row."""
+"""Excel exports of the supervision board, the instruction list and the task force's inspections
+(issue #12): the board's red and yellow items in the user's scope (a coordinator of another body
+sees none of them; deputies and units 404), formulas as text, one `export.downloaded` audit row."""
 
 from __future__ import annotations
 
@@ -119,6 +119,49 @@ def test_theme_export_lists_its_suggestions_for_its_readers(client, loop, scene)
         assert [r[1] for r in rows[1:]] == [scene["late"].title]
         assert rows[1][3] == w.unit_a.name
     for persona in (w.deputy, w.handler_a, w.outsider):
+        client.force_login(persona)
+        with on(TODAY):
+            assert client.get(address).status_code == 404
+
+
+def test_inspection_list_export_is_the_task_forces_ledger(client, loop, scene, task_force):
+    w = loop.w
+    late = scene["late"]
+    assignment = late.assignments.exclude(state="cancelled").get(unit=w.unit_a)
+    with on(TODAY):
+        SA.do_record_inspection(
+            assignment,
+            actor=task_force,
+            kind="surprise",
+            inspected_on=TODAY,
+            contacted="no",
+            reply_real="unclear",
+            solved="no",
+            findings='=HYPERLINK("x") 承办单位未与代表联系。',
+            required_action="三个工作日内联系代表并报告。",
+            due_on=D(2026, 10, 15),
+        )
+    address = reverse("supervision:inspection_list_export", args=["alpha"])
+    page = reverse("supervision:task_force", args=["alpha"])
+    for persona in (w.supervisor, w.viewer):
+        client.force_login(persona)
+        with on(TODAY):
+            assert address in client.get(page).content.decode()  # the page links its export
+            since = last_seq()
+            response = client.get(address)
+            rows = rows_of(response)
+        assert rows[0][:5] == ["检查日期", "检查方式", "编号", "案由", "被检查单位"]
+        assert len(rows) == 2
+        row = rows[1]
+        assert row[1] == "随机抽查" and row[3] == late.title and row[4] == w.unit_a.name
+        assert row[5] == "否" and row[9] == "三个工作日内联系代表并报告。" and row[13] == "专班成员"
+        findings = openpyxl.load_workbook(io.BytesIO(response.content)).active.cell(row=2, column=9)
+        assert findings.data_type == "s" and findings.quotePrefix  # a formula stays text
+        events = list(AuditEvent.objects.filter(seq__gt=since))
+        assert [(e.code, e.new["list"], e.new["rows"]) for e in events] == [
+            ("export.downloaded", "inspections", 1)
+        ]
+    for persona in (w.deputy, w.handler_a, w.coordinator, w.outsider):
         client.force_login(persona)
         with on(TODAY):
             assert client.get(address).status_code == 404
