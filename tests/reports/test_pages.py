@@ -309,13 +309,16 @@ def test_query_budget_does_not_grow_with_the_data(client, build, django_assert_n
     # Counted now: captured_queries slices connection.queries, a deque of at most 9,000 entries
     # that the thousands of queries below would rotate.
     budget = len(small.captured_queries)
+    # On PostgreSQL each wide aggregate read switches JIT off first (`reports.figures.reporting_query`):
+    # a statement, not a read of the data, left out of the page's cap.
+    jit_switches = sum(q["sql"] == "SET LOCAL jit = off" for q in small.captured_queries)
     _many(build, 30)
     for _ in range(3):  # more units' work, evaluations and commitments
         build.full(d(2025, 4, 1), build.w.unit_b, result="B")
     client.get(target)  # the new rows changed the data version: the kept work counts are read again
     with django_assert_num_queries(budget):
         assert client.get(target).status_code == 200
-    assert budget <= 30
+    assert budget - jit_switches <= 30
 
 
 def test_key_filter_on_the_page_and_in_the_links(client, build):
