@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "intake"
 urlpatterns = [
     path("", views.station_list, name="stations"),
     path("stations/<int:pk>/", views.station_detail, name="station"),
     path("stations/<int:pk>/events/", views.event_list, name="events"),
+    path("stations/<int:pk>/events/export/", exports.event_list_export, name="events_export"),
     path("stations/<int:pk>/events/new/", views.event_create, name="event_create"),
     path("stations/<int:pk>/duty-days/new/", views.duty_day_create, name="duty_day_create"),
     path("events/<int:pk>/", views.event_detail, name="event"),
