@@ -8,7 +8,7 @@ refused alike with 422 ``unknown_<field>``, so a body cannot be used to probe ot
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
@@ -26,6 +26,8 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 1_000_000
 MAX_ID = 2**63 - 1
 MIN_YEAR, MAX_YEAR = 1949, 2100
+
+M = TypeVar("M", bound=Model)
 
 
 def IdFilter(description: str) -> Any:  # noqa: N802 - reads like the Field it is
@@ -97,7 +99,7 @@ def pick(queryset: QuerySet, pk: int | None, field: str, what: str) -> Any:
     return obj
 
 
-def pick_many(queryset: QuerySet, pks: Iterable[int], field: str, what: str) -> list[Model]:
+def pick_many(queryset: QuerySet[M], pks: Iterable[int], field: str, what: str) -> list[M]:
     """The rows `pks` of `queryset`, in the order given (duplicates kept, for the action to refuse)."""
     pks = list(pks)
     if not pks:

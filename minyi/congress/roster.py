@@ -80,7 +80,11 @@ UNIT_KINDS: dict[str, str] = {
     "企事业单位": Unit.Kind.ENTERPRISE,
     "其他": Unit.Kind.OTHER,
 }
-UNIT_KIND_ALIASES = {"机关（一府一委两院）": Unit.Kind.BODY, "镇": Unit.Kind.TOWN, "街道": Unit.Kind.TOWN}
+UNIT_KIND_ALIASES: dict[str, str] = {
+    "机关（一府一委两院）": Unit.Kind.BODY,
+    "镇": Unit.Kind.TOWN,
+    "街道": Unit.Kind.TOWN,
+}
 BODY_CODES: dict[str, str] = {
     "人民政府": Unit.BodyCode.GOVERNMENT,
     "监察委员会": Unit.BodyCode.SUPERVISION,
@@ -94,7 +98,7 @@ DEPUTY_LEVELS: dict[str, str] = {
     "区（县）人大代表": Deputy.Level.COUNTY,
     "乡镇人大代表": Deputy.Level.TOWNSHIP,
 }
-DEPUTY_LEVEL_ALIASES = {
+DEPUTY_LEVEL_ALIASES: dict[str, str] = {
     "全国": Deputy.Level.NATIONAL,
     "省": Deputy.Level.PROVINCE,
     "省级": Deputy.Level.PROVINCE,
@@ -564,10 +568,11 @@ def _chunks(items: list, size: int = 500) -> Iterable[list]:
 
 def _plan(congress: Congress, sheets: dict[str, list[_Row]], report: RosterReport, *, actor: Any) -> _Plan:
     groups = {g.name: g for g in DeputyGroup.objects.filter(congress=congress)}
-    group_names = {g.pk: g.name for g in groups.values()}
+    # pk → name, looked up by nullable foreign keys (a None id finds no name)
+    group_names: dict[int | None, str] = {g.pk: g.name for g in groups.values()}
     stations = {s.name: s for s in LiaisonStation.objects.filter(congress=congress)}
     units = {u.name: u for u in Unit.objects.filter(congress=congress)}
-    unit_names = {u.pk: u.name for u in units.values()}
+    unit_names: dict[int | None, str] = {u.pk: u.name for u in units.values()}
     plan = _Plan(
         congress,
         groups,
@@ -634,7 +639,9 @@ def _plan(congress: Congress, sheets: dict[str, list[_Row]], report: RosterRepor
     return plan
 
 
-def _plan_units(plan: _Plan, rows: list[_Row], unit_names: dict[int, str], report: RosterReport) -> None:
+def _plan_units(
+    plan: _Plan, rows: list[_Row], unit_names: dict[int | None, str], report: RosterReport
+) -> None:
     units = plan.units
     in_file = {r.values["名称"]: r for r in rows if r.values.get("名称") and "名称" not in r.bad}
     ops = plan.ops[SHEET_UNITS] = []
@@ -706,17 +713,17 @@ def _plan_units(plan: _Plan, rows: list[_Row], unit_names: dict[int, str], repor
     labels = {v: k for k, v in BODY_CODES.items()}
     for code, holders in bodies.items():
         first_name, _first_row = holders[0]
-        for _name, row in holders[1:]:
-            if row is None:
+        for _name, holder in holders[1:]:
+            if holder is None:
                 continue
             report.add(
-                row.sheet,
-                row.row,
+                holder.sheet,
+                holder.row,
                 "机关类别",
                 _("机关类别“%(c)s”已有机关“%(other)s”，每个人大的每一类机关只能有一个。")
                 % {"c": labels.get(code, code), "other": first_name},
             )
-            row.bad.add("机关类别")
+            holder.bad.add("机关类别")
 
     # Levels: a unit is written after its parent when both are in this file.
     plan.unit_levels = {name: _level_iter(name, parent_of, in_file) for name in in_file}
@@ -740,7 +747,7 @@ def _level_iter(name: str, parent_of: dict[str, str | None], in_file: dict[str, 
 def _plan_deputies(
     plan: _Plan,
     rows: list[_Row],
-    group_names: dict[int, str],
+    group_names: dict[int | None, str],
     group_ref: Callable[[_Row, str], str | None],
     report: RosterReport,
 ) -> None:
@@ -815,7 +822,7 @@ def _plan_deputies(
                 "email": d.email,
                 "in_office_from": d.in_office_from,
                 "in_office_to": d.in_office_to,
-                "user": d.user.username if d.user_id else None,
+                "user": d.user.username if d.user is not None else None,
             }
         ops.append(_Op(row, number, d, new, old))
     new_accounts = [u for u in usernames if u not in users]
@@ -889,24 +896,26 @@ def _apply(plan: _Plan) -> dict[str, list[dict[str, Any]]]:
 
     # 联络站
     ops = plan.ops.get(SHEET_STATIONS, [])
-    new_objs, changed = [], []
+    new_stations: list[LiaisonStation] = []
+    changed = []
     for op in ops:
         note(SHEET_STATIONS, op)
         obj = op.existing or LiaisonStation(congress=congress, name=op.key)
         obj.kind, obj.address, obj.group_id = op.new["kind"], op.new["address"], group_id(op.new["group"])
         if op.existing is None:
-            new_objs.append(obj)
+            new_stations.append(obj)
         elif op.changes:
             obj.updated_at = now
             changed.append(obj)
-    LiaisonStation.objects.bulk_create(new_objs, batch_size=500)
+    LiaisonStation.objects.bulk_create(new_stations, batch_size=500)
     LiaisonStation.objects.bulk_update(changed, ["kind", "address", "group", "updated_at"], batch_size=500)
 
     # 承办单位, parents before children
     units = plan.units
     ops = sorted(plan.ops.get(SHEET_UNITS, []), key=lambda op: plan.unit_levels.get(op.key, 0))
     for lvl in sorted({plan.unit_levels.get(op.key, 0) for op in ops}):
-        new_objs, changed = [], []
+        new_units: list[Unit] = []
+        changed = []
         for op in ops:
             if plan.unit_levels.get(op.key, 0) != lvl:
                 continue
@@ -919,15 +928,15 @@ def _apply(plan: _Plan) -> dict[str, list[dict[str, Any]]]:
             )
             obj.parent_id = units[op.new["parent"]].pk if op.new["parent"] else None
             if op.existing is None:
-                new_objs.append(obj)
+                new_units.append(obj)
             elif op.changes:
                 obj.updated_at = now
                 changed.append(obj)
         Unit.objects.bulk_update(
             changed, ["short_name", "kind", "parent", "body_code", "updated_at"], batch_size=500
         )
-        Unit.objects.bulk_create(new_objs, batch_size=500)
-        units.update({u.name: u for u in new_objs})
+        Unit.objects.bulk_create(new_units, batch_size=500)
+        units.update({u.name: u for u in new_units})
     if ops:
         _refresh_unit_bodies(congress)
 
@@ -950,7 +959,8 @@ def _apply(plan: _Plan) -> dict[str, list[dict[str, Any]]]:
                 users[username] = user
                 new_users.append(user)
         User.objects.bulk_create(new_users, batch_size=500)
-        new_objs, changed = [], []
+        new_deputies: list[Deputy] = []
+        changed = []
         for op in ops:
             note(SHEET_DEPUTIES, op)
             obj = op.existing or Deputy(congress=congress, number=op.key)
@@ -961,12 +971,12 @@ def _apply(plan: _Plan) -> dict[str, list[dict[str, Any]]]:
             if op.new.get("user"):
                 obj.user_id = users[op.new["user"]].pk
             if op.existing is None:
-                new_objs.append(obj)
+                new_deputies.append(obj)
             elif op.changes:
                 obj.updated_at = now
                 changed.append(obj)
         Deputy.objects.bulk_update(changed, [*_DEPUTY_FIELDS, "updated_at"], batch_size=500)
-        Deputy.objects.bulk_create(new_objs, batch_size=500)
+        Deputy.objects.bulk_create(new_deputies, batch_size=500)
         _ensure_deputy_memberships(congress, [users[op.new["user"]].pk for op in ops if op.new.get("user")])
     return detail
 

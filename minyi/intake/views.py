@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import rules
@@ -353,16 +354,17 @@ def opinion_create(request: CongressRequest) -> HttpResponse:
         preset_station = stations.filter(pk=station_id).first()
     elif len(who["my_stations"]) == 1:
         preset_station = stations.filter(pk__in=who["my_stations"]).first()
-    kwargs = {
-        "congress": congress,
-        "stations": stations,
-        "events": events,
-        "choose_deputy": bool(who["my_stations"]),
-        "station_required": not is_deputy,
-    }
+    opinion_form = partial(
+        OpinionForm,
+        congress=congress,
+        stations=stations,
+        events=events,
+        choose_deputy=bool(who["my_stations"]),
+        station_required=not is_deputy,
+    )
     back = _url("station", request, preset_station.pk) if preset_station else _url("stations", request)
     if request.method == "POST":
-        form = OpinionForm(request.POST, request.FILES, **kwargs)
+        form = opinion_form(request.POST, request.FILES)
         return form_page(
             request,
             form,
@@ -384,7 +386,7 @@ def opinion_create(request: CongressRequest) -> HttpResponse:
         )
     if preset_event is not None:
         initial["event"] = preset_event
-    form = OpinionForm(initial=initial, **kwargs)
+    form = opinion_form(initial=initial)
     return render(
         request, "intake/opinion_form.html", {"form": form, "back_url": back, "preset_event": preset_event}
     )
@@ -423,7 +425,7 @@ def _list_xlsx(request: CongressRequest, scope: str, title: Promise | str, qs: A
             o.content,
             str(o.category or ""),
             str(o.station or ""),
-            o.event.title if o.event_id else "",
+            o.event.title if o.event is not None else "",
             o.get_state_display(),
         ]
         for o in _opinion_rows(request, qs[:MAX_ROWS])
@@ -505,7 +507,7 @@ def opinion_detail(request: CongressRequest, pk: int) -> HttpResponse:
 class Step:
     action: str
     form: type[forms.Form]
-    run: Callable[[HttpRequest, Opinion, dict[str, Any]], Any]
+    run: Callable[[CongressRequest, Opinion, dict[str, Any]], Any]
     done: Promise
     help: Promise | str = ""
     confirm: Promise | str = ""
@@ -525,7 +527,7 @@ def _adopt_title(opinion: Opinion) -> str:
     return text[:60]
 
 
-def _adopt(request: HttpRequest, opinion: Opinion, data: dict[str, Any]) -> Any:
+def _adopt(request: CongressRequest, opinion: Opinion, data: dict[str, Any]) -> Any:
     return A.do_adopt_opinion_as_suggestion(
         opinion,
         actor=request.user,

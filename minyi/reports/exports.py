@@ -18,7 +18,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -45,7 +45,7 @@ from minyi.suggestions.models import (
     Suggestion,
     SuggestionKind,
 )
-from minyi.suggestions.states import AssignmentState, ContactState, CoSignerState
+from minyi.suggestions.states import AssignmentState, ContactState, CoSignerState, SuggestionState
 
 from . import rules_exports  # noqa: F401  (registers reports.export_figures)
 from .figures import SPECS, Figures, Scope, compute_figures, figure_members, policy_of
@@ -67,8 +67,12 @@ Progress = Callable[[int, int], None]
 LEDGER_SHEET = "建议办理情况汇总表"
 FIGURES_SHEET = "统计数据"
 LIST_SEP = "、"
-KIND_LABELS = {SuggestionKind.SESSION: "大会期间", SuggestionKind.INTERIM: "闭会期间"}
-RATING_LABELS = {Rating.SATISFIED: "满意", Rating.BASIC: "基本满意", Rating.UNSATISFIED: "不满意"}
+KIND_LABELS: dict[str, str] = {SuggestionKind.SESSION: "大会期间", SuggestionKind.INTERIM: "闭会期间"}
+RATING_LABELS: dict[str, str] = {
+    Rating.SATISFIED: "满意",
+    Rating.BASIC: "基本满意",
+    Rating.UNSATISFIED: "不满意",
+}
 NO_FEEDBACK_LABEL = "未反馈"
 
 
@@ -188,7 +192,8 @@ def ledger_rows(
     if progress:
         progress(0, total)
     with translation.override("zh-hans"):
-        states = {value: str(label) for value, label in Suggestion._meta.get_field("state").choices}
+        # the choices of Suggestion.state
+        states = {value: str(label) for value, label in SuggestionState.choices}
     for start in range(0, total, CHUNK):
         chunk = ids[start : start + CHUNK]
         rows = {
@@ -227,13 +232,13 @@ def _ledger_chunk(suggestions: list[Suggestion], states: dict[str, str]) -> Iter
         e.reply_id: e for e in Evaluation.objects.filter(suggestion_id__in=ids)
     }
     contacts: dict[int, datetime.date] = {}
-    for c in (
+    for contact in (
         Contact.objects.filter(assignment__suggestion_id__in=ids, method__in=FACE_TO_FACE)
         .exclude(state=ContactState.DISPUTED)
         .values("assignment__suggestion_id", "contacted_on")
         .order_by("contacted_on")
     ):
-        contacts.setdefault(c["assignment__suggestion_id"], c["contacted_on"])
+        contacts.setdefault(contact["assignment__suggestion_id"], contact["contacted_on"])
 
     for s in suggestions:
         mine = assignments.get(s.pk, [])
@@ -242,7 +247,8 @@ def _ledger_chunk(suggestions: list[Suggestion], states: dict[str, str]) -> Iter
         replied = [a for a in mine if a.pk in replies]
         final_round = max((a.round for a in replied), default=None)
         final = [a for a in replied if a.round == final_round]
-        reply_dates = [_local(replies[a.pk].signed_off_at) for a in final]
+        # only signed-off replies were read, so every reply has a date
+        reply_dates = cast("list[datetime.date]", [_local(replies[a.pk].signed_off_at) for a in final])
         ratings = []
         for a in final:
             e = evaluations.get(replies[a.pk].pk)
@@ -395,8 +401,8 @@ def build_export(job: ExportJob, progress: Progress | None = None) -> tuple[byte
 
     congress = job.congress
     if job.kind in (ExportJob.Kind.BULLETIN_XLSX, ExportJob.Kind.BULLETIN_PDF):
-        data = QueryDict(job.params)
-        b = bulletin.build_bulletin(congress, int(data["year"]), int(data["quarter"]))
+        query = QueryDict(job.params)
+        b = bulletin.build_bulletin(congress, int(query["year"]), int(query["quarter"]))
         if job.kind == ExportJob.Kind.BULLETIN_XLSX:
             return bulletin.bulletin_workbook(b), f"{b.title}.xlsx"
         return pdf.bulletin_pdf(b), f"{b.title}.pdf"

@@ -593,18 +593,22 @@ class _SuggestionRows:
             q &= Q(channel_id=scope.channel)
         if scope.kind is not None:
             q &= Q(kind=scope.kind)
+        # `q & Q(x)` builds the same tree as `q & x` for an Exists `x`; the stubs type only `Q & Q`
+        # as a Q.
         if scope.theme is not None:
             tagged = S.theme_tags.through.objects.filter(
                 suggestion_id=OuterRef("pk"), themetag_id=scope.theme
             )
-            q &= Exists(tagged)
+            q &= Q(Exists(tagged))
         if scope.key is not None:
             member = Exists(ThemeSuggestion.objects.filter(suggestion=OuterRef("pk")))
-            q &= member if scope.key else ~member
+            q &= Q(member if scope.key else ~member)
         if scope.key_theme is not None:
-            q &= Exists(ThemeSuggestion.objects.filter(suggestion=OuterRef("pk"), theme_id=scope.key_theme))
+            q &= Q(
+                Exists(ThemeSuggestion.objects.filter(suggestion=OuterRef("pk"), theme_id=scope.key_theme))
+            )
         if scope.unit is not None or scope.body is not None:
-            assigned = Exists(Assignment.objects.filter(self.relevant(""), suggestion=OuterRef("pk")))
+            assigned = Q(Exists(Assignment.objects.filter(self.relevant(""), suggestion=OuterRef("pk"))))
             if scope.body is not None and scope.unit is None:
                 assigned |= Q(forwarded_to_id=scope.body)
             q &= assigned
@@ -1048,7 +1052,9 @@ def figure_members(
     _check(key, part, SUGGESTIONS)
     rows = _SuggestionRows(congress, scope, policy or policy_of(congress))
     num, den = rows.pairs()[key]
-    return S.objects.filter(rows.base() & (num if part == "numerator" else den))
+    condition = num if part == "numerator" else den
+    assert condition is not None  # `_check`: only a rate has a denominator, and every rate has one
+    return S.objects.filter(rows.base() & condition)
 
 
 def figure_deputies(

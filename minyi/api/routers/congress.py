@@ -7,7 +7,7 @@ open is a 404 here too); the policy is changed with `do_update_policy`, as on th
 from __future__ import annotations
 
 import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import rules
 from django.http import Http404, HttpRequest
@@ -21,6 +21,14 @@ from minyi.congress.models import TAXONOMIES, Congress, Deputy, Policy, PolicyIt
 from minyi.core.tenancy import memberships_of
 
 from ..common import READ_ERRORS, WRITE_ERRORS, IdFilter, PageQuery, Ref, congress_of, label, page_of, ref
+
+if TYPE_CHECKING:
+    # What `selectors.deputies_for` annotates on each deputy: the type checker's view of its rows.
+    # Nothing is an instance of this class at run time; the rows are the model's own.
+
+    class RosterDeputy(Deputy):
+        is_current: bool
+
 
 router = Router(tags=["congress"])
 
@@ -78,7 +86,7 @@ def congress_detail(request, code: str):
         "short_name": congress.short_name,
         "level": congress.level,
         "level_label": congress.get_level_display(),
-        "parent": congress.parent.code if congress.parent_id else None,
+        "parent": congress.parent.code if congress.parent is not None else None,
         "roles": [
             {
                 "role": m.role,
@@ -127,7 +135,7 @@ class DeputyOut(Schema):
         return ref(obj.group)
 
     @staticmethod
-    def resolve_in_office(obj: Deputy) -> bool:
+    def resolve_in_office(obj: RosterDeputy) -> bool:
         return bool(obj.is_current)
 
     @staticmethod
@@ -222,7 +230,12 @@ def units(request, code: str, include_inactive: bool = True):
 # --- policy ----------------------------------------------------------------------------------------
 
 
-CompletionDefinition = Literal[tuple(Policy.CompletionDefinition.values)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    # A Literal built from the choices at run time is not a type to mypy: it checks the field as the
+    # str it is, while pydantic (below) gets the Literal and refuses any other value.
+    CompletionDefinition = str
+else:
+    CompletionDefinition = Literal[tuple(Policy.CompletionDefinition.values)]
 
 
 class PolicyOut(Schema):

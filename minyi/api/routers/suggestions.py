@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -35,8 +35,10 @@ from minyi.suggestions.models import (
     AssignmentRole,
     Commitment,
     Contact,
+    CoSigner,
     Suggestion,
     WithdrawalConsent,
+    WithdrawalRequest,
 )
 from minyi.suggestions.rules import can_view_assignment
 from minyi.suggestions.selectors import (
@@ -188,7 +190,7 @@ def _content(congress: Congress, data: ContentIn) -> A.SuggestionContent:
     )
 
 
-def _units(congress: Congress) -> Any:
+def _units(congress: Congress) -> QuerySet[Unit]:
     return Unit.objects.filter(congress=congress)
 
 
@@ -302,7 +304,8 @@ def _detail(user: Any, suggestion: Suggestion) -> dict[str, Any]:
         .select_related("assignment__unit")
         .order_by("contacted_on", "id")
     )
-    for obj in [*cosigners, *withdrawals, *assignments]:
+    related: list[CoSigner | WithdrawalRequest | Assignment] = [*cosigners, *withdrawals, *assignments]
+    for obj in related:
         obj.suggestion = s
     for contact in contacts:
         contact.assignment.suggestion = s
@@ -320,7 +323,7 @@ def _detail(user: Any, suggestion: Suggestion) -> dict[str, Any]:
         SuggestionDetailOut,
         s,
         **suggestion_out(s),
-        session={"id": s.session.pk, "name": str(s.session)} if s.session_id else None,
+        session={"id": s.session.pk, "name": str(s.session)} if s.session is not None else None,
         theme_tags=[ref(t) for t in s.theme_tags.all()],
         suggested_units=[ref(u) for u in s.suggested_units.all()],
         entered_by=s.entered_by.display_name,

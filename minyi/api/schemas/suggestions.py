@@ -12,7 +12,7 @@ a schema is filled from the row without a second list to keep in step.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ninja import Field, Schema
 
@@ -49,12 +49,22 @@ def _literal(choices: Any) -> Any:
     return Literal[tuple(choices.values)]  # type: ignore[valid-type]
 
 
-KindValue = _literal(SuggestionKind)
-RatingValue = _literal(Rating)
-DispositionValue = _literal(Disposition)
-PhaseValue = _literal(ContactPhase)
-MethodValue = _literal(ContactMethod)
-StateValue = _literal(SuggestionState)
+if TYPE_CHECKING:
+    # A Literal built from the choices at run time is not a type to mypy: it checks these fields as
+    # the str they are, while pydantic (below) gets the Literal and refuses any other value.
+    KindValue = str
+    RatingValue = str
+    DispositionValue = str
+    PhaseValue = str
+    MethodValue = str
+    StateValue = str
+else:
+    KindValue = _literal(SuggestionKind)
+    RatingValue = _literal(Rating)
+    DispositionValue = _literal(Disposition)
+    PhaseValue = _literal(ContactPhase)
+    MethodValue = _literal(ContactMethod)
+    StateValue = _literal(SuggestionState)
 
 
 # --- input -----------------------------------------------------------------------------------------
