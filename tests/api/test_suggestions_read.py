@@ -307,3 +307,44 @@ def test_worklist_query_count_does_not_grow(api, loop, django_assert_max_num_que
     for user in (w.clerk, w.deputy, w.handler_a, w.leader_a, w.coordinator):
         with django_assert_max_num_queries(14):
             ok(api.get(user, f"{A}/worklist"))
+
+
+@time_machine.travel("2026-03-02 10:00 +0800", tick=False)
+def test_worklist_holds_every_apps_work_as_the_home_page_counts_it(api, loop):
+    """The API's 待办 is the 待办 page's: every app's sections (here a resident's opinion forwarded
+    to unit A, from the intake app), with the counts the home page and the menu badge show."""
+    from django.urls import reverse
+
+    from minyi.congress.models import LiaisonStation
+    from minyi.core.work import work_summary
+    from minyi.intake import actions as IA
+
+    w = loop.w
+    loop.drive.to("submitted")
+    loop.drive.to("assigned")
+    station = LiaisonStation.objects.get(congress=w.congress, name="甲区第一联络站")
+    opinion = IA.do_record_opinion(
+        w.congress,
+        actor=w.liaison,
+        data=IA.OpinionInput(
+            content="小区门口的路灯坏了。", station=station, deputy=w.deputy.deputy_records.get()
+        ),
+    )
+    IA.do_forward_opinion(opinion, actor=w.liaison, unit=w.unit_a)
+    for persona in ("deputy", "clerk", "liaison", "coordinator", "handler_a", "judge", "viewer"):
+        user = getattr(w, persona)
+        body = ok(api.get(user, f"{A}/worklist"))
+        summary = work_summary(user, w.congress)
+        assert [(s["key"], s["count"], s["counted"]) for s in body] == [
+            (c.key, c.count, c.counted) for c in summary.sections
+        ], persona
+    unit = ok(api.get(w.handler_a, f"{A}/worklist"))
+    assert {"to_sign", "forwarded_opinions"} <= {s["key"] for s in unit}
+    forwarded = section(unit, "forwarded_opinions")
+    assert forwarded["kind"] == "opinion" and forwarded["count"] == 1
+    [item] = forwarded["items"]
+    assert item["id"] == opinion.pk and item["suggestion"] is None
+    assert item["title"] == "小区门口的路灯坏了。" and item["state_label"] == "已转办"
+    assert item["url"] == reverse("intake:opinion", args=[w.congress.code, opinion.pk])
+    deputy = ok(api.get(w.deputy, f"{A}/worklist"))
+    assert section(deputy, "progress")["counted"] is False  # information, not work

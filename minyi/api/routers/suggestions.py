@@ -29,6 +29,7 @@ from minyi.congress.models import (
     ThemeTag,
     Unit,
 )
+from minyi.core import work as core_work
 from minyi.suggestions import actions as A
 from minyi.suggestions.models import (
     Assignment,
@@ -48,7 +49,6 @@ from minyi.suggestions.selectors import (
     replies_visible_to,
     suggestions_visible_to,
     timeline,
-    worklist,
 )
 from minyi.suggestions.states import AssignmentState, CoSignerState
 from minyi.supervision.warnings import WarningClock
@@ -118,6 +118,7 @@ from ..schemas.suggestions import (
     coordination_out,
     cosigner_out,
     deadline_out,
+    entry_item_out,
     evaluation_out,
     event_out,
     extension_out,
@@ -252,20 +253,29 @@ def suggestion_list(request, code: str, filters: Query[SuggestionFilters], pagin
     summary="我的待办 · My work list",
 )
 def my_worklist(request, code: str):
-    """The 待办 sections of every role the user holds here (deputy first, then congress staff,
-    coordinator, unit), each with its count and first items."""
+    """The 待办 sections of every role the user holds here, from every app — the same sections as
+    the 待办 page and the home page's counts (`minyi.core.work`): the suggestion app's (deputy
+    first, then congress staff, coordinator, unit), then the supervision, intake, awards and points
+    work — each with its count and first items."""
     congress = congress_of(request, code)
     out = []
-    for section in worklist(request.user, congress):
+    for section in core_work.sections(request.user, congress):
         items = list(section.queryset[:WORKLIST_ITEMS])
         count = len(items) if len(items) < WORKLIST_ITEMS else section.queryset.count()
+        entry = section.entry
         out.append(
             {
                 "key": section.key,
                 "label": str(section.label),
                 "kind": section.model,
+                "counted": section.counted,
                 "count": count,
-                "items": [work_item_out(section.model, obj) for obj in items],
+                "items": [
+                    work_item_out(section.model, obj)
+                    if entry is None
+                    else entry_item_out(section.model, obj, entry(obj))
+                    for obj in items
+                ],
             }
         )
     return out

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ninja import Field, Schema
 
+from minyi.core.work import WorkEntry
 from minyi.suggestions.models import (
     AssignmentRole,
     ContactMethod,
@@ -501,22 +502,33 @@ class TimelineEventOut(Schema):
 
 class WorkItemOut(Schema):
     kind: str = Field(
-        description="suggestion, cosigner, reply, withdrawal_consent, contact, extension, "
-        "assignment or commitment."
+        description="The suggestion app's rows: suggestion, cosigner, reply, withdrawal_consent, "
+        "contact, extension, assignment or commitment (with `suggestion`); another app's rows "
+        "(nominee, opinion, instruction, objection, manual_entry…) carry `title` and `url` instead."
     )
     id: int
-    suggestion: SuggestionRef
+    suggestion: SuggestionRef | None = Field(
+        description="The suggestion the row is about (null for another app's rows)."
+    )
     assignment_id: int | None
     unit: Ref | None
     state: str | None
     state_label: str | None
     due_on: datetime.date | None
+    title: str | None = Field(None, description="Another app's row: what it is, as the 待办 page shows it.")
+    number: str | None = Field(
+        None, description="Another app's row: the suggestion or opinion number, if any."
+    )
+    url: str | None = Field(None, description="Another app's row: the page where the work is done.")
 
 
 class WorkSectionOut(Schema):
     key: str
     label: str
     kind: str
+    counted: bool = Field(
+        description="False for a section shown for information, not work (a deputy's own suggestions in progress)."
+    )
     count: int
     items: list[WorkItemOut] = Field(description="The first items, oldest or most urgent first.")
 
@@ -722,4 +734,21 @@ def work_item_out(kind: str, obj: Any) -> dict[str, Any]:
         "state": state,
         "state_label": label(choices, state) if choices is not None and state else None,
         "due_on": due_on,
+    }
+
+
+def entry_item_out(kind: str, obj: Any, entry: WorkEntry) -> dict[str, Any]:
+    """One row of another app's 待办 section, as that app describes it (`core.work.WorkEntry`)."""
+    return {
+        "kind": kind,
+        "id": obj.pk,
+        "suggestion": None,
+        "assignment_id": None,
+        "unit": None,
+        "state": None,
+        "state_label": entry.state or None,
+        "due_on": entry.due_on,
+        "title": entry.title,
+        "number": entry.number or None,
+        "url": entry.url,
     }
