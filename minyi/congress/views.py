@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from minyi.accounts.models import STATION_ROLES, UNIT_ROLES, Role
 from minyi.core.decorators import CongressRequest, congress_view
+from minyi.core.list_export import MAX_ROWS, xlsx_download
 from minyi.core.pages import act, form_page, paginate, query_without
 from minyi.core.tenancy import memberships_of
 from minyi.core.work import summary_for_request
@@ -48,7 +49,12 @@ from .forms import (
 from .models import TAXONOMIES, Channel, Deputy, LiaisonStation, Policy, ResultClass, Unit
 
 if TYPE_CHECKING:
-    from django.db.models import Field
+    from django.db.models import Field, QuerySet
+
+    # What `selectors.deputies_for` annotates on each deputy: the type checker's view of its rows.
+    # Nothing is an instance of this class at run time; the rows are the model's own.
+    class RosterDeputy(Deputy):
+        is_current: bool
 
 PER_PAGE = 25
 
@@ -200,12 +206,35 @@ def _main_work(request: CongressRequest, roles: set[str]) -> list[dict[str, str]
 def deputies(request):
     form = DeputyFilterForm(request.GET or None, congress=request.congress)
     filters = form.values() if request.GET else {}
+    if request.GET.get("format") == "xlsx":  # 代表名册: the filtered list, every page (issue #12)
+        return _deputies_xlsx(request, selectors.deputies_for(request.congress, filters))
     page = _page(request, selectors.deputies_for(request.congress, filters))
     return _render(
         request,
         "congress/deputies/list.html",
         {"filter_form": form, "page": page, "querystring": _querystring(request)},
     )
+
+
+def _deputies_xlsx(request: CongressRequest, deputies: QuerySet[Deputy]) -> HttpResponse:
+    """The roster as the list shows it: the phone column only for those who may see contacts."""
+    contacts = rules.has_perm("congress.view_contacts", request.user, request.congress)
+    rows = (
+        [
+            d.number,
+            d.name,
+            str(d.group or ""),
+            d.get_level_display(),
+            _("在任") if d.is_current else _("不在任"),
+            *([d.phone] if contacts else []),
+            _("已关联") if d.user_id else _("未关联"),
+        ]
+        for d in cast("QuerySet[RosterDeputy]", deputies)[:MAX_ROWS]
+    )
+    headers = [_("代表证号"), _("姓名"), _("代表小组"), _("代表层级"), _("在任")]
+    headers += [_("联系电话")] if contacts else []
+    headers += [_("账号")]
+    return xlsx_download(request, what="deputies", title=_("代表名册"), headers=headers, rows=rows)
 
 
 @congress_view("congress.view_roster")

@@ -110,6 +110,41 @@ def test_deputy_list_shows_phones_only_to_staff(client, world, alpha):
     assert "13800000000" in html(client.get(url("deputies")))
 
 
+def test_deputy_roster_exports_as_the_list_shows_it(client, world, alpha):
+    """代表名册 as Excel: the list's filters, every page; the phone column only for staff; audited;
+    404 outside the congress."""
+    import io
+
+    import openpyxl
+
+    DeputyFactory(congress=world.congress, name="=市代表", number="A901", level=Deputy.Level.CITY)
+
+    def rows(user, **params):
+        client.force_login(user)
+        response = client.get(url("deputies"), {**params, "format": "xlsx"})
+        assert response.status_code == 200
+        return [
+            list(r)
+            for r in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+        ]
+
+    client.force_login(world.viewer)
+    assert "format=xlsx" in html(client.get(url("deputies")))  # the page links its export
+    since = last_seq()
+    viewer = rows(world.viewer)
+    assert viewer[0] == ["代表证号", "姓名", "代表小组", "代表层级", "在任", "账号"]  # no phone column
+    assert {r[1] for r in viewer[1:]} == {"领衔代表", "联名代表", "甲代表", "=市代表"}
+    assert "13800000000" not in str(viewer)
+    exported = AuditEvent.objects.filter(seq__gt=since, code="export.downloaded").get()
+    assert (exported.actor, exported.new) == (world.viewer, {"list": "deputies", "rows": 4})
+    clerk = rows(world.clerk, q="A901")
+    assert clerk[0] == ["代表证号", "姓名", "代表小组", "代表层级", "在任", "联系电话", "账号"]
+    assert [r[:2] for r in clerk[1:]] == [["A901", "=市代表"]]  # the filter applies; the formula is text
+    assert "13800000000" in str(rows(world.clerk))
+    client.force_login(world.outsider)
+    assert client.get(url("deputies"), {"format": "xlsx"}).status_code == 404
+
+
 @pytest.mark.parametrize(
     ("who", "sees"), [("admin", True), ("clerk", True), ("viewer", False), ("cosigner", False)]
 )
