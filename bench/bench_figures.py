@@ -648,7 +648,7 @@ def seed(size: int, shape: str):
     return target, clerk, written, scope_size
 
 
-def seed_year(congress, clerk, year, n, rng, categories, channels, classes, units, deputies) -> int:
+def seed_year(congress, clerk, year, n, rng, categories, channels, classes, units, deputies) -> int:  # noqa: C901, PLR0912, PLR0915
     from minyi.suggestions.models import (
         Assignment,
         Commitment,

@@ -598,7 +598,7 @@ def do_start_scoring(award_round: AwardRound, *, actor: Actor) -> AwardRound:
 
 
 @transaction.atomic
-def do_score_nominee(nominee: Nominee, *, actor: Actor, values: Mapping[int, Any]) -> list[Score]:
+def do_score_nominee(nominee: Nominee, *, actor: Actor, values: Mapping[int, Any]) -> list[Score]:  # noqa: C901
     """A judge's scores (0–100) for every criterion of the nominee's track, by criterion id. A judge
     may revise their scores until scoring closes."""
     award_round = _lock(nominee.round_id)

@@ -803,7 +803,7 @@ def _refuse_duplicate_role(user: User) -> None:
 
 
 @transaction.atomic
-def do_grant_role(
+def do_grant_role(  # noqa: C901, PLR0912, PLR0915
     congress: Congress,
     *,
     actor: Any,

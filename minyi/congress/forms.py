@@ -390,7 +390,7 @@ class GrantRoleForm(BootstrapMixin, forms.Form):
         pk = self.cleaned_data.get("unit")
         return None if pk is None else Unit.objects.get(pk=pk, congress=self.congress)
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any]:  # noqa: C901
         data = cleaned(super().clean())
         username = (data.get("username") or "").strip()
         if data.get("account") == self.EXISTING and username:

@@ -243,7 +243,7 @@ def _clean_date(value: Any) -> datetime.date:
 _email = EmailValidator()
 
 
-def _clean_cell(col: Column, raw: Any) -> Any:
+def _clean_cell(col: Column, raw: Any) -> Any:  # noqa: C901, PLR0912
     """The cell's value for the database, or None when empty; raises _CellError."""
     if col.kind == "date":
         if raw is None or _text(raw) == "":
@@ -353,7 +353,7 @@ def estimate_rows(data: bytes) -> int:
         wb.close()
 
 
-def _read_sheet(ws, sheet: str, report: RosterReport, ticker: _Ticker) -> list[_Row]:
+def _read_sheet(ws, sheet: str, report: RosterReport, ticker: _Ticker) -> list[_Row]:  # noqa: C901, PLR0912
     spec = LAYOUT[sheet]
     by_header = {c.header: c for c in spec}
     estimate = _sheet_estimate(ws)
@@ -442,7 +442,7 @@ def _check_duplicates(rows: list[_Row], header: str, report: RosterReport, what:
             first[key] = row.row
 
 
-def _row_rules(sheet: str, rows: list[_Row], report: RosterReport) -> None:
+def _row_rules(sheet: str, rows: list[_Row], report: RosterReport) -> None:  # noqa: C901, PLR0912
     """Checks within one row (several cells) and within one sheet (duplicates)."""
     if sheet == SHEET_UNITS:
         for row in rows:
@@ -566,7 +566,7 @@ def _chunks(items: list, size: int = 500) -> Iterable[list]:
         yield items[i : i + size]
 
 
-def _plan(congress: Congress, sheets: dict[str, list[_Row]], report: RosterReport, *, actor: Any) -> _Plan:
+def _plan(congress: Congress, sheets: dict[str, list[_Row]], report: RosterReport, *, actor: Any) -> _Plan:  # noqa: C901
     groups = {g.name: g for g in DeputyGroup.objects.filter(congress=congress)}
     # pk → name, looked up by nullable foreign keys (a None id finds no name)
     group_names: dict[int | None, str] = {g.pk: g.name for g in groups.values()}
@@ -639,7 +639,7 @@ def _plan(congress: Congress, sheets: dict[str, list[_Row]], report: RosterRepor
     return plan
 
 
-def _plan_units(
+def _plan_units(  # noqa: C901, PLR0912
     plan: _Plan, rows: list[_Row], unit_names: dict[int | None, str], report: RosterReport
 ) -> None:
     units = plan.units
@@ -853,7 +853,7 @@ _DEPUTY_LOAD = (
 # Writing
 
 
-def _apply(plan: _Plan) -> dict[str, list[dict[str, Any]]]:
+def _apply(plan: _Plan) -> dict[str, list[dict[str, Any]]]:  # noqa: C901, PLR0912, PLR0915
     """Write the plan; returns the per-row detail for the audit row."""
     congress = plan.congress
     now = timezone.now()

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     class RosterDeputy(Deputy):
         is_current: bool
 
+
 PER_PAGE = 25
 
 

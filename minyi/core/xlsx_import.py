@@ -135,7 +135,7 @@ def too_large(limit: int) -> str:
     return _("文件超过大小上限（%(limit)s MB），请拆分后分批导入。") % {"limit": upload_limit_mb(limit)}
 
 
-def check_content(data: bytes, filename: str = "") -> list[str]:
+def check_content(data: bytes, filename: str = "") -> list[str]:  # noqa: PLR0911
     """Reasons why `data` (named `filename`) is not an .xlsx workbook we accept; [] if it is.
 
     The content decides, not the name: an .xlsx is a zip package holding an Office Open XML

@@ -462,7 +462,7 @@ class OpinionInput:
 
 
 @transaction.atomic
-def do_record_opinion(
+def do_record_opinion(  # noqa: C901, PLR0912
     congress: Congress, *, actor: Actor, data: OpinionInput, photos: Sequence[File] = ()
 ) -> Opinion:
     """Record a voter's opinion (社情民意). A liaison clerk records it at their station (optionally at

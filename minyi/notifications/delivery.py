@@ -286,7 +286,7 @@ def _mark_failed(delivery: Delivery, worker: str, error: BaseException, stats: S
     stats.errors.append(message)
 
 
-def send_claimed(deliveries: list[Delivery], worker: str, stats: Sent) -> None:
+def send_claimed(deliveries: list[Delivery], worker: str, stats: Sent) -> None:  # noqa: C901, PLR0912
     """Send the rows `worker` claimed, marking each as soon as it is done."""
     emails = [d for d in deliveries if d.channel == Delivery.Channel.EMAIL]
     texts = [d for d in deliveries if d.channel == Delivery.Channel.SMS]

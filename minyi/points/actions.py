@@ -170,7 +170,7 @@ def ensure_default_rules(congress: Congress, *, actor: Actor = None) -> list[Poi
     return created
 
 
-def _check_rule(rule: PointsRule) -> None:
+def _check_rule(rule: PointsRule) -> None:  # noqa: C901
     event = EVENT_BY_CODE.get(rule.event)
     if event is None:
         raise ValidationFailed(_("请选择履职事项。"), code="bad_event")

@@ -138,7 +138,7 @@ def entry_by_key(congress: Congress, key: str) -> LedgerEntry | None:
     return LedgerEntry.objects.filter(congress=congress, key=key).select_related("deputy").first()
 
 
-def source_url(entry: LedgerEntry, congress: Congress) -> str | None:
+def source_url(entry: LedgerEntry, congress: Congress) -> str | None:  # noqa: PLR0911
     """A page showing where the entry came from (the page itself checks access)."""
     src = entry.source or {}
     try:

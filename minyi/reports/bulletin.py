@@ -372,7 +372,7 @@ def _num(figure: Figure) -> Any:
     return figure.value
 
 
-def bulletin_workbook(b: Bulletin) -> bytes:
+def bulletin_workbook(b: Bulletin) -> bytes:  # noqa: C901, PLR0912
     wb = xlsx.new_workbook()
     ws = wb.active
     ws.title = _("总体情况")

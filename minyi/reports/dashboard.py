@@ -244,7 +244,7 @@ def _unit_param(congress: Congress, value: Any) -> int:
     return pk
 
 
-def segment_rows(
+def segment_rows(  # noqa: PLR0911
     congress: Congress, scope: Scope, key: str, params: dict[str, Any], *, policy: Policy | None = None
 ) -> QuerySet:
     """The rows behind one segment of a dashboard chart that is not an engine figure (see

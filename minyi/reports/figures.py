@@ -829,7 +829,7 @@ def _last_rounds(rows: Iterable[tuple[Any, ...]]) -> dict[int, int]:
     return last
 
 
-def _read_flags(rows: _SuggestionRows) -> dict[str, Ids]:
+def _read_flags(rows: _SuggestionRows) -> dict[str, Ids]:  # noqa: C901, PLR0912
     """Every flag of `FLAGS` for the accepted suggestions of the scope, reading each table once,
     grouped by suggestion (and round, where the last round matters): six queries (seven when
     completion counts commitments) whatever the size of the scope. The conditions are `UnitWork`'s

@@ -252,7 +252,7 @@ def _per_unit(values: list, units: list, what: str) -> list:
     return values
 
 
-def _check_row(
+def _check_row(  # noqa: C901, PLR0912, PLR0915
     n: int, cells: dict[str, Any], look: Lookups, report: HistoryReport, today: datetime.date
 ) -> Planned | None:
     """Validate one row (`n` as Excel numbers it); report every problem; None if any."""
@@ -488,7 +488,7 @@ def _check_row(
 # --- the file ------------------------------------------------------------------------------------
 
 
-def _read(
+def _read(  # noqa: C901, PLR0911, PLR0912
     data: bytes, report: HistoryReport, progress: Progress | None
 ) -> list[tuple[int, dict[str, Any]]] | None:
     try:

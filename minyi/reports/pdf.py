@@ -231,7 +231,7 @@ def _build(story: list, title: str) -> bytes:
     return out.getvalue()
 
 
-def year_report(
+def year_report(  # noqa: C901
     congress: Congress, scope: Scope, *, progress: Callable[[int, int], None] | None = None
 ) -> bytes:
     """年度统计报告: headline figures, charts, every figure with numerator and denominator, the unit

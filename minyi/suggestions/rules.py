@@ -196,7 +196,7 @@ def _reads_by_role(user: Any, suggestion: Any, roles: set[str]) -> bool:
 
 
 @rules.predicate
-def can_view_suggestion(user: Any, suggestion: Any) -> bool:
+def can_view_suggestion(user: Any, suggestion: Any) -> bool:  # noqa: PLR0911
     from .models import Assignment, CoSigner, Suggestion
 
     roles = roles_of(user, suggestion.congress)

@@ -467,7 +467,7 @@ def do_remove_theme_suggestion(
 
 
 @transaction.atomic
-def do_add_supervision_record(
+def do_add_supervision_record(  # noqa: C901, PLR0912
     target: KeyTheme | Suggestion | Instruction,
     *,
     actor: Actor,

@@ -172,7 +172,7 @@ class Explanation:
     calendar_changed: bool = False
 
 
-def explain(
+def explain(  # noqa: C901, PLR0912
     deadline: Deadline,
     *,
     policy: Any,

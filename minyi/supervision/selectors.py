@@ -434,7 +434,7 @@ class CalendarPreview:
     congresses: list[Congress] = field(default_factory=list)
 
 
-def calendar_recompute_preview(years: Iterable[int], *, congress: Congress | None = None) -> CalendarPreview:
+def calendar_recompute_preview(years: Iterable[int], *, congress: Congress | None = None) -> CalendarPreview:  # noqa: C901, PLR0912
     """What `do_recompute_deadlines` would change after the calendar of `years` was completed or
     edited: every open deadline whose period reaches into those years, recomputed with its own
     rule (the number of working days or months it states) and its congress's current calendar

@@ -84,7 +84,7 @@ class UsedRevision:
     provisional: bool = False  # that year is not (or was not, at that revision) complete
 
 
-def describe_revisions(revisions: dict, congress_id: int | None, start: datetime.date, end: datetime.date):
+def describe_revisions(revisions: dict, congress_id: int | None, start: datetime.date, end: datetime.date):  # noqa: C901
     """The calendar revisions a deadline was computed with (`Deadline.calendar_revisions`), in words:
     "2026年日历 第3版（国务院办公厅关于2026年部分节假日安排的通知）". One or two queries."""
     from django.utils.translation import gettext as _

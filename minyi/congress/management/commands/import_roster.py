@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--congress", required=True, help="the congress code, e.g. alpha")
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
 
-    def handle(self, *args, file: str, congress: str, dry_run: bool, **options):
+    def handle(self, *args, file: str, congress: str, dry_run: bool, **options):  # noqa: C901
         try:
             target = Congress.objects.get(code=congress)
         except Congress.DoesNotExist as e:

@@ -49,7 +49,7 @@ class Command(BaseCommand):
             help="rebuild the current year of every active congress (periodic job)",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:  # noqa: C901
         if options["all"]:
             changed = sync_all()
             for code, n in changed.items():

@@ -74,7 +74,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args, **opts):  # noqa: C901
         try:
             congress = Congress.objects.get(code=opts["congress"])
         except Congress.DoesNotExist:
