@@ -337,3 +337,30 @@ def test_key_filter_on_the_page_and_in_the_links(client, build):
     themed = get(client, build.w.clerk, url("figures", query=f"{Y2025}&key_theme={theme.pk}"))
     assert themed.context["figures"]["suggestions"].numerator == 1
     assert get(client, build.w.clerk, url("figures", query="key=maybe")).status_code == 400
+
+
+def test_the_figures_and_the_league_link_their_export_with_the_same_scope(client, build):
+    """导出Excel on the figures page and the league table opens the exports page with the page's
+    scope (and the league's ranking options) already chosen; one more click starts the export."""
+    import html as html_lib
+
+    build_year(build)
+    for page, marker in (
+        (url("figures", query=f"{Y2025}&kind=interim"), "figures"),
+        (url("league", query=f"{Y2025}&min_count=1&rank_by=reply_on_time"), "league"),
+    ):
+        body = get(client, build.w.clerk, page).content.decode()
+        match = re.search(rf'href="([^"]+)" data-export="{marker}"', body)
+        assert match, marker
+        link = html_lib.unescape(match[1])
+        assert link.startswith(url("exports")) and "year=2025" in link, link
+        if marker == "league":
+            assert "rank_by=reply_on_time" in link and "min_count=1" in link
+        exports = client.get(link)
+        assert exports.status_code == 200
+        scope = exports.context["form"].scope()
+        assert (scope.start, scope.end) == (d(2025, 1, 1), d(2025, 12, 31)), marker
+        if marker == "figures":
+            assert scope.kind == "interim"
+    # who may not export sees no link (and may not open the page at all)
+    assert get(client, build.w.deputy, url("league", query=Y2025)).status_code == 404
