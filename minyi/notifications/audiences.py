@@ -77,6 +77,13 @@ EVENT_UNIT_MEMBERS = Audience(
     via="unit",
     roles=(Role.UNIT_CLERK, Role.UNIT_HANDLER, Role.UNIT_LEADER, Role.COORDINATOR),
 )
+#: The staff of the unit an audit event names in `unit` who may act for it — clerks, handlers and
+#: leaders, not the coordinator (a task-force inspection of the unit that requires action).
+EVENT_UNIT_WORKERS = Audience(
+    "event_unit_workers",
+    via="unit",
+    roles=(Role.UNIT_CLERK, Role.UNIT_HANDLER, Role.UNIT_LEADER),
+)
 #: The liaison clerks of a congress; a rule narrows them to one station (the event's ``new.station``,
 #: `scan.EVENT_STATION`).
 STATION_CLERKS = Audience("station_clerks", via="congress", roles=(Role.LIAISON_CLERK,))

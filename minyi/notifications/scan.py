@@ -515,6 +515,23 @@ RECORD_RULES: list[RecordRule] = [
         lambda: text(_("联络站将群众反映的意见交由您处理，可以当场答复、转办或形成建议。")),
         lambda: page_url("intake:opinion"),
     ),
+    # 督导检查: the inspected unit is told what it must put right, and by when (issue #12).
+    RecordRule(
+        "inspection_action",
+        "inspection.recorded",
+        who.EVENT_UNIT_WORKERS,
+        Notice.Kind.WORK,
+        lambda: text(_("督导检查整改要求："), F("suggestion__title")),
+        lambda: text(
+            _("督导专班检查了本单位对该建议的办理，要求整改："),
+            _json("new__required_action"),
+            _("。整改反馈时限："),
+            _json("new__due_on"),
+            _("。请在检查页面反馈整改情况。"),
+        ),
+        lambda: page_url("supervision:inspection_detail"),
+        Q(new__action_required=True),
+    ),
     RecordRule(
         "objection_decided",
         "points.objection_decided",

@@ -794,6 +794,9 @@ def do_record_inspection(
             "kind": kind,
             "inspected_on": inspected_on,
             **checks,
+            # what the unit must put right: the unit is told and it joins its 待办 (issue #12)
+            "action_required": bool(required_action),
+            "required_action": required_action,
             "due_on": due_on,
             "deputy_view": deputy_view,
         },
