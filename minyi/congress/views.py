@@ -342,7 +342,21 @@ def group_edit(request, pk: int):
 @congress_view("congress.view_roster")
 def stations(request):
     form = StationFilterForm(request.GET or None, congress=request.congress)
-    page = _page(request, selectors.stations_for(request.congress, form.values() if request.GET else {}))
+    found = selectors.stations_for(request.congress, form.values() if request.GET else {})
+    if request.GET.get("format") == "xlsx":  # 联络站名册: the filtered list, every page (issue #12)
+        rows = (
+            [
+                s.name,
+                s.get_kind_display(),
+                str(s.group or ""),
+                s.address,
+                _("启用") if s.active else _("已停用"),
+            ]
+            for s in found[:MAX_ROWS]
+        )
+        headers = [_("名称"), _("类型"), _("所属代表小组"), _("地址"), _("状态")]
+        return xlsx_download(request, what="stations", title=_("联络站名册"), headers=headers, rows=rows)
+    page = _page(request, found)
     return _render(
         request,
         "congress/stations/list.html",
@@ -414,10 +428,28 @@ def units(request):
         ]
         for n in nodes:
             n.path = _path(n.unit, by_id)  # type: ignore[attr-defined]
+    if request.GET.get("format") == "xlsx":  # 承办单位名录: the tree (or the search) as listed (issue #12)
+        rows = (
+            [
+                " / ".join(u.name for u in _path(n.unit, by_id)),
+                n.unit.name,
+                n.unit.get_kind_display(),
+                n.unit.short_name,
+                _("启用") if n.unit.active else _("已停用"),
+            ]
+            for n in nodes
+        )
+        headers = [_("上级单位"), _("名称"), _("类型"), _("简称"), _("状态")]
+        return xlsx_download(request, what="units", title=_("承办单位名录"), headers=headers, rows=rows)
     return _render(
         request,
         "congress/units/tree.html",
-        {"filter_form": form, "nodes": nodes, "searching": bool(q or active)},
+        {
+            "filter_form": form,
+            "nodes": nodes,
+            "searching": bool(q or active),
+            "querystring": _querystring(request),
+        },
     )
 
 
@@ -721,7 +753,21 @@ def taxonomy_set_active(request, kind: str, pk: int):
 @congress_view("congress.manage_members", platform=True)
 def members(request):
     form = MemberFilterForm(request.GET or None)
-    page = _page(request, selectors.members_for(request.congress, form.values() if request.GET else {}))
+    found = selectors.members_for(request.congress, form.values() if request.GET else {})
+    if request.GET.get("format") == "xlsx":  # accounts and roles, filtered, every page (issue #12)
+        rows = (
+            [
+                m.user.display_name,
+                m.user.username,
+                m.get_role_display(),
+                str(m.unit or m.station or ""),
+                m.created_at,
+            ]
+            for m in found[:MAX_ROWS]
+        )
+        headers = [_("姓名"), _("用户名"), _("角色"), _("单位或联络站"), _("授予时间")]
+        return xlsx_download(request, what="members", title=_("成员与角色"), headers=headers, rows=rows)
+    page = _page(request, found)
     return _render(
         request,
         "congress/members/list.html",

@@ -589,3 +589,48 @@ def test_group_station_term_and_session_forms(client, world, alpha):
     assert response.status_code == 302
     page = html(client.get(url("terms")))
     assert "第19届" in page and "第2次会议" in page and "2023-01-05" in page
+
+
+# --- registers as Excel (issue #12) ------------------------------------------------------------------
+
+
+def _sheet(response) -> list[list]:
+    import io
+
+    import openpyxl
+
+    assert response.status_code == 200, response.status_code
+    return [
+        list(r)
+        for r in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    ]
+
+
+def test_units_stations_and_members_export_as_their_pages_list_them(client, world, alpha, beta):
+    since = last_seq()
+    client.force_login(world.viewer)
+    for name in ("units", "stations"):
+        assert "format=xlsx" in html(client.get(url(name))), name  # each page links its export
+    units = _sheet(client.get(url("units"), {"format": "xlsx"}))
+    assert units[0] == ["上级单位", "名称", "类型", "简称", "状态"]
+    by_name = {r[1]: r for r in units[1:]}
+    assert by_name["甲区住房和城乡建设局"][0] == "甲区人民政府" and by_name["甲民政局"][4] == "启用"
+    assert "乙民政局" not in by_name  # another congress's unit
+    searched = _sheet(client.get(url("units"), {"format": "xlsx", "q": "民政局"}))
+    assert [r[1] for r in searched[1:]] == ["甲民政局"]  # the search applies
+    stations = _sheet(client.get(url("stations"), {"format": "xlsx", "q": "中心"}))
+    assert [r[:3] for r in stations[1:]] == [
+        ["甲中心联络站", alpha.station.get_kind_display(), "甲第一代表小组"]
+    ]
+    # accounts and roles: the admin's page only
+    assert client.get(url("members"), {"format": "xlsx"}).status_code == 404
+    client.force_login(world.admin)
+    members = _sheet(client.get(url("members"), {"format": "xlsx", "role": Role.UNIT_HANDLER}))
+    assert members[0][:4] == ["姓名", "用户名", "角色", "单位或联络站"]
+    assert {r[1] for r in members[1:]} == {"handler_a", "handler_b"}
+    assert {r[3] for r in members[1:]} == {world.unit_a.name, world.unit_b.name}
+    exported = AuditEvent.objects.filter(seq__gt=since, code="export.downloaded").order_by("seq")
+    assert [e.new["list"] for e in exported] == ["units", "units", "stations", "members"]
+    client.force_login(world.outsider)
+    for name in ("units", "stations", "members"):
+        assert client.get(url(name), {"format": "xlsx"}).status_code == 404, name
