@@ -180,6 +180,18 @@ def record(request: CongressRequest, pk: int) -> HttpResponse:
     year = form.cleaned_data["year"] if request.GET and form.is_valid() else timezone.localdate().year
     period = Period(year)
     entries = list(S.record_of(deputy, period))
+    if request.GET.get("format") == "xlsx":  # 履职档案: the year's every entry (issue #12)
+        return xlsx_download(
+            request,
+            what="points_record",
+            title=_("履职档案 %(d)s %(y)s年") % {"d": deputy.name, "y": year},
+            headers=[_("日期"), _("事项"), _("身份"), _("内容与来源"), _("积分")],
+            rows=(
+                [e.date, e.get_event_display(), e.get_role_display(), e.description, e.points]
+                for e in entries
+            ),
+            obj=deputy,
+        )
     objections = S.objections_by_key(deputy)
     mine = rules.has_perm("points.object", request.user, deputy)
     for e in entries:

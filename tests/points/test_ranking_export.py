@@ -95,3 +95,30 @@ def test_objections_export_for_the_staff_only(client, world):
     for user in (w.deputy, w.viewer, w.outsider):
         client.force_login(user)
         assert client.get(address, {"format": "xlsx"}).status_code == 404
+
+
+def test_a_deputys_record_exports_for_those_who_may_read_it(client, world):
+    """履职档案 as Excel: the year's entries of the page (its year), for the deputy and the staff;
+    a co-signer (another deputy) gets 404 like the page; audited against the deputy's record."""
+    w = world
+    d = deputy(w.deputy)
+    _attend(w, [d])
+    P.sync_ledger(w.congress, TODAY.year)
+    address = reverse("points:record", args=["alpha", d.pk])
+    expected = [(e.date, e.points) for e in S.record_of(d, Period(TODAY.year))]
+    assert expected
+    for user in (w.deputy, w.clerk):
+        client.force_login(user)
+        assert "format=xlsx" in client.get(address).content.decode()
+        response = client.get(address, {"year": TODAY.year, "format": "xlsx"})
+        assert response.status_code == 200
+        rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+        assert rows[0] == ("日期", "事项", "身份", "内容与来源", "积分")
+        assert [(r[0].date(), r[4]) for r in rows[1:]] == expected
+        assert rows[1][1] == "参加联络站活动"
+    row = AuditEvent.objects.filter(code="export.downloaded").order_by("-seq").first()
+    assert (row.actor, row.new["list"], row.object_id) == (w.clerk, "points_record", str(d.pk))
+    earlier = client.get(address, {"year": TODAY.year - 1, "format": "xlsx"})
+    assert len(list(openpyxl.load_workbook(io.BytesIO(earlier.content)).active.iter_rows())) == 1
+    client.force_login(w.cosigner)
+    assert client.get(address, {"format": "xlsx"}).status_code == 404
