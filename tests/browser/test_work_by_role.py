@@ -52,6 +52,20 @@ def scene(daytime, world):
         text="请抓紧解决。",
         due_on=datetime.date.today() + datetime.timedelta(days=20),
     )
+    # the task force inspected unit A's handling and requires action: in the unit's 待办 until answered
+    SV.do_add_task_force_member(w.congress, actor=w.admin, user=w.inspector)
+    SV.do_record_inspection(
+        assigned.assignments.get(unit=w.unit_a),
+        actor=w.inspector,
+        kind="surprise",
+        inspected_on=datetime.date.today(),
+        contacted="no",
+        reply_real="unclear",
+        solved="no",
+        findings="承办单位尚未与代表联系。",
+        required_action="三个工作日内联系代表并报告。",
+        due_on=datetime.date.today() + datetime.timedelta(days=5),
+    )
     nominee = drive.to("accepted", title="关于增设社区养老服务站的建议")
     r = new_round(w, min_scores=1)
     AW.do_open_nominations(r, actor=w.admin)
@@ -91,7 +105,11 @@ ROLES = {
     "deputy": ("deputy", [("to_evaluate", r"/suggestions/\d+/replies/\d+/evaluate/")], []),
     "unit_handler": (
         "handler_a",
-        [("to_sign", r"/suggestions/\d+/#assignment-\d+"), ("forwarded_opinions", r"/intake/opinions/\d+/$")],
+        [
+            ("to_sign", r"/suggestions/\d+/#assignment-\d+"),
+            ("forwarded_opinions", r"/intake/opinions/\d+/$"),
+            ("inspections_to_answer", r"/supervision/inspections/\d+/$"),
+        ],
         [r"/intake/forwarded/$"],
     ),
     "leader": ("supervisor", [("monthly_expectation", r"/suggestions/new/$")], [r"/supervision/$"]),
