@@ -7,7 +7,7 @@ refused alike with 422 ``unknown_<field>``, so a body cannot be used to probe ot
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -124,12 +124,15 @@ class PageQuery(Schema):
     )
 
 
-def page_of(queryset: QuerySet, query: PageQuery) -> dict[str, Any]:
+def page_of(
+    queryset: QuerySet, query: PageQuery, *, count: Callable[[], int] | None = None
+) -> dict[str, Any]:
     """One page of `queryset`: ``{"count", "page", "page_size", "items"}`` (two queries). A page past
-    the end is empty, not an error."""
+    the end is empty, not an error. `count` gives the total when it is kept elsewhere (under the
+    data version) instead of counted here."""
     offset = (query.page - 1) * query.page_size
     items = list(queryset[offset : offset + query.page_size])
     # A short page (or the first, empty one) tells the total without counting.
     short = len(items) < query.page_size and (items or query.page == 1)
-    count = offset + len(items) if short else queryset.count()
-    return {"count": count, "page": query.page, "page_size": query.page_size, "items": items}
+    total = offset + len(items) if short else (count or queryset.count)()
+    return {"count": total, "page": query.page, "page_size": query.page_size, "items": items}

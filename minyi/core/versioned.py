@@ -59,11 +59,28 @@ def request_version(request: Any) -> int:
     return memo[1]
 
 
+def digest(values: dict[str, Any]) -> str:
+    """A short, cache-key-safe part for a dict of validated filters (model instances by their pk):
+    the same filters give the same digest whatever their order; none give "-"."""
+    import hashlib
+
+    items = sorted((k, str(getattr(v, "pk", v))) for k, v in values.items() if v not in (None, "", [], ()))
+    return hashlib.sha1(repr(items).encode(), usedforsecurity=False).hexdigest()[:16] if items else "-"
+
+
 def cached(request: Any, name: str, compute: Callable[[], T], *parts: Any) -> T:
     """`compute()`, kept under the request's congress and its data version, `name` and `parts`."""
-    key = ":".join(
-        ["minyi.v1", name, str(request.congress.pk), str(request_version(request)), *map(str, parts)]
-    )
+    return _kept(request.congress, request_version(request), name, compute, parts)
+
+
+def kept(congress: Any, name: str, compute: Callable[[], T], *parts: Any) -> T:
+    """`cached` for code that has the congress but no page request (the API): the data version is
+    read here (one query)."""
+    return _kept(congress, data_version(congress), name, compute, parts)
+
+
+def _kept(congress: Any, version: int, name: str, compute: Callable[[], T], parts: tuple[Any, ...]) -> T:
+    key = ":".join(["minyi.v1", name, str(congress.pk), str(version), *map(str, parts)])
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = compute()

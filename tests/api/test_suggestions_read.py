@@ -348,3 +348,29 @@ def test_worklist_holds_every_apps_work_as_the_home_page_counts_it(api, loop):
     assert item["url"] == reverse("intake:opinion", args=[w.congress.code, opinion.pk])
     deputy = ok(api.get(w.deputy, f"{A}/worklist"))
     assert section(deputy, "progress")["counted"] is False  # information, not work
+
+
+def test_list_total_is_kept_per_user_and_filter_and_follows_a_change(api, loop):
+    """Past one page the API's total is kept under the data version (issue #13): each user's own,
+    each filter's own, and counted again after any change."""
+    w = loop.w
+
+    def total(user, **params):
+        query = "&".join(f"{k}={v}" for k, v in {"page_size": 1, **params}.items())
+        return ok(api.get(user, f"{A}/suggestions?{query}"))["count"]
+
+    loop.drive.to("draft")
+    loop.drive.to("submitted")
+    loop.drive.to("assigned")
+    assert total(w.deputy) == 3  # their draft too
+    assert total(w.clerk) == 2  # the same data version: not the deputy's total
+    assert total(w.clerk, state="submitted") == 1 and total(w.clerk, state="assigned") == 1
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as again:
+        assert total(w.clerk) == 2
+    assert not any("COUNT(" in q["sql"] for q in again.captured_queries)  # kept, not counted
+    loop.drive.to("submitted")
+    assert total(w.clerk) == 3 and total(w.clerk, state="submitted") == 2
+    assert total(w.handler_a) == 1

@@ -176,3 +176,61 @@ def test_work_counts_are_each_user_s_own_and_of_the_day(loop):
     with at(2026, 3, 3), CaptureQueriesContext(connection) as next_day:
         assert _shown(work.summary_for_request(_request(w, w.clerk))) == _shown(clerk)
     assert len(next_day.captured_queries) > len(same_day.captured_queries)  # counted again on a new day
+
+
+# --- the list's total ("共 N 条" and its pages) ----------------------------------------------------
+
+
+def list_total(client, user, **params) -> int:
+    client.force_login(user)
+    response = client.get(reverse("suggestions:list", args=["alpha"]), params)
+    assert response.status_code == 200
+    return response.context["page"].paginator.count
+
+
+def recount_total(w, user, **filters) -> int:
+    return Q_.filter_suggestions(selectors.suggestions_visible_to(user, w.congress), filters).count()
+
+
+def test_the_list_total_follows_every_change_for_every_persona_and_filter(client, loop):
+    w = loop.w
+
+    def check_totals(step: str) -> None:
+        for persona in PERSONAS:
+            user = getattr(w, persona)
+            assert list_total(client, user) == recount_total(w, user), f"{persona}, after {step}"
+        assert list_total(client, w.clerk, state="submitted") == recount_total(w, w.clerk, state="submitted")
+        assert list_total(client, w.clerk, q="第二") == recount_total(w, w.clerk, q="第二")
+
+    check_totals("nothing yet")
+    with at(2025, 3, 3):
+        loop.drive.to("draft", title="第一条草稿")
+        check_totals("a draft (its deputy only)")
+        loop.drive.to("submitted", title="第二条建议", cosign=True)
+        check_totals("submitted with a co-signer")
+        loop.drive.to("assigned", title="第二件交办的建议")
+        check_totals("assigned to unit A")
+
+
+def _total_counted(client) -> bool:
+    """Whether showing the list ran the COUNT of its total."""
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("suggestions:list", args=["alpha"])).status_code == 200
+    return any("COUNT(" in q["sql"] and "suggestions_suggestion" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_the_list_total_is_kept_until_a_change_and_is_each_user_s_own(client, loop):
+    w = loop.w
+    with at(2025, 3, 3):
+        loop.drive.to("draft")
+        loop.drive.to("assigned")
+    assert list_total(client, w.deputy) == 2  # the draft and the assigned one
+    assert list_total(client, w.clerk) == 1  # same version: the deputy's total is not the clerk's
+    assert list_total(client, w.handler_b) == 0
+    assert list_total(client, w.clerk, state="draft") == 0  # nor another filter's
+    client.force_login(w.clerk)
+    assert not _total_counted(client)  # kept
+    with at(2025, 3, 4):
+        loop.drive.to("submitted")
+    assert _total_counted(client)  # a change: counted again
+    assert list_total(client, w.clerk) == 2

@@ -59,8 +59,9 @@ BUDGETS = {
 }
 
 
-#: Queries a page may add when it grows past one page of rows: the API counts the rows only then.
-PAGING = {"api": 1}
+#: Queries a page may add when it grows past one page of rows: the API counts the rows only then —
+#: the data version and, after a change, the count itself (kept under that version, issue #13).
+PAGING = {"api": 2}
 
 
 def address(page: str, subject: int) -> str:

@@ -29,6 +29,7 @@ from minyi.congress.models import (
     ThemeTag,
     Unit,
 )
+from minyi.core import versioned
 from minyi.core import work as core_work
 from minyi.suggestions import actions as A
 from minyi.suggestions.models import (
@@ -242,7 +243,16 @@ def suggestion_list(request, code: str, filters: Query[SuggestionFilters], pagin
             | Q(proposals__icontains=q)
             | Q(lead__name__icontains=q)
         )
-    page = page_of(qs.order_by("-created_at", "-id"), paging)
+    # the total over every visible suggestion, kept under the data version per user and filters,
+    # like the list page's (issue #13)
+    filters_key = versioned.digest(filters.dict(exclude_none=True))
+    page = page_of(
+        qs.order_by("-created_at", "-id"),
+        paging,
+        count=lambda: versioned.kept(
+            congress, "api_suggestion_count", qs.count, request.user.pk, filters_key
+        ),
+    )
     page["items"] = [suggestion_out(s) for s in page["items"]]
     return page
 

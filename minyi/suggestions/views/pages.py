@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from minyi.core import versioned, work
 from minyi.core.decorators import CongressRequest, congress_view
-from minyi.core.pages import serve_file
+from minyi.core.pages import CountedPaginator, serve_file
 
 from .. import letter, selectors
 from ..models import ATTACHMENT_TYPES, Assignment
@@ -248,7 +247,10 @@ def suggestion_list(request: CongressRequest) -> HttpResponse:
     filters = form.values() if request.GET else {}
     qs = Q_.filter_suggestions(visible, filters)
     qs = qs.select_related("lead", "category").order_by("-created_at", "-pk")
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    # "共 N 条" and the pages: a COUNT(*) over every visible suggestion (100,000 at a province-wide
+    # installation), kept under the data version per user and filters like the years (issue #13)
+    total = versioned.cached(request, "suggestion_count", qs.count, user.pk, versioned.digest(filters))
+    page = CountedPaginator(qs, PER_PAGE, count=total).get_page(request.GET.get("page"))
     rows = cast("list[SuggestionRow]", list(page.object_list))
     cosigned = Q_.confirmed_cosignings(user, rows)
     current = Q_.current_assignments(rows)
