@@ -19,7 +19,7 @@ from django.utils import timezone
 from minyi.accounts.models import Role
 from minyi.suggestions.models import Assignment, Deadline, Suggestion
 from minyi.supervision import actions as SA
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UnitFactory, UserFactory
 from tests.suggestions.conftest import Loop, loop  # noqa: F401 - the fixture, re-exported
 
 D = datetime.date
@@ -63,4 +63,13 @@ def coordinator_b(loop: Loop):  # noqa: F811
     UnitFactory(congress=loop.w.congress, parent=court, name="甲区人民法院立案庭")
     user = UserFactory(username="court", full_name="court")
     MembershipFactory(user=user, congress=loop.w.congress, role=Role.COORDINATOR, unit=court)
+    return user
+
+
+@pytest.fixture
+def beta_handler(loop: Loop):  # noqa: F811
+    """A unit handler of the other congress (β): no notice of congress α may reach them."""
+    user = UserFactory(username="beta_handler")
+    unit = UnitFactory(congress=loop.w.other_congress, name="乙区住建局")
+    MembershipFactory(user=user, congress=loop.w.other_congress, role=Role.UNIT_HANDLER, unit=unit)
     return user

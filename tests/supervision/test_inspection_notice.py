@@ -10,14 +10,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from minyi.accounts.models import Role
 from minyi.core.work import sections, work_summary
 from minyi.notifications.models import Notice
 from minyi.notifications.scan import run_scan
 from minyi.supervision import actions as SA
-from tests.factories import MembershipFactory, UnitFactory, UserFactory
 
 from .conftest import lead_assignment, on
+from .test_actions import inspect as _inspect
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 10, 13)  # a working Tuesday
@@ -31,25 +30,13 @@ def scan_new() -> list[tuple[str, str]]:
 
 
 def inspect(member, assignment, **overrides):
-    fields = {
-        "kind": "surprise",
-        "inspected_on": DAY,
-        "contacted": "no",
-        "reply_real": "unclear",
-        "solved": "no",
-        "findings": "承办单位未与代表联系。",
-        "required_action": "三个工作日内联系代表并报告。",
-        "due_on": DUE,
-    }
-    fields.update(overrides)
-    return SA.do_record_inspection(assignment, actor=member, **fields)
+    """`test_actions.inspect` (a surprise check that requires action) on this file's day."""
+    return _inspect(member, assignment, **{"inspected_on": DAY, "due_on": DUE, **overrides})
 
 
-def test_the_inspected_unit_is_told_what_to_put_right_once(loop, task_force):
+def test_the_inspected_unit_is_told_what_to_put_right_once(loop, task_force, beta_handler):
     w = loop.w
-    beta_unit = UnitFactory(congress=w.other_congress, name="乙区住建局")
-    beta = UserFactory(username="beta_handler")
-    MembershipFactory(user=beta, congress=w.other_congress, role=Role.UNIT_HANDLER, unit=beta_unit)
+    beta = beta_handler
     with on(DAY):
         s = loop.drive.to("assigned", co=True)  # unit A leads, unit B co-handles
         run_scan(enqueue=False)

@@ -13,7 +13,7 @@ from minyi.notifications.models import Notice
 from minyi.notifications.scan import run_scan
 from minyi.suggestions import actions as A
 from minyi.supervision import actions as SA
-from tests.factories import MembershipFactory, UnitFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 from .conftest import on
 
@@ -38,11 +38,9 @@ def instruct(s, actor, text="请抓紧解决。"):
     )
 
 
-def test_the_units_handling_the_suggestion_are_told_of_a_leaders_instruction_once(loop):
+def test_the_units_handling_the_suggestion_are_told_of_a_leaders_instruction_once(loop, beta_handler):
     w = loop.w
-    beta_unit = UnitFactory(congress=w.other_congress, name="乙区住建局")
-    beta = UserFactory(username="beta_handler")
-    MembershipFactory(user=beta, congress=w.other_congress, role=Role.UNIT_HANDLER, unit=beta_unit)
+    beta = beta_handler
     with on(DAY):
         s = loop.drive.to("assigned", co=True)  # unit A leads, unit B co-handles
         other = loop.drive.to("assigned")  # unit A only: not instructed
