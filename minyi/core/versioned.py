@@ -15,6 +15,7 @@ on who is asking; the day, for anything judged against today — must be in `par
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -62,8 +63,6 @@ def request_version(request: Any) -> int:
 def digest(values: dict[str, Any]) -> str:
     """A short, cache-key-safe part for a dict of validated filters (model instances by their pk):
     the same filters give the same digest whatever their order; none give "-"."""
-    import hashlib
-
     items = sorted((k, str(getattr(v, "pk", v))) for k, v in values.items() if v not in (None, "", [], ()))
     return hashlib.sha1(repr(items).encode(), usedforsecurity=False).hexdigest()[:16] if items else "-"
 

@@ -122,6 +122,33 @@ def suggestions_visible_to(user: Any, congress: Congress) -> QuerySet[Suggestion
     return base.filter(q)
 
 
+def filter_suggestions(qs: QuerySet[Suggestion], filters: dict[str, Any]) -> QuerySet[Suggestion]:
+    """The suggestion lists' filters, one rule for the list page, its Excel export and the API:
+    `state` (one state, or a list of states), `year` (of acceptance; for suggestions not accepted,
+    the year created), `category`, `unit` (assigned to it in any round) and `q` (words in the
+    title, number, facts, proposals or the lead deputy's name)."""
+    state = filters.get("state")
+    if state:
+        qs = qs.filter(state__in=state) if isinstance(state, list | tuple) else qs.filter(state=state)
+    if filters.get("year"):
+        y = filters["year"]
+        qs = qs.filter(Q(year=y) | Q(year__isnull=True, created_at__year=y))
+    if filters.get("category"):
+        qs = qs.filter(category=filters["category"])
+    if filters.get("unit"):
+        qs = qs.filter(pk__in=Assignment.objects.filter(unit_id=filters["unit"]).values("suggestion"))
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(title__icontains=q)
+            | Q(number__icontains=q)
+            | Q(facts__icontains=q)
+            | Q(proposals__icontains=q)
+            | Q(lead__name__icontains=q)
+        )
+    return qs
+
+
 def assignments_visible_to(user: Any, congress: Congress) -> QuerySet[Assignment]:
     """The assignments of `congress` that `user` may open (see `rules.can_view_assignment`)."""
     roles = roles_of(user, congress)

@@ -189,7 +189,7 @@ def list_total(client, user, **params) -> int:
 
 
 def recount_total(w, user, **filters) -> int:
-    return Q_.filter_suggestions(selectors.suggestions_visible_to(user, w.congress), filters).count()
+    return selectors.filter_suggestions(selectors.suggestions_visible_to(user, w.congress), filters).count()
 
 
 def test_the_list_total_follows_every_change_for_every_persona_and_filter(client, loop):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -47,6 +47,7 @@ from minyi.suggestions.selectors import (
     access_assignment,
     access_suggestion,
     co_opinions_for,
+    filter_suggestions,
     replies_visible_to,
     suggestions_visible_to,
     timeline,
@@ -226,26 +227,11 @@ def suggestion_list(request, code: str, filters: Query[SuggestionFilters], pagin
     qs = suggestions_visible_to(request.user, congress).select_related(
         "lead", "category", "channel", "forwarded_to"
     )
-    if filters.state:
-        qs = qs.filter(state__in=filters.state)
-    if filters.year:
-        qs = qs.filter(Q(year=filters.year) | Q(year__isnull=True, created_at__year=filters.year))
-    if filters.category:
-        qs = qs.filter(category_id=filters.category)
-    if filters.unit:
-        qs = qs.filter(pk__in=Assignment.objects.filter(unit_id=filters.unit).values("suggestion"))
-    q = (filters.q or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(title__icontains=q)
-            | Q(number__icontains=q)
-            | Q(facts__icontains=q)
-            | Q(proposals__icontains=q)
-            | Q(lead__name__icontains=q)
-        )
+    chosen = filters.dict(exclude_none=True)
+    qs = filter_suggestions(qs, chosen)  # the list page's rule
     # the total over every visible suggestion, kept under the data version per user and filters,
     # like the list page's (issue #13)
-    filters_key = versioned.digest(filters.dict(exclude_none=True))
+    filters_key = versioned.digest(chosen)
     page = page_of(
         qs.order_by("-created_at", "-id"),
         paging,

@@ -121,27 +121,3 @@ def suggestion_years(qs: QuerySet[Suggestion]) -> list[int]:
     accepted = qs.order_by().exclude(year__isnull=True).values_list("year", flat=True).distinct()
     years |= {y for y in accepted if y is not None}  # none is: `year__isnull` excluded them
     return sorted(years, reverse=True)
-
-
-def filter_suggestions(qs: QuerySet[Suggestion], filters: dict[str, Any]) -> QuerySet[Suggestion]:
-    """The suggestion list's filters (state, year, category, handling unit, words), one rule for the
-    page and its Excel export."""
-    if filters.get("state"):
-        qs = qs.filter(state=filters["state"])
-    if filters.get("year"):
-        y = filters["year"]
-        qs = qs.filter(Q(year=y) | Q(year__isnull=True, created_at__year=y))
-    if filters.get("category"):
-        qs = qs.filter(category=filters["category"])
-    if filters.get("unit"):
-        qs = qs.filter(pk__in=Assignment.objects.filter(unit_id=filters["unit"]).values("suggestion"))
-    q = (filters.get("q") or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(title__icontains=q)
-            | Q(number__icontains=q)
-            | Q(facts__icontains=q)
-            | Q(proposals__icontains=q)
-            | Q(lead__name__icontains=q)
-        )
-    return qs

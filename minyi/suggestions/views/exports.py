@@ -23,7 +23,7 @@ from . import _queries as Q_
 
 def filtered_suggestions(request: CongressRequest) -> QuerySet[Suggestion]:
     """The suggestions of the list page for the filters in the query string (the list's own rule:
-    `_queries.filter_suggestions`, shared with `pages.suggestion_list`)."""
+    `selectors.filter_suggestions`, shared with `pages.suggestion_list` and the API)."""
     from ..forms import SuggestionFilterForm
 
     visible = selectors.suggestions_visible_to(request.user, request.congress)
@@ -31,7 +31,7 @@ def filtered_suggestions(request: CongressRequest) -> QuerySet[Suggestion]:
         request.GET or None, congress=request.congress, years=Q_.suggestion_years(visible)
     )
     filters = form.values() if request.GET else {}
-    qs = Q_.filter_suggestions(visible, filters)
+    qs = selectors.filter_suggestions(visible, filters)
     return qs.select_related("lead", "category").order_by("-created_at", "-pk")
 
 
