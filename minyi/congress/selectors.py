@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, TimeField, Value, When
@@ -76,7 +76,15 @@ def get_membership(congress: Congress, pk: int) -> Membership:
 # --- lists -----------------------------------------------------------------------------------------
 
 
-def deputies_for(congress: Congress, filters: dict[str, Any] | None = None) -> QuerySet[Deputy]:
+if TYPE_CHECKING:
+    # What `deputies_for` annotates on each deputy: the type checker's view of its rows (the roster
+    # page, its export and the API read `is_current`). Nothing is an instance of this class at run
+    # time; the rows are the model's own.
+    class RosterDeputy(Deputy):
+        is_current: bool
+
+
+def deputies_for(congress: Congress, filters: dict[str, Any] | None = None) -> QuerySet[RosterDeputy]:
     """Deputies of `congress`. Filters (all optional): ``q`` (name, number or electoral district),
     ``group`` (a DeputyGroup or its id), ``in_office`` ("yes" / "no", on ``on`` or today),
     ``level`` (Deputy.Level value)."""
@@ -104,7 +112,7 @@ def deputies_for(congress: Congress, filters: dict[str, Any] | None = None) -> Q
     in_office = filters.get("in_office")
     if in_office in ("yes", "no"):
         qs = qs.filter(current) if in_office == "yes" else qs.exclude(current)
-    return qs.order_by("number", "pk")
+    return cast("QuerySet[RosterDeputy]", qs.order_by("number", "pk"))
 
 
 def groups_for(congress: Congress, filters: dict[str, Any] | None = None) -> QuerySet[DeputyGroup]:

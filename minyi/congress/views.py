@@ -51,10 +51,7 @@ from .models import TAXONOMIES, Channel, Deputy, LiaisonStation, Policy, ResultC
 if TYPE_CHECKING:
     from django.db.models import Field, QuerySet
 
-    # What `selectors.deputies_for` annotates on each deputy: the type checker's view of its rows.
-    # Nothing is an instance of this class at run time; the rows are the model's own.
-    class RosterDeputy(Deputy):
-        is_current: bool
+    from .selectors import RosterDeputy
 
 
 PER_PAGE = 25
@@ -217,7 +214,7 @@ def deputies(request):
     )
 
 
-def _deputies_xlsx(request: CongressRequest, deputies: QuerySet[Deputy]) -> HttpResponse:
+def _deputies_xlsx(request: CongressRequest, deputies: QuerySet[RosterDeputy]) -> HttpResponse:
     """The roster as the list shows it: the phone column only for those who may see contacts."""
     contacts = rules.has_perm("congress.view_contacts", request.user, request.congress)
     rows = (
@@ -230,7 +227,7 @@ def _deputies_xlsx(request: CongressRequest, deputies: QuerySet[Deputy]) -> Http
             *([d.phone] if contacts else []),
             _("已关联") if d.user_id else _("未关联"),
         ]
-        for d in cast("QuerySet[RosterDeputy]", deputies)[:MAX_ROWS]
+        for d in deputies[:MAX_ROWS]
     )
     headers = [_("代表证号"), _("姓名"), _("代表小组"), _("代表层级"), _("在任")]
     headers += [_("联系电话")] if contacts else []

@@ -23,11 +23,7 @@ from minyi.core.tenancy import memberships_of
 from ..common import READ_ERRORS, WRITE_ERRORS, IdFilter, PageQuery, Ref, congress_of, label, page_of, ref
 
 if TYPE_CHECKING:
-    # What `selectors.deputies_for` annotates on each deputy: the type checker's view of its rows.
-    # Nothing is an instance of this class at run time; the rows are the model's own.
-
-    class RosterDeputy(Deputy):
-        is_current: bool
+    from minyi.congress.selectors import RosterDeputy
 
 
 router = Router(tags=["congress"])
