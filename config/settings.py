@@ -115,6 +115,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Whole signed-in pages kept under the congress's data version (minyi.core.kept_pages, issue #13)
+MINYI_KEEP_PAGES = env.bool("MINYI_KEEP_PAGES", default=True)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -13,6 +13,9 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 AXES_FAILURE_LIMIT = 5
+# Factories write records without the audit rows every real change has, so a kept page would not
+# see them: kept pages are off here and on in the tests that are about them (tests/core/test_kept_pages.py).
+MINYI_KEEP_PAGES = env.bool("MINYI_KEEP_PAGES", default=False)  # noqa: F405
 
 # SQLite tests use a file (not the shared-cache in-memory database) so that concurrent writers
 # behave as in production: IMMEDIATE transactions wait on the busy timeout instead of failing at

@@ -11,12 +11,13 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from minyi.congress.models import Congress
 from minyi.core.errors import ValidationFailed
+from minyi.core.kept_pages import kept
 from minyi.core.tenancy import congress_for
 
 DEFAULT_PAGE_SIZE = 20
@@ -122,6 +123,21 @@ class PageQuery(Schema):
     page_size: int = Field(
         DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page (at most {MAX_PAGE_SIZE})."
     )
+
+
+def kept_json(
+    request: HttpRequest, congress: Congress, name: str, schema: type[Schema], build: Callable[[], Any]
+) -> HttpResponse:
+    """The 200 answer `schema` of `build()`, as django-ninja writes it, kept under the congress's
+    data version like a page (`core.kept_pages`: per user, language, day and query string)."""
+    from minyi.api.api import api
+
+    def respond() -> HttpResponse:
+        data = schema.model_validate(build()).model_dump()
+        return api.create_response(request, data, status=200)
+
+    request.congress = congress  # type: ignore[attr-defined]
+    return kept(request, name, respond)
 
 
 def page_of(

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from minyi.accounts.models import STATION_ROLES, UNIT_ROLES, Role
 from minyi.core.decorators import CongressRequest, congress_view
+from minyi.core.kept_pages import kept_page
 from minyi.core.list_export import MAX_ROWS, xlsx_download
 from minyi.core.pages import act, form_page, paginate, query_without
 from minyi.core.tenancy import memberships_of
@@ -135,6 +136,7 @@ def _render(
 
 
 @congress_view()
+@kept_page("home")
 def dashboard(request):
     """What this user can do here, one card per task, by role."""
     congress = request.congress

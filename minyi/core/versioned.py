@@ -50,6 +50,18 @@ def data_version(congress: Any) -> int:
     return max(own or 0, shared or 0)
 
 
+def latest_change() -> int:
+    """The seq of the latest change of any congress or of shared data (for pages above the
+    congresses: the inbox). One query, backwards on the seq index past any readings."""
+    from minyi.audit.models import AuditEvent
+    from minyi.audit.services import READ_CODES
+
+    seq = (
+        AuditEvent.objects.exclude(code__in=READ_CODES).order_by("-seq").values_list("seq", flat=True).first()
+    )
+    return seq or 0
+
+
 def request_version(request: Any) -> int:
     """The data version of the request's congress, read once per request."""
     congress = request.congress

@@ -6,3 +6,11 @@ class NotificationsConfig(AppConfig):
     name = "minyi.notifications"
     label = "notifications"
     verbose_name = _("通知与催办")
+
+    def ready(self) -> None:
+        from minyi.core.kept_pages import register_key_part
+
+        from .selectors import notices_marker
+
+        # the unread badge is on every page and notices are not audited changes (issue #13)
+        register_key_part(notices_marker)

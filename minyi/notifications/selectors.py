@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
@@ -24,6 +24,15 @@ def unread_count(user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notice.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notices_marker(request: Any) -> str:
+    """What a kept page (`core.kept_pages`) must know of the user's notices: how many are unread (the
+    menu's badge) and the newest (the inbox). One query."""
+    got = Notice.objects.filter(recipient=request.user).aggregate(
+        unread=Count("pk", filter=Q(read_at__isnull=True)), last=Max("pk")
+    )
+    return f"notices:{got['unread']}.{got['last']}"
 
 
 def access_notice(user: Any, pk: Any) -> Notice:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.errors import DomainError
+from minyi.core.kept_pages import kept_page
 from minyi.core.pages import form_page, paginate
 from minyi.core.tenancy import congresses_of
 from minyi.suggestions.models import Assignment, Suggestion
@@ -42,6 +43,7 @@ def _back(request: HttpRequest, default: str) -> str:
 
 @login_required
 @require_GET
+@kept_page("inbox")
 def inbox(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("show") == "unread"
     page = paginate(request, selectors.inbox(request.user, unread_only=unread_only), PER_PAGE)

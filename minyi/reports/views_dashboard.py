@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from minyi.congress.models import DeputyGroup, Unit
 from minyi.core.decorators import CongressRequest, congress_view
+from minyi.core.kept_pages import kept_page
 from minyi.core.tenancy import units_of
 from minyi.suggestions.selectors import suggestions_visible_to
 
@@ -57,6 +58,7 @@ def _context(request: CongressRequest, **extra: Any) -> dict[str, Any]:
 
 
 @congress_view()
+@kept_page("figures")
 def overview(request: CongressRequest) -> HttpResponse:
     congress = request.congress
     if not rules.has_perm("reports.view_figures", request.user, congress):

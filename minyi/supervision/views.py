@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from minyi.congress.models import Unit
 from minyi.core.decorators import CongressRequest, congress_view
 from minyi.core.errors import DomainError
+from minyi.core.kept_pages import kept_page
 from minyi.core.pages import act, form_page, paginate, pick, put_error, query_without, serve_file, submit
 from minyi.suggestions import actions as suggestion_actions
 from minyi.suggestions.models import Assignment, Deadline
@@ -200,6 +201,7 @@ def _rows(clock: WarningClock, page: Any) -> list[tuple[Deadline, Status, Status
 
 
 @congress_view()
+@kept_page("board")
 def board(request: CongressRequest) -> HttpResponse:
     """督办看板: open deadlines by colour, per body and per unit, with the yellow and red items oldest
     first, pending extension and re-assignment requests, and supervision time limits."""

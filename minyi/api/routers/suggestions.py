@@ -63,6 +63,7 @@ from ..common import (
     IdFilter,
     PageQuery,
     congress_of,
+    kept_json,
     label,
     page_of,
     pick,
@@ -224,23 +225,28 @@ def suggestion_list(request, code: str, filters: Query[SuggestionFilters], pagin
     """The suggestions of the congress that the signed-in user may open (`suggestions_visible_to`:
     the same rule as the pages), newest first."""
     congress = congress_of(request, code)
-    qs = suggestions_visible_to(request.user, congress).select_related(
-        "lead", "category", "channel", "forwarded_to"
-    )
-    chosen = filters.dict(exclude_none=True)
-    qs = filter_suggestions(qs, chosen)  # the list page's rule
-    # the total over every visible suggestion, kept under the data version per user and filters,
-    # like the list page's (issue #13)
-    filters_key = versioned.digest(chosen)
-    page = page_of(
-        qs.order_by("-created_at", "-id"),
-        paging,
-        count=lambda: versioned.kept(
-            congress, "api_suggestion_count", qs.count, request.user.pk, filters_key
-        ),
-    )
-    page["items"] = [suggestion_out(s) for s in page["items"]]
-    return page
+
+    def build() -> dict[str, Any]:
+        qs = suggestions_visible_to(request.user, congress).select_related(
+            "lead", "category", "channel", "forwarded_to"
+        )
+        chosen = filters.dict(exclude_none=True)
+        qs = filter_suggestions(qs, chosen)  # the list page's rule
+        # the total over every visible suggestion, kept under the data version per user and
+        # filters, like the list page's (issue #13)
+        filters_key = versioned.digest(chosen)
+        page = page_of(
+            qs.order_by("-created_at", "-id"),
+            paging,
+            count=lambda: versioned.kept(
+                congress, "api_suggestion_count", qs.count, request.user.pk, filters_key
+            ),
+        )
+        page["items"] = [suggestion_out(s) for s in page["items"]]
+        return page
+
+    # the whole answer, kept like the list page (core.kept_pages)
+    return kept_json(request, congress, "api:list", SuggestionPage, build)
 
 
 @router.get(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from minyi.core import versioned, work
 from minyi.core.decorators import CongressRequest, congress_view
+from minyi.core.kept_pages import kept_page
 from minyi.core.pages import CountedPaginator, serve_file
 
 from .. import letter, selectors
@@ -166,6 +167,7 @@ def _item(request, clock: Clock, section, obj) -> WorkItem:  # noqa: C901, PLR09
 
 
 @congress_view()
+@kept_page("worklist")
 def worklist(request: CongressRequest) -> HttpResponse:
     """待办: every list of the roles the user holds, each item with its deadline."""
     user, congress = request.user, request.congress
@@ -235,6 +237,7 @@ def _collect_ids(section, obj, ids: dict[str, set[int]]) -> None:
 
 
 @congress_view()
+@kept_page("list")
 def suggestion_list(request: CongressRequest) -> HttpResponse:
     """Every suggestion the user may see, filtered and paginated, at a fixed number of queries."""
     from ..forms import SuggestionFilterForm
@@ -289,6 +292,7 @@ def suggestion_list(request: CongressRequest) -> HttpResponse:
 
 
 @congress_view()
+@kept_page("detail")
 def detail(request: CongressRequest, pk: int) -> HttpResponse:
     """The suggestion page: everything the user may see of it and every action they may take now
     (built by the view model, `detail_model.suggestion_page`)."""
