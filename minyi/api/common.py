@@ -14,6 +14,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from ninja.renderers import JSONRenderer
 
 from minyi.congress.models import Congress
 from minyi.core.errors import ValidationFailed
@@ -128,13 +129,14 @@ class PageQuery(Schema):
 def kept_json(
     request: HttpRequest, congress: Congress, name: str, schema: type[Schema], build: Callable[[], Any]
 ) -> HttpResponse:
-    """The 200 answer `schema` of `build()`, as django-ninja writes it, kept under the congress's
-    data version like a page (`core.kept_pages`: per user, language, day and query string)."""
-    from minyi.api.api import api
+    """The 200 answer `schema` of `build()`, as the API's renderer (django-ninja's JSON renderer)
+    writes it, kept under the congress's data version like a page (`core.kept_pages`: per user,
+    language, day and query string)."""
 
     def respond() -> HttpResponse:
         data = schema.model_validate(build()).model_dump()
-        return api.create_response(request, data, status=200)
+        body = JSONRenderer().render(request, data, response_status=200)
+        return HttpResponse(body, content_type=f"{JSONRenderer.media_type}; charset=utf-8")
 
     request.congress = congress  # type: ignore[attr-defined]
     return kept(request, name, respond)

@@ -81,7 +81,10 @@ def platform_congresses(user) -> list[Congress]:
 def congress_for(user, code: str, *, platform: bool = False) -> Congress:
     """The congress with this code if `user` belongs to it, else 404. On a platform page
     (`platform=True`) a platform admin may open any active congress without a membership."""
-    congress = get_object_or_404(Congress, code=code, active=True)
-    if memberships_of(user, congress) or (platform and is_platform_admin(user)):
-        return congress
+    # the congress comes with the memberships (one query fewer on every congress page, issue #13)
+    for m in memberships_of(user):
+        if m.congress.code == code:
+            return m.congress
+    if platform and is_platform_admin(user):
+        return get_object_or_404(Congress, code=code, active=True)
     raise Http404("no such congress")

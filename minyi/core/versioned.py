@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db.models import Q, Subquery
 
+from minyi.core.prepared import Prepared
+
 T = TypeVar("T")
 
 #: Seconds a value is kept (a later version makes it unreachable long before).
@@ -29,9 +31,7 @@ TIMEOUT = 3600
 _MISSING = object()
 
 
-def data_version(congress: Any) -> int:
-    """The congress's data version. One query, on the (congress, seq) index and the partial index of
-    shared-data rows."""
+def _version_query(congress_pk: int, same_pk: int) -> Any:
     from minyi.audit.models import SHARED_DATA, AuditEvent
     from minyi.audit.services import READ_CODES
     from minyi.congress.models import Congress
@@ -39,13 +39,30 @@ def data_version(congress: Any) -> int:
     def latest(*where: Any, **kw: Any) -> Subquery:
         return Subquery(AuditEvent.objects.filter(*where, **kw).order_by("-seq").values("seq")[:1])
 
-    row = (
-        Congress.objects.filter(pk=congress.pk)
+    return (
+        Congress.objects.filter(pk=congress_pk)
         # exports and downloads (audit.READ_CODES) record a reading, not a change
-        .annotate(own=latest(~Q(code__in=READ_CODES), congress=congress), shared=latest(SHARED_DATA))
+        .annotate(own=latest(~Q(code__in=READ_CODES), congress_id=same_pk), shared=latest(SHARED_DATA))
         .values_list("own", "shared")
-        .first()
     )
+
+
+def _latest_change_query() -> Any:
+    from minyi.audit.models import AuditEvent
+    from minyi.audit.services import READ_CODES
+
+    return AuditEvent.objects.exclude(code__in=READ_CODES).order_by("-seq").values_list("seq")[:1]
+
+
+# Read on every kept page: compiled once (core.prepared). The sentinels stand for the congress's pk.
+_VERSION = Prepared(_version_query, -7_130_001, -7_130_002)
+_LATEST_CHANGE = Prepared(_latest_change_query)
+
+
+def data_version(congress: Any) -> int:
+    """The congress's data version. One query, on the (congress, seq) index and the partial index of
+    shared-data rows."""
+    row = _VERSION.row(congress.pk, congress.pk)
     own, shared = row if row is not None else (None, None)
     return max(own or 0, shared or 0)
 
@@ -53,13 +70,8 @@ def data_version(congress: Any) -> int:
 def latest_change() -> int:
     """The seq of the latest change of any congress or of shared data (for pages above the
     congresses: the inbox). One query, backwards on the seq index past any readings."""
-    from minyi.audit.models import AuditEvent
-    from minyi.audit.services import READ_CODES
-
-    seq = (
-        AuditEvent.objects.exclude(code__in=READ_CODES).order_by("-seq").values_list("seq", flat=True).first()
-    )
-    return seq or 0
+    row = _LATEST_CHANGE.row()
+    return row[0] if row else 0
 
 
 def request_version(request: Any) -> int:

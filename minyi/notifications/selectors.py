@@ -9,6 +9,8 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
+from minyi.core.prepared import Prepared
+
 from .models import Notice
 
 
@@ -26,13 +28,23 @@ def unread_count(user: Any) -> int:
     return Notice.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
+def _marker_query(user_pk: int) -> QuerySet:
+    return (
+        Notice.objects.filter(recipient_id=user_pk)
+        .values("recipient_id")
+        .annotate(unread=Count("pk", filter=Q(read_at__isnull=True)), last=Max("pk"))
+        .values_list("unread", "last")
+    )
+
+
+_MARKER = Prepared(_marker_query, -7_130_101)
+
+
 def notices_marker(request: Any) -> str:
     """What a kept page (`core.kept_pages`) must know of the user's notices: how many are unread (the
-    menu's badge) and the newest (the inbox). One query."""
-    got = Notice.objects.filter(recipient=request.user).aggregate(
-        unread=Count("pk", filter=Q(read_at__isnull=True)), last=Max("pk")
-    )
-    return f"notices:{got['unread']}.{got['last']}"
+    menu's badge) and the newest (the inbox). One query, compiled once (`core.prepared`)."""
+    row = _MARKER.row(request.user.pk) or (0, None)
+    return f"notices:{row[0]}.{row[1]}"
 
 
 def access_notice(user: Any, pk: Any) -> Notice:

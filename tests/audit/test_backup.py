@@ -83,8 +83,13 @@ def test_backup_and_restore_round_trip(world, media, tmp_path):
         run("restore", str(archive))  # no confirmation (not a terminal): nothing happens
     assert Suggestion.objects.count() == 2
 
+    from django.core.cache import cache
+
+    cache.set("minyi.v1:page:list:kept-before-the-restore", "a page of the newer data")
     out = run("restore", str(archive), yes=True)
     assert f"OK: {before.checked} events, head {before.head_hash}" in out
+    # the data version goes back to numbers already used for newer data: nothing kept survives
+    assert cache.get("minyi.v1:page:list:kept-before-the-restore") is None
     assert "equals the manifest" in out
     assert list(Suggestion.objects.values_list("title", flat=True)) == ["关于修缮老旧小区的建议"]
     assert stored.read_bytes() == PNG

@@ -1,6 +1,7 @@
 import sys
 from pathlib import Path
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 
 from minyi.audit.backup import BackupError, read_manifest, restore_backup
@@ -42,6 +43,10 @@ class Command(BaseCommand):
             raise CommandError(f"restore failed: {exc}") from exc
         chain = result.chain
         self.stdout.write(f"Restored the database and {result.media_files} stored files.")
+        # Pages and counts are kept under the data version (core.kept_pages), which an older backup
+        # takes back to numbers already used for other data: forget them (a shared cache; an
+        # in-process cache goes with the web service's restart, as the guide says).
+        cache.clear()
         if not chain.ok:
             raise CommandError(f"FAILED at row {chain.seq}: {chain.problem}")
         self.stdout.write(f"OK: {chain.checked} events, head {chain.head_hash}")
