@@ -24,6 +24,7 @@ status=0
 # The date clock: the date-sensitive directories again on 5 January 2027, a working day of a year
 # whose holiday calendar is not complete (provisional until a platform admin enters it), so a test
 # that builds "today" or compares with the current year without setting the clock fails here.
+# (test_kept_pages.py sets the clock at every step and takes half a minute: not run again there.)
 # Only for the whole run (`make test`): with arguments this script runs just what it is given.
 NIGHT_CLOCK=${NIGHT_CLOCK:-2026-12-31 23:30:00}
 DATE_CLOCK=${DATE_CLOCK:-2027-01-05 10:00:00}
@@ -35,7 +36,7 @@ if [ $# -eq 0 ]; then
     echo "=== Suggestion, calendar, points, awards and report tests at $DATE_CLOCK Beijing (faketime) ==="
     TZ=Asia/Shanghai FAKETIME_DONT_RESET=1 faketime -f "@$DATE_CLOCK" env -u DATABASE_URL \
       $BIN/pytest -n 2 -q -m "not browser" tests/suggestions tests/workdays tests/points tests/awards \
-      tests/reports || status=$?
+      tests/reports --ignore=tests/suggestions/test_kept_pages.py || status=$?
   elif [ "${CI:-}" = "true" ]; then
     echo "faketime is required in CI for the night-clock run (scripts/install_tools.sh installs it)" >&2
     status=1
