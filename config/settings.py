@@ -158,6 +158,8 @@ if (proxy_count := env.int("TRUSTED_PROXY_COUNT", default=0)) > 0:
     AXES_IPWARE_PROXY_COUNT = proxy_count
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
+# Database sessions with their read compiled once (minyi.core.sessions, issue #13)
+SESSION_ENGINE = "minyi.core.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

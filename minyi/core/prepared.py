@@ -6,34 +6,36 @@ compiles a query with two subqueries in about 1 ms of Python on each call, more 
 takes to answer. `Prepared(build, *sentinels)` builds the queryset once with sentinel values, keeps
 its SQL and the positions of the sentinels among its parameters, and afterwards only swaps the
 values in: the same SQL (and so the same plans and indexes) as the ORM writes, without compiling it
-again.
+again. `rows`/`row` give the rows with Django's converters applied (dates, booleans as the ORM
+gives them); `objects` gives model instances as the queryset would, `select_related` included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.query import get_related_populators
 
 
 class Prepared:
-    """`build(*sentinels)` compiled once per database; `row(*values)` runs it with `values` in
-    place of the sentinels and returns its first row (or None). Each sentinel must appear exactly
-    once among the compiled parameters and nowhere else — choose values no real row or constant
-    has (large negative numbers)."""
+    """`build(*sentinels)` compiled once per database; `rows(*values)` runs it with `values` in
+    place of the sentinels. Each sentinel must appear exactly once among the compiled parameters and
+    nowhere else — choose values no real row or constant has (large negative numbers)."""
 
     def __init__(self, build: Callable[..., QuerySet], *sentinels: Any) -> None:
         self.build = build
         self.sentinels = sentinels
-        self._compiled: dict[str, tuple[str, list[Any], list[int]]] = {}
+        self._compiled: dict[str, _Compiled] = {}
 
-    def _compile(self, using: str) -> tuple[str, list[Any], list[int]]:
+    def _compile(self, using: str) -> _Compiled:
         found = self._compiled.get(using)
         if found is None:
-            queryset = self.build(*self.sentinels)
-            sql, params = queryset.query.get_compiler(using).as_sql()
+            compiler = self.build(*self.sentinels).query.get_compiler(using)
+            sql, params = compiler.as_sql()
             params = list(params)
             positions = []
             for sentinel in self.sentinels:
@@ -41,14 +43,49 @@ class Prepared:
                 if len(at) != 1:
                     raise ValueError(f"sentinel {sentinel!r} is among the parameters {len(at)} times")
                 positions.append(at[0])
-            found = self._compiled[using] = (sql, params, positions)
+            converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+            found = self._compiled[using] = _Compiled(sql, params, positions, compiler, converters)
         return found
 
-    def row(self, *values: Any, using: str = "default") -> tuple[Any, ...] | None:
-        sql, params, positions = self._compile(using)
-        params = list(params)
-        for position, value in zip(positions, values, strict=True):
+    def rows(self, *values: Any, using: str = "default") -> list[tuple[Any, ...]]:
+        compiled = self._compile(using)
+        params = list(compiled.params)
+        for position, value in zip(compiled.positions, values, strict=True):
             params[position] = value
         with connections[using].cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if compiled.converters:
+            rows = [tuple(r) for r in compiled.compiler.apply_converters(rows, compiled.converters)]
+        return rows
+
+    def row(self, *values: Any, using: str = "default") -> tuple[Any, ...] | None:
+        rows = self.rows(*values, using=using)
+        return rows[0] if rows else None
+
+    def objects(self, *values: Any, using: str = "default") -> list[Any]:
+        """Model instances, as `ModelIterable` makes them from the same rows (related objects of
+        `select_related` included; no annotations, no `prefetch_related`)."""
+        rows = self.rows(*values, using=using)
+        compiler = self._compile(using).compiler
+        klass_info, select = compiler.klass_info, compiler.select
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [f[0].target.attname for f in select[start:end]]
+        populators = get_related_populators(klass_info, select, using)  # type: ignore[call-arg]  # Django 5.2
+        out = []
+        for row in rows:
+            obj = klass_info["model"].from_db(using, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            out.append(obj)
+        return out
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: list[Any]
+    positions: list[int]
+    compiler: Any
+    converters: dict[int, Any]

@@ -10,12 +10,24 @@ cross-congress grants) let them in without one — see decision 0009."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from minyi.accounts.models import Membership
 from minyi.congress.models import Congress
+from minyi.core.prepared import Prepared
+
+
+def _memberships_query(user_pk: int) -> Any:
+    return Membership.objects.filter(user_id=user_pk, active=True, congress__active=True).select_related(
+        "congress", "unit", "station"
+    )
+
+
+#: Read on every page: compiled once (core.prepared, issue #13).
+_MEMBERSHIPS = Prepared(_memberships_query, -7_130_201)
 
 
 def memberships_of(user, congress: Congress | None = None) -> list[Membership]:
@@ -24,11 +36,7 @@ def memberships_of(user, congress: Congress | None = None) -> list[Membership]:
         return []
     cache = getattr(user, "_minyi_memberships", None)
     if cache is None:
-        cache = list(
-            Membership.objects.filter(user=user, active=True, congress__active=True).select_related(
-                "congress", "unit", "station"
-            )
-        )
+        cache = _MEMBERSHIPS.objects(user.pk)
         user._minyi_memberships = cache
     if congress is None:
         return cache

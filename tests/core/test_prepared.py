@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from minyi.audit.models import AuditEvent
 from minyi.audit.services import record
@@ -64,3 +66,46 @@ def test_a_sentinel_that_is_not_exactly_once_among_the_parameters_is_refused(db)
     with pytest.raises(ValueError, match="2 times"):
         twice.row(1)
     assert Prepared(lambda pk: Congress.objects.filter(pk=pk).values_list("pk"), -1).row(-5) is None
+
+
+def test_the_session_store_reads_a_live_session_and_nothing_else(db, time_machine):
+    import datetime
+
+    from django.contrib.sessions.models import Session
+
+    from minyi.core.sessions import SessionStore
+
+    time_machine.move_to(datetime.datetime(2026, 3, 17, 2, 0, tzinfo=datetime.UTC), tick=False)
+    store = SessionStore()
+    store["who"] = "clerk"
+    store.set_expiry(3600)
+    store.create()
+    key = store.session_key
+    assert SessionStore(session_key=key).load() == {"who": "clerk", "_session_expiry": 3600}
+    assert SessionStore(session_key="no-such-session-key").load() == {}
+    assert SessionStore(session_key=None).load() == {}
+    time_machine.move_to(datetime.datetime(2026, 3, 17, 3, 0, 1, tzinfo=datetime.UTC), tick=False)
+    expired = SessionStore(session_key=key)
+    assert expired.load() == {} and expired.session_key is None  # expired: no session
+    assert Session.objects.filter(session_key=key).exists()  # (clearsessions removes it)
+
+
+def test_prepared_memberships_are_the_orm_s(world):
+    from minyi.accounts.models import Membership
+    from minyi.core.tenancy import _MEMBERSHIPS
+
+    for user in (world.clerk, world.handler_a, world.liaison, world.outsider):
+        orm = list(
+            Membership.objects.filter(user=user, active=True, congress__active=True).select_related(
+                "congress", "unit", "station"
+            )
+        )
+        got = _MEMBERSHIPS.objects(user.pk)
+        assert [(m.pk, m.role, m.congress, m.unit, m.station) for m in got] == [
+            (m.pk, m.role, m.congress, m.unit, m.station) for m in orm
+        ]
+        assert all(m.congress.code and m._state.db == "default" for m in got)
+        # related objects come with the row: reading them costs no query
+        with CaptureQueriesContext(connection) as ctx:
+            [(m.congress.name, m.unit and m.unit.name, m.station and m.station.name) for m in got]
+        assert not ctx.captured_queries
