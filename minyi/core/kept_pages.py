@@ -9,7 +9,7 @@ HTML of a GET under everything the page depends on:
   action that moves it in the same transaction, so a change makes every kept page unreachable at once;
 - **who is asking**: the user, their name and platform flags, and their active memberships in every
   congress (the menu's congress switcher) — roles inside this congress move its version too;
-- what other apps add with `register_key_part(part)`: the notifications app adds the user's **notices**
+- what other apps add with `register_key_part(name, KeyPart(...))`: the notifications app adds the user's **notices**
   (the menu's unread badge; the inbox: its newest notice too) — notices are not audited records, so
   they are read (one query) and put in the key;
 - the **language** and the **day** (deadlines are judged against today; no kept page says
@@ -32,6 +32,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +43,7 @@ from django.middleware.csrf import _unmask_cipher_token, get_token  # type: igno
 from django.utils import timezone, translation
 
 from minyi.core import versioned
+from minyi.core.prepared import Prepared, together
 from minyi.core.tenancy import memberships_of
 
 #: Placeholders for the per-request parts of a kept page (never valid in a real page: "\x00").
@@ -52,13 +54,24 @@ _TOKEN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 _KEPT_CONTENT_TYPES = ("text/html", "application/json")
 
 
-#: Parts of every page's key that apps below core cannot give (registered in `AppConfig.ready()`).
-_KEY_PARTS: dict[str, Callable[[HttpRequest], str]] = {}
+@dataclass(frozen=True)
+class KeyPart:
+    """A part of every kept page's key that an app above core gives: a query of at most one row
+    (`core.prepared.Prepared`), its values for a request, and the text it puts in the key."""
+
+    query: Prepared
+    values: Callable[[HttpRequest], tuple[Any, ...]]
+    text: Callable[[tuple[Any, ...]], str]
 
 
-def register_key_part(part: Callable[[HttpRequest], str]) -> None:
-    """Put `part(request)` in every kept page's key (once per function)."""
-    _KEY_PARTS[f"{part.__module__}.{part.__qualname__}"] = part
+#: Registered in the apps' `AppConfig.ready()`, by name.
+_KEY_PARTS: dict[str, KeyPart] = {}
+
+
+def register_key_part(name: str, part: KeyPart) -> None:
+    """Put `part` in every kept page's key (once per name). Its query runs in the same round trip
+    as the data version's (`core.prepared.together`)."""
+    _KEY_PARTS[name] = part
 
 
 def kept_page(name: str) -> Callable:
@@ -97,10 +110,20 @@ def page_key(request: HttpRequest, name: str) -> str:
     """The cache key of this request's page (see the module's text for what is in it)."""
     user: Any = request.user
     congress = getattr(request, "congress", None)
+    extra = [_KEY_PARTS[name] for name in sorted(_KEY_PARTS)]
+    # the data version (or, above the congresses, the latest change anywhere) and every registered
+    # part: one statement, one round trip
+    first = (
+        (versioned.VERSION, (congress.pk, congress.pk))
+        if congress is not None
+        else (versioned.LATEST_CHANGE, ())
+    )
+    rows = together(first, *((part.query, part.values(request)) for part in extra))
     if congress is not None:
-        where = f"{congress.pk}.{versioned.request_version(request)}"
+        version = versioned.request_version(request, read=lambda: versioned.version_of(rows[0]))
+        where = f"{congress.pk}.{version}"
     else:  # a page above the congresses (the inbox): every congress's changes
-        where = f"*.{versioned.latest_change()}"
+        where = f"*.{rows[0][0] or 0}"
     who = [
         user.pk,
         user.display_name,
@@ -110,7 +133,7 @@ def page_key(request: HttpRequest, name: str) -> str:
     ]
     parts = [
         repr(who),
-        *(part(request) for _, part in sorted(_KEY_PARTS.items())),
+        *(part.text(row) for part, row in zip(extra, rows[1:], strict=True)),
         translation.get_language() or "",
         timezone.localdate().isoformat(),
         request.get_full_path(),

@@ -49,15 +49,9 @@ class Prepared:
 
     def rows(self, *values: Any, using: str = "default") -> list[tuple[Any, ...]]:
         compiled = self._compile(using)
-        params = list(compiled.params)
-        for position, value in zip(compiled.positions, values, strict=True):
-            params[position] = value
         with connections[using].cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        if compiled.converters:
-            rows = [tuple(r) for r in compiled.compiler.apply_converters(rows, compiled.converters)]
-        return rows
+            cursor.execute(compiled.sql, compiled.with_values(values))
+            return [compiled.convert(row) for row in cursor.fetchall()]
 
     def row(self, *values: Any, using: str = "default") -> tuple[Any, ...] | None:
         rows = self.rows(*values, using=using)
@@ -82,6 +76,27 @@ class Prepared:
         return out
 
 
+def together(*queries: tuple[Prepared, tuple[Any, ...]], using: str = "default") -> list[tuple[Any, ...]]:
+    """Each query's first row, all in one round trip to the database: `(prepared, values)` pairs of
+    queries that give at most one row each (a second row would repeat the others'). A query without
+    a row gives a row of None."""
+    compiled = [(p._compile(using), values) for p, values in queries]
+    sql = " ".join(
+        ["SELECT * FROM (SELECT 1 AS minyi_one) minyi_q"]
+        + [f"LEFT JOIN ({c.sql}) minyi_q{i} ON 1 = 1" for i, (c, _) in enumerate(compiled)]
+    )
+    params = [p for c, values in compiled for p in c.with_values(values)]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    out, at = [], 1
+    for c, _ in compiled:
+        part = tuple(row[at : at + c.width])
+        at += c.width
+        out.append(part if all(v is None for v in part) else c.convert(part))
+    return out
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
@@ -89,3 +104,18 @@ class _Compiled:
     positions: list[int]
     compiler: Any
     converters: dict[int, Any]
+
+    @property
+    def width(self) -> int:
+        return self.compiler.col_count
+
+    def with_values(self, values: tuple[Any, ...]) -> list[Any]:
+        params = list(self.params)
+        for position, value in zip(self.positions, values, strict=True):
+            params[position] = value
+        return params
+
+    def convert(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not self.converters:
+            return tuple(row)
+        return tuple(next(iter(self.compiler.apply_converters([row], self.converters))))

@@ -55,14 +55,18 @@ def _latest_change_query() -> Any:
 
 
 # Read on every kept page: compiled once (core.prepared). The sentinels stand for the congress's pk.
-_VERSION = Prepared(_version_query, -7_130_001, -7_130_002)
-_LATEST_CHANGE = Prepared(_latest_change_query)
+VERSION = Prepared(_version_query, -7_130_001, -7_130_002)
+LATEST_CHANGE = Prepared(_latest_change_query)
 
 
 def data_version(congress: Any) -> int:
     """The congress's data version. One query, on the (congress, seq) index and the partial index of
     shared-data rows."""
-    row = _VERSION.row(congress.pk, congress.pk)
+    return version_of(VERSION.row(congress.pk, congress.pk))
+
+
+def version_of(row: tuple[Any, ...] | None) -> int:
+    """The data version from a row of `VERSION` (own and shared seq; None: no row)."""
     own, shared = row if row is not None else (None, None)
     return max(own or 0, shared or 0)
 
@@ -70,16 +74,17 @@ def data_version(congress: Any) -> int:
 def latest_change() -> int:
     """The seq of the latest change of any congress or of shared data (for pages above the
     congresses: the inbox). One query, backwards on the seq index past any readings."""
-    row = _LATEST_CHANGE.row()
-    return row[0] if row else 0
+    row = LATEST_CHANGE.row()
+    return (row[0] or 0) if row else 0
 
 
-def request_version(request: Any) -> int:
-    """The data version of the request's congress, read once per request."""
+def request_version(request: Any, *, read: Callable[[], int] | None = None) -> int:
+    """The data version of the request's congress, read once per request (by `read` if given: a
+    caller that reads it together with other values)."""
     congress = request.congress
     memo = getattr(request, "_minyi_data_version", None)
     if memo is None or memo[0] != congress.pk:
-        memo = (congress.pk, data_version(congress))
+        memo = (congress.pk, read() if read is not None else data_version(congress))
         request._minyi_data_version = memo
     return memo[1]
 

@@ -10,7 +10,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from minyi.core.kept_pages import register_key_part
 
-        from .selectors import notices_marker
+        from .selectors import MARKER_PART
 
         # the unread badge is on every page and notices are not audited changes (issue #13)
-        register_key_part(notices_marker)
+        register_key_part("notices", MARKER_PART)

@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
+from minyi.core.kept_pages import KeyPart
 from minyi.core.prepared import Prepared
 
 from .models import Notice
@@ -42,9 +43,16 @@ _MARKER = Prepared(_marker_query, -7_130_101)
 
 def notices_marker(request: Any) -> str:
     """What a kept page (`core.kept_pages`) must know of the user's notices: how many are unread (the
-    menu's badge) and the newest (the inbox). One query, compiled once (`core.prepared`)."""
-    row = _MARKER.row(request.user.pk) or (0, None)
-    return f"notices:{row[0]}.{row[1]}"
+    menu's badge) and the newest (the inbox). One query, compiled once (`core.prepared`); kept pages
+    read it together with the data version (`MARKER_PART`)."""
+    return marker_text(_MARKER.row(request.user.pk) or (None, None))
+
+
+def marker_text(row: tuple[Any, ...]) -> str:
+    return f"notices:{row[0] or 0}.{row[1]}"
+
+
+MARKER_PART = KeyPart(query=_MARKER, values=lambda request: (request.user.pk,), text=marker_text)
 
 
 def access_notice(user: Any, pk: Any) -> Notice:

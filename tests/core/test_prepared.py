@@ -109,3 +109,16 @@ def test_prepared_memberships_are_the_orm_s(world):
         with CaptureQueriesContext(connection) as ctx:
             [(m.congress.name, m.unit and m.unit.name, m.station and m.station.name) for m in got]
         assert not ctx.captured_queries
+
+
+def test_the_sign_in_backend_reads_an_active_user_and_nobody_else(world):
+    from minyi.accounts.backends import ModelBackend
+
+    backend = ModelBackend()
+    assert backend.get_user(world.clerk.pk) == world.clerk
+    assert backend.get_user(str(world.clerk.pk)) == world.clerk  # as the session holds it
+    assert backend.get_user(10**9) is None
+    assert backend.get_user("not-a-number") is None
+    world.clerk.is_active = False
+    world.clerk.save(update_fields=["is_active"])
+    assert backend.get_user(world.clerk.pk) is None
