@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "minyi.intake",
     "minyi.awards",
     "minyi.points",
+    "minyi.publication",
 ]
 
 MIDDLEWARE = [
