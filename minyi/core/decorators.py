@@ -9,7 +9,6 @@ import rules
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
 
-from minyi.core.kept_pages import prime
 from minyi.core.tenancy import congress_for
 
 if TYPE_CHECKING:
@@ -42,13 +41,9 @@ def congress_view(perm: str | None = None, *, platform: bool = False):
     then allow them too."""
 
     def decorator(view):
-        kept = getattr(view, "minyi_kept", False)
-
         @login_required
         @functools.wraps(view)
         def wrapper(request, code, *args, **kwargs):
-            if kept:  # the reads of a kept page, in one round trip (issue #13)
-                prime(request, code)
             congress = congress_for(request.user, code, platform=platform)
             if perm and not rules.has_perm(perm, request.user, congress):
                 raise Http404("not permitted")

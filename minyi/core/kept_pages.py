@@ -43,8 +43,8 @@ from django.middleware.csrf import _unmask_cipher_token, get_token  # type: igno
 from django.utils import timezone, translation
 
 from minyi.core import versioned
-from minyi.core.prepared import Prepared, together, with_many
-from minyi.core.tenancy import MEMBERSHIPS, memberships_of, remember_memberships
+from minyi.core.prepared import Prepared, together
+from minyi.core.tenancy import memberships_of
 
 #: Placeholders for the per-request parts of a kept page (never valid in a real page: "\x00").
 CSRF_MARK = "\x00minyi-csrf\x00"
@@ -83,7 +83,6 @@ def kept_page(name: str) -> Callable:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             return kept(request, name, lambda: view(request, *args, **kwargs))
 
-        wrapper.minyi_kept = True  # type: ignore[attr-defined]  # congress_view primes its reads
         return wrapper
 
     return decorator
@@ -107,53 +106,24 @@ def kept(request: HttpRequest, name: str, respond: Callable[[], HttpResponse]) -
     return response
 
 
-def prime(request: HttpRequest, code: str) -> None:
-    """Before `congress_view` finds the congress of a kept page's GET: read the user's memberships,
-    the data version of the congress with this code and every key part in one statement
-    (`core.prepared.with_many`) — one round trip where there would be three."""
-    user: Any = request.user
-    if not settings.MINYI_KEEP_PAGES or request.method != "GET" or hasattr(user, "_minyi_memberships"):
-        return
-    extra = _parts()
-    rows, singles = with_many(
-        (MEMBERSHIPS, (user.pk,)),
-        (versioned.VERSION_BY_CODE, (code,)),
-        *((part.query, part.values(request)) for part in extra),
-    )
-    remember_memberships(user, rows)
-    pk, own, shared = singles[0]
-    if pk is not None:
-        request._minyi_primed = (pk, versioned.version_of((own, shared)), singles[1:])  # type: ignore[attr-defined]
-
-
-def _parts() -> list[KeyPart]:
-    return [_KEY_PARTS[name] for name in sorted(_KEY_PARTS)]
-
-
 def page_key(request: HttpRequest, name: str) -> str:
     """The cache key of this request's page (see the module's text for what is in it)."""
     user: Any = request.user
     congress = getattr(request, "congress", None)
-    extra = _parts()
-    primed = getattr(request, "_minyi_primed", None)
-    if congress is not None and primed is not None and primed[0] == congress.pk:
-        version = versioned.request_version(request, read=lambda: primed[1])
-        where, part_rows = f"{congress.pk}.{version}", primed[2]
-    else:
-        # the data version (or, above the congresses, the latest change anywhere) and every
-        # registered part: one statement, one round trip
-        first = (
-            (versioned.VERSION, (congress.pk, congress.pk))
-            if congress is not None
-            else (versioned.LATEST_CHANGE, ())
-        )
-        rows = together(first, *((part.query, part.values(request)) for part in extra))
-        part_rows = rows[1:]
-        if congress is not None:
-            version = versioned.request_version(request, read=lambda: versioned.version_of(rows[0]))
-            where = f"{congress.pk}.{version}"
-        else:  # a page above the congresses (the inbox): every congress's changes
-            where = f"*.{rows[0][0] or 0}"
+    extra = [_KEY_PARTS[name] for name in sorted(_KEY_PARTS)]
+    # the data version (or, above the congresses, the latest change anywhere) and every registered
+    # part: one statement, one round trip
+    first = (
+        (versioned.VERSION, (congress.pk, congress.pk))
+        if congress is not None
+        else (versioned.LATEST_CHANGE, ())
+    )
+    rows = together(first, *((part.query, part.values(request)) for part in extra))
+    if congress is not None:
+        version = versioned.request_version(request, read=lambda: versioned.version_of(rows[0]))
+        where = f"{congress.pk}.{version}"
+    else:  # a page above the congresses (the inbox): every congress's changes
+        where = f"*.{rows[0][0] or 0}"
     who = [
         user.pk,
         user.display_name,
@@ -163,7 +133,7 @@ def page_key(request: HttpRequest, name: str) -> str:
     ]
     parts = [
         repr(who),
-        *(part.text(row) for part, row in zip(extra, part_rows, strict=True)),
+        *(part.text(row) for part, row in zip(extra, rows[1:], strict=True)),
         translation.get_language() or "",
         timezone.localdate().isoformat(),
         request.get_full_path(),

@@ -60,10 +60,7 @@ class Prepared:
     def objects(self, *values: Any, using: str = "default") -> list[Any]:
         """Model instances, as `ModelIterable` makes them from the same rows (related objects of
         `select_related` included; no annotations, no `prefetch_related`)."""
-        return self.instances(self.rows(*values, using=using), using=using)
-
-    def instances(self, rows: list[tuple[Any, ...]], using: str = "default") -> list[Any]:
-        """Model instances from rows of this query (`rows`, or `with_many`'s first result)."""
+        rows = self.rows(*values, using=using)
         compiler = self._compile(using).compiler
         klass_info, select = compiler.klass_info, compiler.select
         fields = klass_info["select_fields"]
@@ -83,38 +80,17 @@ def together(*queries: tuple[Prepared, tuple[Any, ...]], using: str = "default")
     """Each query's first row, all in one round trip to the database: `(prepared, values)` pairs of
     queries that give at most one row each (a second row would repeat the others'). A query without
     a row gives a row of None."""
-    rows, compiled = _joined(queries, using)
-    return _split(rows[0], compiled)
-
-
-def with_many(
-    many: tuple[Prepared, tuple[Any, ...]], *singles: tuple[Prepared, tuple[Any, ...]], using: str = "default"
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The rows of `many` and the first row of each of `singles` (at most one row each), in one round
-    trip: the singles' values repeat on every row of `many`."""
-    rows, compiled = _joined((many, *singles), using)
-    parts = [_split(row, compiled) for row in rows]
-    many_rows = [p[0] for p in parts if any(v is not None for v in p[0])]
-    return many_rows, parts[0][1:]
-
-
-def _joined(
-    queries: tuple[tuple[Prepared, tuple[Any, ...]], ...], using: str
-) -> tuple[list[tuple[Any, ...]], list[_Compiled]]:
-    compiled = [p._compile(using) for p, _ in queries]
+    compiled = [(p._compile(using), values) for p, values in queries]
     sql = " ".join(
         ["SELECT * FROM (SELECT 1 AS minyi_one) minyi_q"]
-        + [f"LEFT JOIN ({c.sql}) minyi_q{i} ON 1 = 1" for i, c in enumerate(compiled)]
+        + [f"LEFT JOIN ({c.sql}) minyi_q{i} ON 1 = 1" for i, (c, _) in enumerate(compiled)]
     )
-    params = [p for c, (_, values) in zip(compiled, queries, strict=True) for p in c.with_values(values)]
+    params = [p for c, values in compiled for p in c.with_values(values)]
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall(), compiled
-
-
-def _split(row: tuple[Any, ...], compiled: list[_Compiled]) -> list[tuple[Any, ...]]:
+        row = cursor.fetchone()
     out, at = [], 1
-    for c in compiled:
+    for c, _ in compiled:
         part = tuple(row[at : at + c.width])
         at += c.width
         out.append(part if all(v is None for v in part) else c.convert(part))

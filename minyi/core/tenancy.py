@@ -27,7 +27,7 @@ def _memberships_query(user_pk: int) -> Any:
 
 
 #: Read on every page: compiled once (core.prepared, issue #13).
-MEMBERSHIPS = Prepared(_memberships_query, -7_130_201)
+_MEMBERSHIPS = Prepared(_memberships_query, -7_130_201)
 
 
 def memberships_of(user, congress: Congress | None = None) -> list[Membership]:
@@ -36,17 +36,11 @@ def memberships_of(user, congress: Congress | None = None) -> list[Membership]:
         return []
     cache = getattr(user, "_minyi_memberships", None)
     if cache is None:
-        cache = MEMBERSHIPS.objects(user.pk)
+        cache = _MEMBERSHIPS.objects(user.pk)
         user._minyi_memberships = cache
     if congress is None:
         return cache
     return [m for m in cache if m.congress_id == congress.pk]
-
-
-def remember_memberships(user, rows: list[tuple]) -> None:
-    """Keep `rows` of `MEMBERSHIPS` (read with other values in one statement, `kept_pages.prime`) as
-    the user's memberships for this request."""
-    user._minyi_memberships = MEMBERSHIPS.instances(rows)
 
 
 def roles_in(user, congress: Congress) -> set[str]:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q, Subquery
 
 from minyi.core.prepared import Prepared
 
@@ -47,22 +47,6 @@ def _version_query(congress_pk: int, same_pk: int) -> Any:
     )
 
 
-def _version_by_code_query(code: str) -> Any:
-    """The version of the active congress with this code, with its pk: (pk, own, shared)."""
-    from minyi.audit.models import SHARED_DATA, AuditEvent
-    from minyi.audit.services import READ_CODES
-    from minyi.congress.models import Congress
-
-    def latest(*where: Any, **kw: Any) -> Subquery:
-        return Subquery(AuditEvent.objects.filter(*where, **kw).order_by("-seq").values("seq")[:1])
-
-    return (
-        Congress.objects.filter(code=code, active=True)
-        .annotate(own=latest(~Q(code__in=READ_CODES), congress=OuterRef("pk")), shared=latest(SHARED_DATA))
-        .values_list("pk", "own", "shared")
-    )
-
-
 def _latest_change_query() -> Any:
     from minyi.audit.models import AuditEvent
     from minyi.audit.services import READ_CODES
@@ -73,8 +57,6 @@ def _latest_change_query() -> Any:
 # Read on every kept page: compiled once (core.prepared). The sentinels stand for the congress's pk.
 VERSION = Prepared(_version_query, -7_130_001, -7_130_002)
 LATEST_CHANGE = Prepared(_latest_change_query)
-#: The same by the congress's code (for reading it before the congress is known: `kept_pages.prime`).
-VERSION_BY_CODE = Prepared(_version_by_code_query, "\x00minyi-congress-code\x00")
 
 
 def data_version(congress: Any) -> int:

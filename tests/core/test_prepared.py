@@ -92,7 +92,7 @@ def test_the_session_store_reads_a_live_session_and_nothing_else(db, time_machin
 
 def test_prepared_memberships_are_the_orm_s(world):
     from minyi.accounts.models import Membership
-    from minyi.core.tenancy import MEMBERSHIPS
+    from minyi.core.tenancy import _MEMBERSHIPS
 
     for user in (world.clerk, world.handler_a, world.liaison, world.outsider):
         orm = list(
@@ -100,7 +100,7 @@ def test_prepared_memberships_are_the_orm_s(world):
                 "congress", "unit", "station"
             )
         )
-        got = MEMBERSHIPS.objects(user.pk)
+        got = _MEMBERSHIPS.objects(user.pk)
         assert [(m.pk, m.role, m.congress, m.unit, m.station) for m in got] == [
             (m.pk, m.role, m.congress, m.unit, m.station) for m in orm
         ]
@@ -122,27 +122,3 @@ def test_the_sign_in_backend_reads_an_active_user_and_nobody_else(world):
     world.clerk.is_active = False
     world.clerk.save(update_fields=["is_active"])
     assert backend.get_user(world.clerk.pk) is None
-
-
-def test_many_rows_and_single_rows_come_in_one_statement(world):
-    from minyi.core.prepared import with_many
-    from minyi.core.tenancy import MEMBERSHIPS
-    from minyi.notifications.selectors import _MARKER
-    from tests.factories import UserFactory
-
-    nobody = UserFactory(username="nobody")
-    for user, expected in ((world.clerk, 1), (nobody, 0)):
-        with CaptureQueriesContext(connection) as ctx:
-            rows, (version, marker) = with_many(
-                (MEMBERSHIPS, (user.pk,)), (versioned.VERSION_BY_CODE, ("alpha",)), (_MARKER, (user.pk,))
-            )
-        assert len(ctx.captured_queries) == 1
-        assert len(rows) == expected  # a user without memberships: no rows, the singles still there
-        assert [m.pk for m in MEMBERSHIPS.instances(rows)] == [m.pk for m in MEMBERSHIPS.objects(user.pk)]
-        assert version[0] == world.congress.pk
-        assert versioned.version_of(version[1:]) == versioned.data_version(world.congress)
-        assert marker == (None, None)  # no notices
-    _, (missing, _marker) = with_many(
-        (MEMBERSHIPS, (world.clerk.pk,)), (versioned.VERSION_BY_CODE, ("no-such",)), (_MARKER, (1,))
-    )
-    assert missing == (None, None, None)

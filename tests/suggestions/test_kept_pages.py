@@ -199,9 +199,9 @@ def test_keeping_off_keeps_nothing(client, loop, settings):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_a_kept_page_costs_a_fixed_handful_of_queries(client, loop, keep, page):
-    """Served kept, a page makes three round trips: the session, the user, and one statement with the
-    memberships, the data version and the notices marker (the inbox, above the congresses, four:
-    its memberships are read on their own) — the same with 3 suggestions as with 30."""
+    """Served kept, a page makes four round trips: the session, the user, the memberships with their
+    congress, and one statement with the data version and the notices marker — the same with 3
+    suggestions as with 30."""
     w = loop.w
     with at(2026, 3, 2):
         subject = loop.drive.to("replied", co=True, cosign=True)
@@ -221,4 +221,4 @@ def test_a_kept_page_costs_a_fixed_handful_of_queries(client, loop, keep, page):
         _grow(loop, 27, start=3)
     with at(2026, 3, 4):
         many = kept_queries()
-    assert few == many == (4 if page == "inbox" else 3), (few, many)
+    assert few == many == 4, (few, many)

@@ -31,7 +31,6 @@ from minyi.congress.models import (
 )
 from minyi.core import versioned
 from minyi.core import work as core_work
-from minyi.core.kept_pages import prime
 from minyi.suggestions import actions as A
 from minyi.suggestions.models import (
     Assignment,
@@ -225,7 +224,6 @@ class SuggestionFilters(Schema):
 def suggestion_list(request, code: str, filters: Query[SuggestionFilters], paging: Query[PageQuery]):
     """The suggestions of the congress that the signed-in user may open (`suggestions_visible_to`:
     the same rule as the pages), newest first."""
-    prime(request, code)  # the kept answer's reads in one round trip (core.kept_pages)
     congress = congress_of(request, code)
 
     def build() -> dict[str, Any]:
