@@ -110,7 +110,7 @@ def page_key(request: HttpRequest, name: str) -> str:
     """The cache key of this request's page (see the module's text for what is in it)."""
     user: Any = request.user
     congress = getattr(request, "congress", None)
-    extra = [_KEY_PARTS[name] for name in sorted(_KEY_PARTS)]
+    extra = [_KEY_PARTS[part] for part in sorted(_KEY_PARTS)]
     # the data version (or, above the congresses, the latest change anywhere) and every registered
     # part: one statement, one round trip
     first = (

@@ -56,6 +56,7 @@ def _latest_change_query() -> Any:
 
 # Read on every kept page: compiled once (core.prepared). The sentinels stand for the congress's pk.
 VERSION = Prepared(_version_query, -7_130_001, -7_130_002)
+#: The latest change of any congress or of shared data (pages above the congresses: the inbox).
 LATEST_CHANGE = Prepared(_latest_change_query)
 
 
@@ -69,13 +70,6 @@ def version_of(row: tuple[Any, ...] | None) -> int:
     """The data version from a row of `VERSION` (own and shared seq; None: no row)."""
     own, shared = row if row is not None else (None, None)
     return max(own or 0, shared or 0)
-
-
-def latest_change() -> int:
-    """The seq of the latest change of any congress or of shared data (for pages above the
-    congresses: the inbox). One query, backwards on the seq index past any readings."""
-    row = LATEST_CHANGE.row()
-    return (row[0] or 0) if row else 0
 
 
 def request_version(request: Any, *, read: Callable[[], int] | None = None) -> int:

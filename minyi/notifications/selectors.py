@@ -41,14 +41,9 @@ def _marker_query(user_pk: int) -> QuerySet:
 _MARKER = Prepared(_marker_query, -7_130_101)
 
 
-def notices_marker(request: Any) -> str:
-    """What a kept page (`core.kept_pages`) must know of the user's notices: how many are unread (the
-    menu's badge) and the newest (the inbox). One query, compiled once (`core.prepared`); kept pages
-    read it together with the data version (`MARKER_PART`)."""
-    return marker_text(_MARKER.row(request.user.pk) or (None, None))
-
-
 def marker_text(row: tuple[Any, ...]) -> str:
+    """What a kept page (`core.kept_pages`) must know of the user's notices: how many are unread (the
+    menu's badge) and the newest (the inbox) — a row of `_MARKER`, read with the data version."""
     return f"notices:{row[0] or 0}.{row[1]}"
 
 
