@@ -25,6 +25,7 @@ urlpatterns = [
     path("c/<slug:code>/points/", include("minyi.points.urls")),
     path("c/<slug:code>/accounts/", include("minyi.accounts.urls_congress")),
     path("c/<slug:code>/", include("minyi.congress.urls")),
+    path("p/<slug:code>/", include("minyi.publication.urls_public")),  # the public site: no sign-in
     path("calendar/", include("minyi.workdays.urls")),
     # The deadlines a national calendar change moves: supervision's page, linked from the calendar's.
     path("calendar/recompute/", calendar_views.recompute, name="calendar_recompute"),

@@ -283,6 +283,7 @@ POLICY_GROUPS: list[tuple[Any, list[str]]] = [
         ],
     ),
     (_("免打扰"), ["quiet_hours_start", "quiet_hours_end"]),
+    (_("公开"), ["public_site", "publish_when"]),
 ]
 assert sorted(f for _t, fs in POLICY_GROUPS for f in fs) == sorted(Policy.EDITABLE)
 

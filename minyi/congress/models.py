@@ -281,6 +281,10 @@ class Unit(TimeStamped):
 class Policy(TimeStamped):
     """A congress's rules (DOMAIN.md §2, §4). One row per congress; edited by its admins, audited."""
 
+    class PublishWhen(models.TextChoices):
+        REPLIED = "replied", _("答复签发后")
+        CLOSED = "closed", _("办结后")
+
     class CompletionDefinition(models.TextChoices):
         CLOSED = "closed", _("已办结（工委确认办结）")
         CLOSED_SATISFIED = "closed_satisfied", _("已办结且代表满意或基本满意")
@@ -342,6 +346,16 @@ class Policy(TimeStamped):
     )
     quiet_hours_start = models.TimeField(_("免打扰开始"), default=datetime.time(21, 0))
     quiet_hours_end = models.TimeField(_("免打扰结束"), default=datetime.time(8, 0))
+    public_site = models.BooleanField(
+        _("开放公众网站"), default=True, help_text=_("公众无需登录即可查阅已公开的建议、答复和统计。")
+    )
+    publish_when = models.CharField(
+        _("建议可公开的时间"),
+        max_length=16,
+        choices=PublishWhen.choices,
+        default=PublishWhen.CLOSED,
+        help_text=_("到此阶段后，建议及其已签发的答复进入公开审定清单，由工委决定是否公开。"),
+    )
 
     #: Fields that an admin edits on the policy page, in display order.
     EDITABLE = [
@@ -364,6 +378,8 @@ class Policy(TimeStamped):
         "completion_definition",
         "quiet_hours_start",
         "quiet_hours_end",
+        "public_site",
+        "publish_when",
     ]
 
     class Meta:

@@ -145,3 +145,34 @@ def shot(request) -> Callable[[Page, str], Path]:
         return path
 
     return take
+
+
+#: axe-core, pinned in package.json (a development dependency: `npm ci` installs it), read from
+#: node_modules and evaluated in the page through the DevTools protocol (the page's CSP does not apply).
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def axe() -> Callable[[Page, str], list[dict]]:
+    """`axe(page, what)`: run axe-core's WCAG 2.0/2.1 A and AA rules on the page as it is and fail
+    the test on any serious or critical violation (each listed with its rule, help and first nodes).
+    Returns the minor and moderate violations, for a test that wants to look at them."""
+    source = AXE.read_text(encoding="utf-8")
+
+    def check(page: Page, what: str) -> list[dict]:
+        page.evaluate(source)
+        result = page.evaluate(
+            """async () => await axe.run(document, {
+                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+                resultTypes: ['violations'],
+            })"""
+        )
+        grave = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        lines = [
+            f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(str(n["target"]) for n in v["nodes"][:3])
+            for v in grave
+        ]
+        assert not grave, f"axe-core on {what}:\n" + "\n".join(lines)
+        return [v for v in result["violations"] if v not in grave]
+
+    return check
