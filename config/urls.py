@@ -22,6 +22,7 @@ urlpatterns = [
     path("c/<slug:code>/reports/", include("minyi.reports.urls")),
     path("c/<slug:code>/supervision/", include("minyi.supervision.urls")),
     path("c/<slug:code>/awards/", include("minyi.awards.urls")),
+    path("c/<slug:code>/publication/", include("minyi.publication.urls")),
     path("c/<slug:code>/points/", include("minyi.points.urls")),
     path("c/<slug:code>/accounts/", include("minyi.accounts.urls_congress")),
     path("c/<slug:code>/", include("minyi.congress.urls")),

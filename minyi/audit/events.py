@@ -224,6 +224,7 @@ TYPES: Final[tuple[EventType, ...]] = (
     _t("intake.opinion.merged", _("合并到其他意见")),
     _t("intake.opinion.adopted", _("形成代表建议"), W),
     _t("intake.opinion.notified", _("短信告知反映人"), W),
+    _t("intake.opinion.tracking_sent", _("短信发送查询码")),
     _t("intake.photo.added", _("上传照片")),
     _t("intake.photo.removed", _("删除照片")),
     _t(
@@ -269,6 +270,14 @@ TYPES: Final[tuple[EventType, ...]] = (
     # --- reports and history (minyi/reports) --------------------------------------------------------
     _t("history.imported", _("导入历史数据")),
     _t("suggestion.imported", _("导入历史建议"), W),
+    # --- publication and the public site (minyi/publication) ---------------------------------------
+    _t("publication.published", _("公开建议和答复"), P),
+    _t("publication.withheld", _("决定不予公开"), P),
+    _t("publication.retracted", _("撤回公开"), P),
+    _t("publication.withhold_requested", _("承办单位申请不予公开"), W),
+    _t("publication.withhold_granted", _("同意不予公开申请"), W),
+    _t("publication.withhold_refused", _("不同意不予公开申请"), W),
+    _t("publication.figures_published", _("公布办理统计")),
     # --- readings of personal data (audit.READ_CODES) ------------------------------------------------
     _t("export.requested", _("申请导出"), read=True),
     _t("export.downloaded", _("下载导出文件"), read=True),

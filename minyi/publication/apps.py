@@ -6,3 +6,11 @@ class PublicationConfig(AppConfig):
     name = "minyi.publication"
     label = "publication"
     verbose_name = _("公开")
+
+    def ready(self) -> None:
+        from minyi.core import work
+
+        from . import rules  # noqa: F401 - registers the permissions
+        from .work import work_sections
+
+        work.register(work_sections, order=80)

@@ -99,6 +99,9 @@ def find(text: str, *, known: Iterable[str] = (), public: Iterable[str] = ()) ->
     if not text:
         return []
     public_names = {p for p in public if p}
+    # what the caller says is public, wherever it stands in the text (a confirmed 李大爷 covers the 李
+    # the cue finds in it; a government office's confirmed address covers its number)
+    covered = [(m.start(), m.end()) for name in public_names for m in re.finditer(re.escape(name), text)]
     found = [
         *_by_pattern(text, _ID_CARD, ID_CARD),
         *_by_pattern(text, _PHONE, PHONE),
@@ -107,7 +110,16 @@ def find(text: str, *, known: Iterable[str] = (), public: Iterable[str] = ()) ->
         *map(_trim_address, _by_pattern(text, _ADDRESS, ADDRESS)),
         *_names(text, known, public_names),
     ]
-    return [Finding(f.start, f.end, f.kind, text[f.start : f.end]) for f in _merge(found)]
+    return [
+        Finding(f.start, f.end, f.kind, text[f.start : f.end])
+        for f in _merge(found)
+        if not any(start <= f.start and f.end <= end for start, end in covered)
+        and not (f.kind == NAME and _MASKED_NAME.match(text[f.start : f.end]))
+    ]
+
+
+#: A name already masked (张某某, 李某): what `mask` writes is not personal data any more.
+_MASKED_NAME = re.compile(r"^[^\W\d某]{1,2}某+$")
 
 
 def mask(text: str, findings: Iterable[Finding]) -> str:

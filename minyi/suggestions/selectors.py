@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from minyi.accounts.models import Role
 from minyi.audit import events as audit_events
 from minyi.audit.models import AuditEvent
-from minyi.congress.models import Congress, Deputy
+from minyi.congress.models import Congress, Deputy, Unit
 from minyi.core.work import WorkSection
 
 from .models import (
@@ -833,3 +833,23 @@ def suggestion_for_update(pk: int) -> Suggestion:
     """The suggestion `pk` with its congress, locked for the caller's transaction (an action of
     another app that writes its own rows about the suggestion, e.g. 催办)."""
     return Suggestion.objects.select_for_update().select_related("congress").get(pk=pk)
+
+
+def signed_replies_of_every_round(suggestion: Suggestion) -> QuerySet[Reply]:
+    """Every signed-off reply of the suggestion, all rounds, with its unit, result class and the
+    deputy's evaluation (if any), in order: what the clerk may publish (minyi.publication)."""
+    return (
+        Reply.objects.filter(assignment__suggestion=suggestion, signed_off_at__isnull=False)
+        .select_related("assignment__unit", "result_class", "evaluation")
+        .order_by("assignment__round", "id")
+    )
+
+
+def units_assigned_to(suggestion: Suggestion) -> list[Unit]:
+    """The units that have (or had, in any round, cancelled ones aside) an assignment of the suggestion."""
+    ids = (
+        Assignment.objects.filter(suggestion=suggestion)
+        .exclude(state=AssignmentState.CANCELLED)
+        .values("unit_id")
+    )
+    return list(Unit.objects.filter(pk__in=ids))
