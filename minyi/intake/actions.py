@@ -19,6 +19,11 @@ Decisions:
   `selectors.outcome_of`): the unit's answer to a forwarded opinion, the signed-off replies of the
   suggestion's current round (a re-handling round is a new outcome), or the suggestion's decline.
   The SMS goes out after commit (`delivery.py`), not during the congress's quiet hours.
+- A constituent who leaves a phone gets a tracking code (查询码, `Opinion.tracking_code`) when the
+  opinion is recorded, by SMS (an `OutcomeNotice` with the key ``intake:<pk>:tracking``, so it goes
+  through the same outbox, after commit and outside quiet hours) and on the printed slip (回执);
+  with the phone's last 4 digits it opens the public progress page (`selectors.opinion_progress`).
+  The audit row ``intake.opinion.tracking_sent`` names the notice, never the code or the phone.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
+import re
+import secrets
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,9 +62,19 @@ from minyi.suggestions import actions as suggestion_actions
 from minyi.suggestions.models import Suggestion
 
 from . import delivery
-from .models import PHOTO_TYPES, DutyDay, EventKind, IntakePhoto, Opinion, OutcomeNotice, StationEvent
+from .models import (
+    PHOTO_TYPES,
+    TRACKING_ALPHABET,
+    TRACKING_LENGTH,
+    DutyDay,
+    EventKind,
+    IntakePhoto,
+    Opinion,
+    OutcomeNotice,
+    StationEvent,
+)
 from .rules import deputy_of, roles_of, station_ids
-from .selectors import default_channel, outcome_of, outcome_text, root_of
+from .selectors import default_channel, outcome_of, outcome_text, root_of, tracking_text
 from .states import INITIAL, MACHINE, OpinionState, Transition
 
 if TYPE_CHECKING:
@@ -136,6 +153,53 @@ def _opinion_snapshot(opinion: Opinion) -> dict[str, Any]:
 
 def _move(ctx: Ctx, opinion: Opinion, transition: Transition) -> list[str]:
     return [*MACHINE.apply(opinion, transition, ctx.now), "updated_at"]
+
+
+# --- the tracking code ----------------------------------------------------------------------------
+
+TRACKING_TRIES = 10
+#: Only a mobile number gets the SMS (a landline still gets a code, on the printed slip).
+MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def new_tracking_code(congress: Congress) -> str:
+    """A fresh tracking code of `congress`: `TRACKING_LENGTH` characters drawn with `secrets` from
+    `TRACKING_ALPHABET` (31⁸ ≈ 8.5·10¹¹ codes), not yet given in the congress. The unique constraint
+    (congress, code) backs the check: two recordings drawing the same code at the same instant —
+    odds of one in hundreds of billions — fail the second one rather than share a code."""
+    for _try in range(TRACKING_TRIES):
+        code = "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(TRACKING_LENGTH))
+        if not Opinion.objects.filter(congress=congress, tracking_code=code).exists():
+            return code
+    raise RuntimeError(f"no free tracking code after {TRACKING_TRIES} tries")  # pragma: no cover
+
+
+def _send_tracking_code(ctx: Ctx, opinion: Opinion) -> OutcomeNotice | None:
+    """The SMS with the tracking code and the public address, through the outcome outbox (after
+    commit, outside quiet hours), and its audit row (the notice, not the code). Only to a mobile
+    number: a landline keeps its code (on the printed slip) without an SMS."""
+    if not opinion.tracking_code or not MOBILE.fullmatch(opinion.constituent_phone):
+        return None
+    send_after = delivery.quiet_until(ensure_policy(ctx.congress), ctx.now) or ctx.now
+    assert ctx.actor is not None  # recording an opinion needs a member (checked by the caller)
+    notice = OutcomeNotice.objects.create(
+        key=f"intake:{opinion.pk}:tracking",
+        congress=ctx.congress,
+        opinion=opinion,
+        channel=OutcomeNotice.Channel.SMS,
+        text=tracking_text(opinion),
+        send_after=send_after,
+        created_by=ctx.actor,
+        created_at=ctx.now,
+    )
+    record(
+        ctx,
+        "intake.opinion.tracking_sent",
+        opinion,
+        new={"notice": notice.pk, "channel": notice.channel, "send_after": send_after},
+    )
+    delivery.send_after_commit(notice)
+    return notice
 
 
 # --- photos ----------------------------------------------------------------------------------------
@@ -527,6 +591,7 @@ def do_record_opinion(  # noqa: C901, PLR0912
         deputy=deputy,
         state=OS.OPEN,
         state_changed_at=ctx.now,
+        tracking_code=new_tracking_code(congress) if phone else "",
     )
     _check_move(ctx, INITIAL, "record")
     _check_photos(photos)
@@ -538,6 +603,7 @@ def do_record_opinion(  # noqa: C901, PLR0912
         new={"state": OS.OPEN, **_opinion_snapshot(opinion)},
         target_user=deputy.user if deputy is not None else None,
     )
+    _send_tracking_code(ctx, opinion)
     for upload in photos:
         _store_photo(ctx, event=None, opinion=opinion, upload=upload, name=None)
     return opinion

@@ -106,6 +106,16 @@ class DutyDay(TimeStamped):
         return f"{self.station} {self.date:%Y-%m-%d}"
 
 
+#: The tracking code's characters: no 0/O, 1/I/L, so a code read aloud or copied by hand is unambiguous.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_LENGTH = 8
+
+
+def format_tracking_code(code: str) -> str:
+    """XXXX-XXXX for a stored code ("" for none)."""
+    return f"{code[:4]}-{code[4:]}" if code else ""
+
+
 class RedactedOpinionError(Exception):
     """An opinion whose contact data were blanked for a reader must never be saved."""
 
@@ -201,6 +211,10 @@ class Opinion(TimeStamped):
         verbose_name=_("形成的建议"),
     )
     adopted_at = models.DateTimeField(_("形成建议时间"), null=True, blank=True)
+    #: 查询码: 8 characters of `TRACKING_ALPHABET` (stored without the dash, shown XXXX-XXXX), given
+    #: when the constituent left a phone; with the phone's last 4 digits it opens the public progress
+    #: page (`selectors.opinion_progress`). Blank for opinions without a phone (and older ones).
+    tracking_code = models.CharField(_("查询码"), max_length=8, blank=True, default="")
 
     class Meta:
         verbose_name = _("社情民意")
@@ -234,6 +248,11 @@ class Opinion(TimeStamped):
                 condition=Q(suggestion__isnull=False),
                 name="opinion_one_per_suggestion",
             ),
+            models.UniqueConstraint(
+                fields=["congress", "tracking_code"],
+                condition=~Q(tracking_code=""),
+                name="opinion_tracking_code_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["congress", "state"]),
@@ -245,6 +264,11 @@ class Opinion(TimeStamped):
     def __str__(self) -> str:
         # Never the constituent's name: this string goes into audit rows (object_repr) and logs.
         return str(_("社情民意 #%(pk)s") % {"pk": self.pk or "—"})
+
+    @property
+    def tracking_display(self) -> str:
+        """The tracking code as printed and sent: XXXX-XXXX ("" without a code)."""
+        return format_tracking_code(self.tracking_code)
 
     @property
     def has_contact(self) -> bool:

@@ -11,19 +11,28 @@
 - `same_day_upload_rate(congress, start, end)`: the figure for the reports.
 - `opinion_for_suggestion(suggestion)`: the provenance of a suggestion (always redacted), for the
   suggestion pages.
+- `opinion_progress(congress_pk, code, last4)`: what the public tracking page shows a resident who
+  gives the opinion's tracking code and their phone's last 4 digits — the steps and dates, and the
+  answer text only as the station gave it (the on-spot answer, or the text of the SMS the station
+  approved); never the name, phone, content or any internal note. `tracking_text` is the SMS with
+  the code.
 """
 
 from __future__ import annotations
 
 import datetime
+import hmac
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import rules
+from django.conf import settings
 from django.db.models import Count, DateTimeField, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +42,16 @@ from minyi.suggestions.models import Suggestion
 from minyi.suggestions.selectors import signed_off_replies, suggestion_by_id
 from minyi.suggestions.states import SuggestionState
 
-from .models import DutyDay, IntakePhoto, Opinion, OutcomeNotice, StationEvent
+from .models import (
+    TRACKING_ALPHABET,
+    TRACKING_LENGTH,
+    DutyDay,
+    IntakePhoto,
+    Opinion,
+    OutcomeNotice,
+    StationEvent,
+    format_tracking_code,
+)
 from .rules import OVERSIGHT_ROLES, UNIT_VISIBLE_STATES, deputy_of, roles_of, station_ids, unit_ids
 from .states import OpinionState, actions_from
 
@@ -327,16 +345,25 @@ def outcome_of(opinion: Opinion) -> Outcome | None:
     )
 
 
-def outcome_text(opinion: Opinion, outcome: Outcome) -> str:
-    """The default SMS text (no name: the message itself goes to the constituent's phone)."""
-    where = opinion.station.name if opinion.station is not None else _("代表")
+def _where(opinion: Opinion) -> str:
+    return opinion.station.name if opinion.station is not None else _("代表")
+
+
+def _head(opinion: Opinion) -> str:
+    """The default SMS's opening (it quotes the start of the opinion's content)."""
     day = opinion.collected_on
-    head = _("【民意】您好！您于%(m)s月%(d)s日在%(where)s反映的“%(what)s”") % {
+    return _("【民意】您好！您于%(m)s月%(d)s日在%(where)s反映的“%(what)s”") % {
         "m": day.month,
         "d": day.day,
-        "where": where,
+        "where": _where(opinion),
         "what": _clip(opinion.content, 20),
     }
+
+
+def outcome_text(opinion: Opinion, outcome: Outcome) -> str:
+    """The default SMS text (no name: the message itself goes to the constituent's phone)."""
+    where = _where(opinion)
+    head = _head(opinion)
     if outcome.kind == "unit_answer":
         body = _("已转有关单位办理。%(summary)s") % {"summary": outcome.summary}
     elif outcome.kind == "declined":
@@ -356,6 +383,221 @@ def notices_of(opinion: Opinion) -> QuerySet[OutcomeNotice]:
         OutcomeNotice.objects.filter(opinion=opinion)
         .select_related("created_by")
         .order_by("created_at", "id")
+    )
+
+
+# --- the tracking code and the public progress page -----------------------------------------------
+
+TRACKING_KEY = "intake:{pk}:tracking"
+_CODE_SEPARATORS = re.compile(r"[\s\-‐‑–—－_·.]+")
+
+
+def tracking_key(opinion: Opinion) -> str:
+    """The key of the tracking-code SMS in the outcome outbox."""
+    return TRACKING_KEY.format(pk=opinion.pk)
+
+
+def normalise_tracking_code(value: str | None) -> str | None:
+    """The stored form of a typed code (upper case, without dashes or spaces), or None when it is
+    not 8 characters of the code's alphabet."""
+    code = _CODE_SEPARATORS.sub("", value or "").upper()
+    if len(code) != TRACKING_LENGTH or any(ch not in TRACKING_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def tracking_path(congress: Congress) -> str:
+    """The public tracking page's path, /p/<congress code>/track/."""
+    return reverse("public:track", args=[congress.code])
+
+
+def tracking_address(congress: Congress) -> str:
+    """The public tracking page's address: absolute when `MINYI_SITE_URL` is set."""
+    return f"{settings.MINYI_SITE_URL.rstrip('/')}{tracking_path(congress)}"
+
+
+def tracking_text(opinion: Opinion) -> str:
+    """The SMS that gives the constituent the tracking code (no name, no content)."""
+    day = opinion.collected_on
+    return _(
+        "【民意】您好！您%(m)s月%(d)s日在%(where)s反映的意见已登记，查询码%(code)s。"
+        "查询办理进度请访问%(url)s ，输入查询码和您手机号码的后四位。"
+    ) % {
+        "m": day.month,
+        "d": day.day,
+        "where": _where(opinion),
+        "code": format_tracking_code(opinion.tracking_code),
+        "url": tracking_address(opinion.congress),
+    }
+
+
+def slip_summary(opinion: Opinion) -> str:
+    """One line for the printed slip: the category and the start of the content, with the
+    constituent's name and phone masked should the content repeat them."""
+    text = _clip(opinion.content, 30)
+    for secret in (opinion.constituent_name, opinion.constituent_phone):
+        if secret:
+            text = text.replace(secret, "***")
+    return f"{opinion.category.name}：{text}" if opinion.category is not None else text
+
+
+def _last4(phone: str) -> str:
+    """The last 4 digits of the number a resident gave (a landline's extension left out)."""
+    parts = phone.split("-")
+    main = parts[1] if len(parts) == 3 else phone
+    digits = "".join(ch for ch in main if ch.isdigit())
+    return digits[-4:]
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    """One step of an opinion's progress as the public page shows it."""
+
+    kind: str  # received | merged | forwarded | adopted | answered | declined
+    label: str
+    on: datetime.date | None
+    detail: str = ""  # the station, the unit, the suggestion's number
+    text: str = ""  # the answer, as the station gave it
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a resident with the code and the phone's last 4 digits may know of their opinion.
+    `suggestion_pk`: the suggestion it became (the public site links it only if it is published)."""
+
+    code: str
+    steps: tuple[ProgressStep, ...]
+    answered: bool
+    suggestion_pk: int | None = None
+    suggestion_number: str = ""
+
+
+def _local(value: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localdate(value) if value is not None else None
+
+
+def _public_text(text: str, opinion: Opinion) -> str:
+    """The approved SMS as the page shows it: without the default opening (it quotes the opinion's
+    content) and, should the station have kept a quote or a name, without those."""
+    head = _head(opinion)
+    if text.startswith(head):
+        text = text[len(head) :].lstrip("，,。 ")
+    for secret in (opinion.constituent_name, opinion.constituent_phone):
+        if secret:
+            text = text.replace(secret, "…")
+    return _without_quotes(text, opinion.content).strip()
+
+
+#: A run of this many characters of the opinion's content, quoted in a message, is left out.
+QUOTE_MIN = 6
+
+
+def _without_quotes(text: str, content: str) -> str:
+    """`text` with every run of at least `QUOTE_MIN` characters that also occurs in `content`
+    replaced by "…" (the station's message may quote the resident's words; the page never shows
+    them)."""
+    content = " ".join(content.split())
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        j = i + QUOTE_MIN
+        if j <= len(text) and text[i:j] in content:
+            while j < len(text) and text[i : j + 1] in content:
+                j += 1
+            out.append("…")
+            i = j
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def _approved_answer(opinion: Opinion) -> OutcomeNotice | None:
+    """The latest outcome message the station approved for this opinion (not the code's SMS)."""
+    return (
+        OutcomeNotice.objects.filter(opinion=opinion)
+        .exclude(key=tracking_key(opinion))
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _suggestion_steps(opinion: Opinion, root: Opinion) -> tuple[list[ProgressStep], Suggestion | None]:
+    assert root.suggestion_id is not None
+    suggestion = _followed_suggestion(suggestion_by_id(root.suggestion_id))
+    steps = [
+        ProgressStep("adopted", _("形成代表建议"), _local(root.adopted_at), detail=suggestion.number or "")
+    ]
+    if suggestion.state == SuggestionState.DECLINED:
+        steps.append(ProgressStep("declined", _("建议未予立案"), _local(suggestion.state_changed_at)))
+    elif suggestion.state in REPLIED_STATES:
+        steps.append(ProgressStep("answered", _("已答复"), _local(suggestion.state_changed_at)))
+    return steps, suggestion
+
+
+def _handling_steps(opinion: Opinion, root: Opinion) -> tuple[list[ProgressStep], Suggestion | None]:
+    """The steps of the opinion's handling (the one it was merged into, if merged)."""
+    if root.state == OS.ANSWERED:
+        # the on-spot answer is the resident's own; an answer given to another resident is not
+        return [
+            ProgressStep(
+                "answered",
+                _("已答复"),
+                _local(root.state_changed_at),
+                text=root.answer if root.pk == opinion.pk else "",
+            )
+        ], None
+    if root.state in (OS.FORWARDED, OS.UNIT_ANSWERED) and root.forwarded_to is not None:
+        steps = [
+            ProgressStep("forwarded", _("转办单位"), _local(root.forwarded_at), detail=root.forwarded_to.name)
+        ]
+        if root.state == OS.UNIT_ANSWERED:
+            steps.append(ProgressStep("answered", _("已答复"), _local(root.unit_answered_at)))
+        return steps, None
+    if root.state == OS.ADOPTED and root.suggestion_id is not None:
+        return _suggestion_steps(opinion, root)
+    return [], None
+
+
+def opinion_progress(congress_pk: int, code: str | None, last4: str | None) -> Progress | None:
+    """The progress of the opinion of congress `congress_pk` with tracking code `code` (typed in any
+    case, with or without the dash), if `last4` are the last 4 digits of the phone its constituent
+    gave; else None — the same None for an unknown code and for wrong digits."""
+    normal = normalise_tracking_code(code)
+    digits = (last4 or "").strip()
+    if normal is None or not re.fullmatch(r"\d{4}", digits):
+        return None
+    opinion = (
+        Opinion.objects.select_related("station", "congress", "forwarded_to")
+        .filter(congress_id=congress_pk, tracking_code=normal)
+        .first()
+    )
+    if opinion is None or not opinion.constituent_phone:
+        return None
+    if not hmac.compare_digest(_last4(opinion.constituent_phone).encode(), digits.encode()):
+        return None
+    steps = [ProgressStep("received", _("已收到"), opinion.collected_on, detail=_where(opinion))]
+    root = root_of(opinion) if opinion.merged_into_id else opinion
+    if opinion.state == OS.MERGED:
+        steps.append(ProgressStep("merged", _("与同类意见合并办理"), _local(opinion.state_changed_at)))
+    handling, suggestion = _handling_steps(opinion, root)
+    steps.extend(handling)
+    notice = _approved_answer(opinion)
+    if notice is not None:
+        # the text the station approved and sent: it is the answer the resident may read
+        text = _public_text(notice.text, opinion)
+        answered = [s for s in steps if s.kind in ("answered", "declined")]
+        if answered:
+            last = answered[-1]
+            steps[steps.index(last)] = ProgressStep(last.kind, last.label, last.on, last.detail, text)
+        else:
+            steps.append(ProgressStep("answered", _("已答复"), _local(notice.created_at), text=text))
+    return Progress(
+        code=format_tracking_code(opinion.tracking_code),
+        steps=tuple(steps),
+        answered=any(s.kind in ("answered", "declined") for s in steps),
+        suggestion_pk=suggestion.pk if suggestion is not None else None,
+        suggestion_number=suggestion.number if suggestion is not None else "",
     )
 
 
@@ -451,3 +693,14 @@ def same_day_upload_rate(congress: Congress, start: datetime.date, end: datetime
         start=start,
         end=end,
     )
+
+
+def constituent_names_behind(suggestion_id: int) -> list[str]:
+    """The names of the residents whose opinions became the suggestion (personal data: for the
+    redaction of what is published, `minyi.publication.review`, never shown)."""
+    return [
+        name
+        for name in Opinion.objects.filter(suggestion_id=suggestion_id)
+        .exclude(constituent_name="")
+        .values_list("constituent_name", flat=True)
+    ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("opinions/", views.opinion_list, name="opinions"),
     path("opinions/new/", views.opinion_create, name="opinion_create"),
     path("opinions/<int:pk>/", views.opinion_detail, name="opinion"),
+    path("opinions/<int:pk>/slip/", views.opinion_slip, name="opinion_slip"),
     path("opinions/<int:pk>/<slug:action>/", views.opinion_step, name="opinion_step"),
     path("mine/", views.my_opinions, name="mine"),
     path("forwarded/", views.forwarded_opinions, name="forwarded"),

@@ -17,6 +17,7 @@ from typing import Any
 
 import rules
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -321,6 +322,15 @@ OPINION_ERROR_FIELDS = {
 }
 
 
+def _recorded_message(opinion: Opinion) -> str:
+    if opinion.tracking_code:
+        return _("社情民意已登记（编号 #%(pk)s），查询码 %(code)s：请打印回执交给反映人。") % {
+            "pk": opinion.pk,
+            "code": opinion.tracking_display,
+        }
+    return _("社情民意已登记（编号 #%(pk)s）。") % {"pk": opinion.pk}
+
+
 @congress_view()
 @require_http_methods(["GET", "POST"])
 def opinion_create(request: CongressRequest) -> HttpResponse:
@@ -372,7 +382,7 @@ def opinion_create(request: CongressRequest) -> HttpResponse:
                 congress, actor=request.user, data=_opinion_input(data), photos=data["photos"]
             ),
             fields=OPINION_ERROR_FIELDS,
-            success=lambda opinion: _("社情民意已登记（编号 #%(pk)s）。") % {"pk": opinion.pk},
+            success=_recorded_message,
             next=lambda opinion: _url("opinion", request, opinion.pk),
             page=lambda status: render(
                 request, "intake/opinion_form.html", {"form": form, "back_url": back}, status=status
@@ -680,3 +690,31 @@ def opinion_step(request: CongressRequest, pk: int, action: str) -> HttpResponse
 def photo(request: CongressRequest, pk: int) -> FileResponse:
     item = selectors.access_photo(request.user, request.congress, pk)
     return serve_file(request, item, item.file, as_attachment=False, content_type=item.content_type)
+
+
+# --- the printed slip (回执) -------------------------------------------------------------------------
+
+
+@congress_view()
+@require_GET
+def opinion_slip(request: CongressRequest, pk: int) -> HttpResponse:
+    """回执: the slip the station prints for the resident — congress, station, date, the tracking code
+    in large type, the public address and how to use it, and a summary without name or phone. For
+    those who may see the opinion *and* its contact data (the station's liaison clerks, the opinion's
+    deputy: the code is half of the resident's key), 404 for everybody else and for an opinion
+    without a code."""
+    opinion = selectors.access_opinion(request.user, request.congress, pk, perm="intake.view_contact")
+    if not opinion.tracking_code:
+        raise Http404("no tracking code")
+    return render(
+        request,
+        "intake/slip.html",
+        {
+            "o": opinion,
+            "congress": request.congress,
+            "summary": selectors.slip_summary(opinion),
+            "track_url": request.build_absolute_uri(selectors.tracking_path(request.congress))
+            if not settings.MINYI_SITE_URL
+            else selectors.tracking_address(request.congress),
+        },
+    )
