@@ -193,22 +193,45 @@ def _cued_names(text: str) -> list[tuple[int, int]]:
     spans = [(m.start(1), m.end(1)) for m in _CUE_BEFORE.finditer(text) if _leading_surname(m.group(1))]
     for m in _CUE_AFTER.finditer(text):
         before, start, end = m.group(1), m.start(1), m.end(1)
-        if _leading_surname(before):  # 张建国大爷, 王先生: the whole
-            spans.append((start, end))
+        if _leading_surname(before):  # 张建国大爷, 王先生: the whole (not 高龄老人: a word)
+            if len(before) == 1 or (jieba.dt.FREQ.get(before) or 0) < _COMMON_WORD_FREQ:
+                spans.append((start, end))
         elif trail := _trailing_surname(before):  # 找到王先生, 老李师傅: the surname
             spans.append((end - len(trail), end))
     return spans
 
 
+#: What follows a place's name, not a person's: jieba tags 白沙 in 白沙镇卫生院 as a name.
+_PLACE_AFTER = re.compile(
+    r"^(?:镇|乡|村|街道|街|路|巷|区|县|市|省|社区|小区|花园|苑|卫生院|医院|学校|中学|小学|幼儿园|公园|"
+    r"广场|河|湖|江|山|桥|湾|港|站|片区|大道|集团|公司|厂)"
+)
+
+
+#: jieba's dictionary tags some everyday words as names (康复, 杜绝, 高峰, 文明); a real person's
+#: name is rare in its corpus (王建国: 12, 李四: 106), those words are not (高龄: 204, 康复: 1018).
+_COMMON_WORD_FREQ = 150
+_PLACE_END = tuple("镇乡村路街区县市省巷")
+
+
 def _tagged_names(text: str) -> list[tuple[int, int]]:
-    """jieba's person names (`nr`) that begin with a common surname."""
+    """jieba's person names (`nr`) that begin with a common surname and are neither an everyday
+    word nor a place's name (白沙镇, 白沙 in 白沙镇卫生院)."""
     spans, at = [], 0
     for word in jieba.posseg.cut(text):
         token = word.word
         lead = _leading_surname(token)
-        if word.flag == "nr" and lead and len(lead) < len(token) <= 4:
-            spans.append((at, at + len(token)))
-        at += len(token)
+        end = at + len(token)
+        if (
+            word.flag == "nr"
+            and lead
+            and len(lead) < len(token) <= 4
+            and (jieba.dt.FREQ.get(token) or 0) < _COMMON_WORD_FREQ
+            and not token.endswith(_PLACE_END)
+            and not _PLACE_AFTER.match(text[end:])
+        ):
+            spans.append((at, end))
+        at = end
     return spans
 
 

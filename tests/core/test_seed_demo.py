@@ -251,6 +251,26 @@ def test_generated_names_avoid_the_denylist():
     assert not set(names) & DENYLIST
 
 
+def check_public_site_has_2023_and_part_of_this_year(demo):
+    from django.utils import timezone
+
+    from minyi.publication.models import Publication, PublishedFigures, WithholdRequest
+
+    congress, _output = demo
+    published = Publication.objects.filter(congress=congress, state="published")
+    this_year = timezone.localdate().year
+    assert published.filter(year=2023).count() > 300
+    assert Publication.objects.filter(congress=congress, year=2023, state="withheld").count() == 1
+    assert published.filter(year=this_year).count() > 0
+    closed = congress.suggestions.filter(year=this_year, state="closed").count()
+    assert published.filter(year=this_year).count() < closed  # part of this year, not all
+    assert WithholdRequest.objects.filter(congress=congress, state="pending").count() == 1
+    assert set(PublishedFigures.objects.filter(congress=congress).values_list("year", flat=True)) == {
+        2023,
+        this_year,
+    }
+
+
 def test_seed_demo(demo):
     """Seeding the whole demo (every feature) takes a while, so it runs once and every check above
     looks at the same seeded database; a failing check names itself in the traceback."""
@@ -265,3 +285,4 @@ def test_seed_demo(demo):
     check_names_are_fictional_and_distinct(demo)
     check_contact_details_cannot_reach_anyone(demo)
     check_demo_logins_lists_every_role(demo)
+    check_public_site_has_2023_and_part_of_this_year(demo)

@@ -105,3 +105,21 @@ def test_known_names_are_found_anywhere_and_public_names_never():
 def test_nothing_in_nothing_out():
     assert find("") == [] and mask("", []) == ""
     assert mask("没有个人信息。", find("没有个人信息。")) == "没有个人信息。"
+
+
+def test_a_place_named_like_a_person_is_not_masked():
+    text = "北岗镇、白沙镇卫生院的影像和检验设备老旧，居民王建国反映检查要到城区医院。"
+    found = find(text)
+    assert [f.text for f in found] == ["王建国"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "建议推进社区康复服务，杜绝乱收费。",
+        "早晚高峰拥堵，高龄老人出行不便。",
+        "白沙镇卫生院设备老旧，文明城市创建要求温馨服务。",
+    ],
+)
+def test_everyday_words_jieba_tags_as_names_are_left_alone(text):
+    assert find(text) == []

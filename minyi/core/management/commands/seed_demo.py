@@ -401,6 +401,7 @@ FEATURE_SEEDERS = [
     ("minyi.intake.demo", "seed_demo_intake"),
     ("minyi.awards.demo", "seed_demo_awards"),
     ("minyi.points.demo", "seed_demo_points"),
+    ("minyi.publication.demo", "seed_demo_publication"),  # the public site: 2023 and part of this year
 ]
 
 
