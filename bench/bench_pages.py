@@ -93,6 +93,12 @@ PAGES: dict[str, tuple[str | None, str]] = {
     "board": ("supervisor", "/c/{code}/supervision/"),
     "inbox": ("@inbox", "/inbox/"),
     "api:list": ("clerk", "/api/v1/congresses/{code}/suggestions"),
+    # the public site (issue #14): anonymous, kept per data version
+    "public:home": (None, "/p/{code}/"),
+    "public:list": (None, "/p/{code}/s/"),
+    "public:list:filtered": (None, "/p/{code}/s/?year=2023&page=2"),
+    "public:detail": (None, "/p/{code}/s/{public_detail}/"),
+    "public:figures": (None, "/p/{code}/figures/"),
 }
 BASELINE = "/__bench__/baseline/"
 
@@ -249,7 +255,12 @@ def resolve(pages: list[str], info: dict) -> dict[str, tuple[str, str | None]]:
     out = {}
     for key in pages:
         role, path = PAGES[key]
-        url = path.format(code=info["code"], detail=info["detail"], deputy_detail=info["deputy_detail"])
+        url = path.format(
+            code=info["code"],
+            detail=info["detail"],
+            deputy_detail=info["deputy_detail"],
+            public_detail=info.get("public_detail", 0),
+        )
         cookie = None
         if role is not None:
             login = info["logins"][role.lstrip("@")] if role.startswith("@") else info["logins"][role]
@@ -512,6 +523,7 @@ def addresses() -> dict:
     from minyi.audit.models import AuditEvent
     from minyi.congress.models import Congress, Deputy
     from minyi.notifications.models import Notice
+    from minyi.publication.models import Publication
     from minyi.suggestions.models import Assignment, Suggestion
 
     congress = Congress.objects.get(code="demo")
@@ -570,6 +582,12 @@ def addresses() -> dict:
         "cookie_name": settings.SESSION_COOKIE_NAME,
         "detail": detail,
         "deputy_detail": deputy_detail,
+        # the published suggestion with the most reply letters (the longest public page)
+        "public_detail": Publication.objects.filter(congress=congress, state="published")
+        .annotate(n=Count("replies"))
+        .order_by("-n", "pk")
+        .values_list("pk", flat=True)
+        .first(),
     }
 
 
