@@ -147,7 +147,6 @@ def choices(site_pk: int) -> Choices:
         ),
         units=list(
             Unit.objects.filter(congress_id=site_pk, active=True)
-            .exclude(kind=Unit.Kind.BODY)
             .order_by("order", "name")
             .values_list("pk", "name")
         ),
