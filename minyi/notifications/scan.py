@@ -421,6 +421,31 @@ EVENT_RULES: list[EventRule] = [
         lambda: _("联名邀请："),
         lambda: text(_("有代表邀请您联名提出该建议，请确认或谢绝。")),
     ),
+    # 公开: a unit's request not to publish goes to the clerks; the clerk's decision to the unit.
+    EventRule(
+        "withhold_requested",
+        "publication.withhold_requested",
+        who.CLERKS,
+        Notice.Kind.WORK,
+        lambda: _("不予公开申请待审定："),
+        lambda: text(F("unit__name"), _("申请不予公开该建议，理由："), F("note")),
+    ),
+    EventRule(
+        "withhold_granted_unit",
+        "publication.withhold_granted",
+        who.EVENT_UNIT_WORKERS,
+        Notice.Kind.WORK,
+        lambda: _("不予公开申请已同意："),
+        lambda: text(_("代表工委同意本单位的申请，该建议不予公开。")),
+    ),
+    EventRule(
+        "withhold_refused_unit",
+        "publication.withhold_refused",
+        who.EVENT_UNIT_WORKERS,
+        Notice.Kind.WORK,
+        lambda: _("不予公开申请未获同意："),
+        lambda: text(_("该建议将予以公开。审定意见："), F("note")),
+    ),
     # 批示: the units handling the suggestion now (their current-round assignments) are told.
     EventRule(
         "instruction_units",

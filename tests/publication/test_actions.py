@@ -8,6 +8,8 @@ import pytest
 from minyi.audit.models import AuditEvent
 from minyi.congress.models import Policy
 from minyi.core.errors import FieldErrors, InvalidTransition, NotPermitted
+from minyi.notifications.models import Notice
+from minyi.notifications.scan import run_scan
 from minyi.publication import actions as P
 from minyi.publication import review
 from minyi.publication.models import Publication, PublicationState, WithholdRequest, WithholdState
@@ -202,3 +204,19 @@ def test_other_congress_staff_cannot_decide(closed, loop):
     with pytest.raises(NotPermitted):
         P.do_request_withhold(closed, actor=loop.w.outsider, ground="other", reason="x")
     assert WithholdRequest.objects.count() == 0
+
+
+def test_requests_and_decisions_reach_the_clerks_and_the_unit_as_notices(closed, loop):
+    w = loop.w
+    request = P.do_request_withhold(closed, actor=w.handler_a, ground="personal", reason="涉及当事人隐私")
+    run_scan()
+    to_clerk = Notice.objects.get(
+        recipient=w.clerk, suggestion=closed, title__startswith="不予公开申请待审定"
+    )
+    assert "涉及当事人隐私" in to_clerk.body
+    assert w.unit_a.name in to_clerk.body
+    P.do_decide_withhold_request(request, actor=w.clerk, grant=False, note="不涉及隐私，予以公开")
+    run_scan()
+    to_unit = Notice.objects.get(recipient=w.handler_a, suggestion=closed, title__startswith="不予公开申请")
+    assert to_unit.title.startswith("不予公开申请未获同意") and "不涉及隐私" in to_unit.body
+    assert not Notice.objects.filter(recipient=w.handler_b, title__startswith="不予公开申请").exists()
