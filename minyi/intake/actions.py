@@ -74,7 +74,7 @@ from .models import (
     StationEvent,
 )
 from .rules import deputy_of, roles_of, station_ids
-from .selectors import default_channel, outcome_of, outcome_text, root_of, tracking_text
+from .selectors import default_channel, outcome_of, outcome_text, root_of, tracking_key, tracking_text
 from .states import INITIAL, MACHINE, OpinionState, Transition
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def _send_tracking_code(ctx: Ctx, opinion: Opinion) -> OutcomeNotice | None:
     send_after = delivery.quiet_until(ensure_policy(ctx.congress), ctx.now) or ctx.now
     assert ctx.actor is not None  # recording an opinion needs a member (checked by the caller)
     notice = OutcomeNotice.objects.create(
-        key=f"intake:{opinion.pk}:tracking",
+        key=tracking_key(opinion),
         congress=ctx.congress,
         opinion=opinion,
         channel=OutcomeNotice.Channel.SMS,

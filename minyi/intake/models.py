@@ -109,6 +109,9 @@ class DutyDay(TimeStamped):
 #: The tracking code's characters: no 0/O, 1/I/L, so a code read aloud or copied by hand is unambiguous.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 TRACKING_LENGTH = 8
+#: The key of the SMS that gives the tracking code ends so (``intake:<pk>:tracking``): it is not an
+#: outcome, so it never counts as "the constituent was told".
+TRACKING_KEY_SUFFIX = ":tracking"
 
 
 def format_tracking_code(code: str) -> str:

@@ -44,6 +44,7 @@ from minyi.suggestions.states import SuggestionState
 
 from .models import (
     TRACKING_ALPHABET,
+    TRACKING_KEY_SUFFIX,
     TRACKING_LENGTH,
     DutyDay,
     IntakePhoto,
@@ -388,7 +389,7 @@ def notices_of(opinion: Opinion) -> QuerySet[OutcomeNotice]:
 
 # --- the tracking code and the public progress page -----------------------------------------------
 
-TRACKING_KEY = "intake:{pk}:tracking"
+TRACKING_KEY = "intake:{pk}" + TRACKING_KEY_SUFFIX
 _CODE_SEPARATORS = re.compile(r"[\s\-‐‑–—－_·.]+")
 
 

@@ -24,7 +24,7 @@ from minyi.accounts.models import Role
 from minyi.congress.models import Congress
 from minyi.core.work import WorkEntry, WorkSection
 
-from .models import Opinion, OutcomeNotice
+from .models import TRACKING_KEY_SUFFIX, Opinion, OutcomeNotice
 from .rules import station_ids, unit_ids
 from .states import OpinionState
 
@@ -83,7 +83,9 @@ def work_sections(user: Any, congress: Congress, roles: frozenset[str]) -> list[
     stations = station_ids(user, congress) if Role.LIAISON_CLERK in roles else set()
     if stations:
         mine = base.filter(station__in=stations)
-        told = Exists(OutcomeNotice.objects.filter(opinion=OuterRef("pk")))
+        told = Exists(
+            OutcomeNotice.objects.filter(opinion=OuterRef("pk")).exclude(key__endswith=TRACKING_KEY_SUFFIX)
+        )
         found += [
             WorkSection(
                 "station_opinions",

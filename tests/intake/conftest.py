@@ -4,7 +4,10 @@ clerk, and a recording SMS gateway that pins "now" to a working morning (`daytim
 congress's default quiet hours (21:00–08:00) hold nothing back; tests of quiet hours travel to the
 night on purpose.
 
-Opinions are recorded through the real actions (`record`), never made by factories in later states.
+Opinions are recorded through the real actions (`record`), never made by factories in later states;
+`record` runs what the recording's commit runs (the SMS with the tracking code, sent at once or held
+by quiet hours), as a real request's commit would. The `sms` fixture lists the outcome messages; the
+tracking-code messages are in `sms_codes`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.test import TestCase
 from django.utils import timezone
 
 from minyi.audit.models import AuditEvent
@@ -66,9 +70,10 @@ class Intake:
             "deputy": self.deputy,
         }
         values.update(kw)
-        return A.do_record_opinion(
-            self.w.congress, actor=actor or self.w.liaison, data=A.OpinionInput(**values)
-        )
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return A.do_record_opinion(
+                self.w.congress, actor=actor or self.w.liaison, data=A.OpinionInput(**values)
+            )
 
 
 @pytest.fixture
@@ -92,8 +97,15 @@ def sms(daytime, settings) -> list[tuple[str, str]]:
     once: "now" is a working morning (`daytime`), outside the congress's quiet hours."""
     settings.MINYI_SMS_BACKEND = "tests.intake.sms_backend.RecordingSmsBackend"
     RecordingSmsBackend.sent = []
+    RecordingSmsBackend.codes = []
     RecordingSmsBackend.fail = 0
     return RecordingSmsBackend.sent
+
+
+@pytest.fixture
+def sms_codes(sms) -> list[tuple[str, str]]:
+    """The tracking-code messages (phone, text) the gateway took (issue #14)."""
+    return RecordingSmsBackend.codes
 
 
 @pytest.fixture
