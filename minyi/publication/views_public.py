@@ -25,7 +25,6 @@ from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from . import selectors
 from .models import Publication, PublishedReply
@@ -244,31 +243,54 @@ def feed(request: HttpRequest, code: str) -> HttpResponse:
 
 # --- open data -------------------------------------------------------------------------------------
 
-#: The open data's fields, in order: name, type, meaning (Chinese source text, translated).
-DATA_FIELDS: list[tuple[str, str, Any]] = [
-    ("number", "string", gettext_lazy("建议编号")),
-    ("year", "integer", gettext_lazy("立案年度")),
-    ("title", "string", gettext_lazy("案由（已做个人信息遮盖）")),
-    ("deputies", "string", gettext_lazy("提出代表：领衔代表和联名代表的姓名")),
-    ("category", "string", gettext_lazy("建议分类")),
-    ("accepted_on", "date (YYYY-MM-DD)", gettext_lazy("立案日期")),
-    ("closed_on", "date (YYYY-MM-DD)", gettext_lazy("办结日期（尚未办结的为空）")),
-    ("published_at", "datetime (ISO 8601)", gettext_lazy("公开时间")),
-    ("facts", "string", gettext_lazy("情况与问题（已做个人信息遮盖）")),
-    ("proposals", "string", gettext_lazy("具体建议（已做个人信息遮盖）")),
-    ("units", "string / list", gettext_lazy("答复的承办单位（CSV 中以“；”分隔）")),
-    ("result_classes", "string / list", gettext_lazy("答复类别代码，如 A（CSV 中以“；”分隔）")),
+#: The open data's fields, in order: name, type, meaning in Chinese, meaning in English. The data
+#: dictionary shows both languages side by side whatever the page's language (not translated).
+DATA_FIELDS: list[tuple[str, str, str, str]] = [
+    ("number", "string", "建议编号", "Suggestion number"),
+    ("year", "integer", "立案年度", "Year of acceptance"),
+    ("title", "string", "案由（已做个人信息遮盖）", "Title (personal data masked)"),
+    (
+        "deputies",
+        "string",
+        "提出代表：领衔代表和联名代表的姓名",
+        "Deputies: the lead deputy and the co-signers",
+    ),
+    ("category", "string", "建议分类", "Category"),
+    ("accepted_on", "date (YYYY-MM-DD)", "立案日期", "Date accepted"),
+    (
+        "closed_on",
+        "date (YYYY-MM-DD)",
+        "办结日期（尚未办结的为空）",
+        "Date closed (empty while being handled)",
+    ),
+    ("published_at", "datetime (ISO 8601)", "公开时间", "Time of publication"),
+    ("facts", "string", "情况与问题（已做个人信息遮盖）", "Facts and problems (personal data masked)"),
+    ("proposals", "string", "具体建议（已做个人信息遮盖）", "Proposals (personal data masked)"),
+    (
+        "units",
+        "string / list",
+        "答复的承办单位（CSV 中以“；”分隔）",
+        "Handling units that replied (separated by “；” in the CSV)",
+    ),
+    (
+        "result_classes",
+        "string / list",
+        "答复类别代码，如 A（CSV 中以“；”分隔）",
+        "Result class codes of the replies, e.g. A (separated by “；” in the CSV)",
+    ),
     (
         "satisfaction",
         "string / list",
-        gettext_lazy("代表测评：satisfied 满意、basic 基本满意、unsatisfied 不满意，未测评为空"),
+        "代表测评：satisfied 满意、basic 基本满意、unsatisfied 不满意，未测评为空",
+        "The deputy's rating: satisfied, basic (basically satisfied) or unsatisfied; empty if not rated",
     ),
     (
         "replies",
         "list (JSON)",
-        gettext_lazy("答复函：承办单位、答复类别、办理轮次、答复日期、代表测评和答复内容（仅 JSON）"),
+        "答复函：承办单位、答复类别、办理轮次、答复日期、代表测评和答复内容（仅 JSON）",
+        "Reply letters: unit, result class, round, date signed, the deputy's rating and the text (JSON only)",
     ),
-    ("url", "string (URL)", gettext_lazy("本建议在公开网站上的地址")),
+    ("url", "string (URL)", "本建议在公开网站上的地址", "The address of the suggestion on the public site"),
 ]
 #: Characters that make a spreadsheet read a cell as a formula: such text is written with a quote.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -338,7 +360,7 @@ def _download_year(request: HttpRequest, site: PublicCongress) -> int:
 def _csv_lines(records: Iterator[dict[str, Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    names = [name for name, _t, _m in DATA_FIELDS if name != "replies"]
+    names = [name for name, *_rest in DATA_FIELDS if name != "replies"]
     yield "\ufeff"  # the byte-order mark: Excel then reads the file as UTF-8
     writer.writerow(names)
     for record in records:
@@ -372,7 +394,10 @@ def data_download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
         body = {
             "congress": site.name,
             "year": year,
-            "fields": [{"name": n, "type": t, "description": str(m)} for n, t, m in DATA_FIELDS],
+            "fields": [
+                {"name": n, "type": t, "description": zh, "description_en": en}
+                for n, t, zh, en in DATA_FIELDS
+            ],
             "suggestions": list(records),
         }
         response = HttpResponse(

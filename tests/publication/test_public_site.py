@@ -22,6 +22,7 @@ from minyi.awards.states import RoundState, Track
 from minyi.congress.models import Category
 from minyi.publication import actions as P
 from minyi.publication import views_public
+from minyi.publication.models import PublishedFigures
 from minyi.supervision.models import KeyTheme, ThemeSuggestion
 from tests.factories import CongressFactory
 
@@ -239,6 +240,9 @@ def test_figures_none_published_then_the_frozen_figures_with_definitions(site, c
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = text(client.get(url(site, "figures")))
     assert 'lang="en"' in english
+    frozen = PublishedFigures.objects.get(congress=site.w.congress)
+    label = frozen.payload["translations"]["en"]["on_time_reply_rate"]["label"]
+    assert label != "按期答复率" and label in english
 
 
 def test_themes_show_names_progress_and_published_members_only(site, client):
@@ -320,7 +324,7 @@ def test_csv_download_opens_in_excel_and_guards_formulas(site, client):
     raw = b"".join(response.streaming_content)
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert [n for n, _t, _m in views_public.DATA_FIELDS if n != "replies"] == list(rows[0])
+    assert [f[0] for f in views_public.DATA_FIELDS if f[0] != "replies"] == list(rows[0])
     by_title = {r["title"]: r for r in rows}
     assert by_title["关于增加学校周边停车位的建议"]["satisfaction"] == "basic"
     assert by_title["关于增加学校周边停车位的建议"]["result_classes"] == "B"
@@ -333,10 +337,16 @@ def test_json_download_and_its_dictionary(site, client):
     parking = next(s for s in data["suggestions"] if "停车" in s["title"])
     assert parking["replies"][0]["body"] == "经研究，答复如下……"
     assert parking["replies"][0]["satisfaction"] == "basic"
-    assert {f["name"] for f in data["fields"]} == {n for n, _t, _m in views_public.DATA_FIELDS}
+    assert [f["name"] for f in data["fields"]] == [f[0] for f in views_public.DATA_FIELDS]
+    assert data["fields"][0] == {
+        "name": "number",
+        "type": "string",
+        "description": "建议编号",
+        "description_en": "Suggestion number",
+    }
     page = text(client.get(url(site, "data")))
-    for name, _kind, meaning in views_public.DATA_FIELDS:
-        assert f"<code>{name}</code>" in page and str(meaning) in page
+    for name, _kind, zh, en in views_public.DATA_FIELDS:
+        assert f"<code>{name}</code>" in page and zh in page and en.replace("'", "&#x27;") in page
     assert client.get(url(site, "data_download", "xml")).status_code == 404
     assert client.get(url(site, "data_download", "csv") + "?year=1999").status_code == 404
     assert client.get(url(site, "data_download", "csv") + "?year=x").status_code == 404
