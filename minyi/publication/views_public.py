@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
@@ -51,7 +52,9 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
 
 
 def _client(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "-"
+    """The client's address as django-axes reads it for sign-in lockouts (`REMOTE_ADDR`, or
+    X-Forwarded-For behind `TRUSTED_PROXY_COUNT` proxies): behind a proxy, not the proxy's."""
+    return get_client_ip_address(request) or "-"
 
 
 def over_limit(request: HttpRequest, kind: str, per_minute: int) -> bool:
@@ -101,7 +104,7 @@ def home(request: HttpRequest, code: str) -> HttpResponse:
         "home.html",
         {
             "latest": selectors.latest(site.pk),
-            "choices": selectors.choices(site.pk),
+            "years": selectors.published_years(site.pk),
             "figures_years": selectors.figures_years(site.pk),
         },
     )

@@ -193,6 +193,31 @@ def test_nothing_unpublished_is_reachable_anonymously(site, client):
         assert "关于修缮幸福路路灯的建议" in body
 
 
+def test_public_pages_never_read_the_suggestions_own_text(site, client):
+    """The pages read the publication app's copies: no query reads a suggestion's, reply's or
+    evaluation's own row (the key themes' progress counts member suggestions by state, nothing else)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    paths = [url(site, name) for name in PAGES] + [
+        url(site, "detail", site.lamp.pk),
+        url(site, "list") + "?q=路灯&satisfaction=satisfied",
+        url(site, "data_download", "json"),
+    ]
+    theme = KeyTheme.objects.create(
+        congress=site.w.congress, year=2026, name="路灯", supervising_leader_name="王某某"
+    )
+    ThemeSuggestion.objects.create(theme=theme, suggestion=site.lamp.suggestion)
+    for path in paths:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        for query in captured:
+            sql = query["sql"]
+            assert "suggestions_reply" not in sql and "suggestions_evaluation" not in sql, path
+            for column in ("title", "facts", "proposals"):
+                assert f'"suggestions_suggestion"."{column}"' not in sql, path
+
+
 def test_withholding_or_retracting_takes_a_suggestion_off_at_once(site, client):
     with override_settings(MINYI_KEEP_PAGES=True):
         assert client.get(url(site, "detail", site.parking.pk)).status_code == 200
