@@ -424,3 +424,30 @@ def test_language_switch_sets_the_cookie_and_goes_back_safely(site, client):
 def test_an_inactive_congress_has_no_site(db, client):
     CongressFactory(code="delta", active=False)
     assert client.get(url("delta", "home")).status_code == 404
+
+
+def test_figure_rows_read_every_shape_the_engine_gives(site):
+    """The portal's list (what `do_publish_figures` stores), an overview's dump and
+    `Figures.as_dict()` give the same rows; the stored payload is plain JSON."""
+    from minyi.publication.public_figures import figures_payload
+    from minyi.publication.selectors import figure_rows
+    from minyi.reports.dashboard import overview
+    from minyi.reports.figures import Scope, compute_figures
+
+    payload = figures_payload(site.w.congress, 2026)
+    assert json.loads(json.dumps(payload)) == payload
+    portal = {r.key: r for r in figure_rows(payload)}
+    figures = compute_figures(site.w.congress, Scope.year(2026))
+    for other in (figures.as_dict(), overview(site.w.congress, Scope.year(2026)).dump()):
+        rows = {r.key: r for r in figure_rows(json.loads(json.dumps(other, default=str)))}
+        for key, row in portal.items():
+            assert (rows[key].value, rows[key].numerator, rows[key].denominator) == (
+                row.value,
+                row.numerator,
+                row.denominator,
+            )
+            assert rows[key].definition == row.definition
+    assert portal["suggestions"].numerator == 5 and not portal["suggestions"].is_rate
+    english = {r.key: r for r in figure_rows(payload, "en")}
+    assert english["suggestions"].label == payload["translations"]["en"]["suggestions"]["label"]
+    assert figure_rows({}) == []
