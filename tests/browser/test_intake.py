@@ -164,10 +164,15 @@ def test_an_opinion_from_a_face_to_face_event_goes_through_the_loop_and_back(
     shot(phone, "13-liaison-phone-notify")
     submit(phone)
     expect_message(phone, "短信已提交发送")
-    expect(phone.locator(".outcome-notice")).to_contain_text("已发送")
+    # two messages on the page: the tracking code sent when the opinion was recorded (issue #14), then this one
+    expect(phone.locator(".outcome-notice")).to_have_count(2)
+    expect(phone.locator(".outcome-notice").last).to_contain_text("已发送")
     shot(phone, "14-liaison-phone-notified")
-    notice = OutcomeNotice.objects.get()
+    notice = OutcomeNotice.objects.exclude(key__endswith=":tracking").get()
     assert notice.status == "sent"
+    assert [text for _phone, text in RecordingSmsBackend.codes][-1:] == [
+        OutcomeNotice.objects.get(key__endswith=":tracking").text
+    ]
     assert RecordingSmsBackend.sent == [(PHONE, notice.text)]
     assert suggestion.number or Suggestion.objects.get(pk=suggestion.pk).number in notice.text
 
