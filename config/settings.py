@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "minyi.notifications",
     "minyi.supervision",
     "minyi.intake",
+    "minyi.textsearch",
     "minyi.awards",
     "minyi.points",
     "minyi.publication",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("c/<slug:code>/awards/", include("minyi.awards.urls")),
     path("c/<slug:code>/publication/", include("minyi.publication.urls")),
     path("c/<slug:code>/points/", include("minyi.points.urls")),
+    path("c/<slug:code>/search/", include("minyi.textsearch.urls")),
     path("c/<slug:code>/accounts/", include("minyi.accounts.urls_congress")),
     path("c/<slug:code>/", include("minyi.congress.urls")),
     path("p/<slug:code>/", include("minyi.publication.urls_public")),  # the public site: no sign-in

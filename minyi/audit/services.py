@@ -1,11 +1,16 @@
-"""`record()` — the one writer of audit rows — and the chain verifier."""
+"""`record()` — the one writer of audit rows — and the chain verifier.
+
+`register_listener(codes, callback)`: an app above (the search index, `minyi.textsearch`) asks to be
+called with each new row of the given codes, right after `record()` wrote it, inside the same
+transaction — so what it derives from the change commits or rolls back with it. Audit sits at the
+bottom layer and imports no app; the apps register from their `AppConfig.ready()`."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -25,6 +30,20 @@ GENESIS = "0" * 64
 #: suggestion, so no timeline shows them. The types flagged `read` in `events.TYPES`.
 READ_CODES = events.READ_CODES
 _NOT_HASHED = {"id", "hash"}
+
+#: code → the callbacks `record()` calls with each new row of that code (`register_listener`).
+_listeners: dict[str, list[Callable[[AuditEvent], None]]] = {}
+
+
+def register_listener(codes: Iterable[str], callback: Callable[[AuditEvent], None]) -> None:
+    """Call `callback(event)` after `record()` wrote a row of one of `codes`, inside the change's
+    transaction (an exception rolls the change back). Each code must be declared in `events.TYPES`;
+    registering the same callback twice for a code adds it once."""
+    for code in codes:
+        events.get(code)  # UndeclaredEventCode for a code nobody records
+        callbacks = _listeners.setdefault(code, [])
+        if callback not in callbacks:
+            callbacks.append(callback)
 
 
 def _normalise(value: Any) -> Any:
@@ -115,6 +134,8 @@ def record(
     event.hash = compute_hash(event)
     event.save(force_insert=True)
     AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+    for callback in _listeners.get(code, ()):
+        callback(event)
     return event
 
 

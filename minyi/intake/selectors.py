@@ -705,3 +705,18 @@ def constituent_names_behind(suggestion_id: int) -> list[str]:
         .exclude(constituent_name="")
         .values_list("constituent_name", flat=True)
     ]
+
+
+# --- for the search index (minyi.textsearch) --------------------------------------------------------
+
+
+def opinions_for_index(ids: Iterable[int]) -> QuerySet[Opinion]:
+    """The opinions `ids` with their congress, for the search index: it reads only the content and
+    the answers (never the constituent's name or phone) and `opinions_visible_to` decides who finds
+    them."""
+    return Opinion.objects.filter(pk__in=list(ids)).select_related("congress").order_by("pk")
+
+
+def opinion_ids_of(congress: Congress) -> QuerySet[Opinion, int]:
+    """The ids of every opinion of `congress`, in order (rebuilding the search index)."""
+    return Opinion.objects.filter(congress=congress).order_by("pk").values_list("pk", flat=True)

@@ -230,6 +230,20 @@ def replies_visible_to(user: Any, suggestion: Suggestion) -> list[Reply]:
     return visible
 
 
+def replies_of_congress_visible_to(user: Any, congress: Congress) -> QuerySet[Reply]:
+    """Every reply of `congress` (all rounds) that `user` may read: the queryset twin of
+    `rules.can_view_reply` (a test compares them for every persona) — signed off (or its
+    assignment replied): whoever sees the suggestion; still in the unit: whoever sees the
+    assignment."""
+    released = Q(assignment__state=AssignmentState.REPLIED) | Q(signed_off_at__isnull=False)
+    base = Reply.objects.filter(assignment__suggestion__congress=congress)
+    visible = suggestions_visible_to(user, congress).values("pk")
+    in_unit = assignments_visible_to(user, congress).values("pk")
+    return base.filter(
+        (released & Q(assignment__suggestion__in=visible)) | (~released & Q(assignment__in=in_unit))
+    )
+
+
 def co_opinions_for(assignment: Assignment) -> QuerySet[Assignment]:
     """The co-units of the same suggestion and round, with their opinions (for the lead unit)."""
     return Assignment.objects.filter(
@@ -853,3 +867,39 @@ def units_assigned_to(suggestion: Suggestion) -> list[Unit]:
         .values("unit_id")
     )
     return list(Unit.objects.filter(pk__in=ids))
+
+
+def suggestions_for_index(ids: Any) -> QuerySet[Suggestion]:
+    """The suggestions `ids` with their congress and lead deputy, for the search index
+    (minyi.textsearch), which decides nothing about who may see them."""
+    return Suggestion.objects.filter(pk__in=list(ids)).select_related("congress", "lead").order_by("pk")
+
+
+def replies_for_index(suggestion_ids: Any) -> QuerySet[Reply]:
+    """Every reply (any state, every round) of the suggestions `suggestion_ids`, with unit and
+    commitments, for the search index; who may find one is `replies_of_congress_visible_to`."""
+    return (
+        Reply.objects.filter(assignment__suggestion_id__in=list(suggestion_ids))
+        .select_related("assignment__unit")
+        .prefetch_related("commitments")
+        .order_by("pk")
+    )
+
+
+def suggestion_ids_of(congress: Congress) -> QuerySet[Suggestion, int]:
+    """The ids of every suggestion of `congress`, in order (rebuilding the search index)."""
+    return Suggestion.objects.filter(congress=congress).order_by("pk").values_list("pk", flat=True)
+
+
+def reply_result_classes(suggestion_ids: Any) -> dict[int, list[Reply]]:
+    """The signed-off replies of the suggestions `suggestion_ids` (every round), with unit and result
+    class, by suggestion id: what a similar-suggestion hit shows of its answers."""
+    out: dict[int, list[Reply]] = {}
+    replies = (
+        Reply.objects.filter(assignment__suggestion_id__in=list(suggestion_ids), signed_off_at__isnull=False)
+        .select_related("assignment__unit", "result_class")
+        .order_by("assignment__round", "pk")
+    )
+    for reply in replies:
+        out.setdefault(reply.assignment.suggestion_id, []).append(reply)
+    return out

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "textsearch"
+
+urlpatterns = [
+    path("", views.search_page, name="search"),
+    path("similar/", views.similar_draft, name="similar"),
+    path("similar/<int:pk>/", views.similar_to, name="similar_to"),
+]
