@@ -20,6 +20,7 @@ from ninja.security import SessionAuth
 from minyi.core.errors import DomainError, http_status
 
 from .routers.congress import router as congress_router
+from .routers.routing import router as routing_router
 from .routers.suggestions import router as suggestions_router
 from .routers.workdays import router as workdays_router
 
@@ -99,4 +100,5 @@ def csrf(request):
 
 api.add_router("/congresses/", congress_router)
 api.add_router("/congresses/", suggestions_router)
+api.add_router("/congresses/", routing_router)
 api.add_router("/calendar/", workdays_router)

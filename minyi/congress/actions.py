@@ -57,7 +57,7 @@ DEPUTY_FIELDS = [
 ]
 GROUP_FIELDS = ["name", "convener"]
 STATION_FIELDS = ["name", "kind", "address", "group", "active"]
-UNIT_FIELDS = ["name", "short_name", "kind", "body_code", "parent", "order", "active"]
+UNIT_FIELDS = ["name", "short_name", "kind", "body_code", "parent", "order", "active", "duties"]
 TERM_FIELDS = ["number", "start_date", "end_date"]
 SESSION_FIELDS = ["number", "start_date", "end_date"]
 TAXONOMY_BASE_FIELDS = ["name", "order", "active"]

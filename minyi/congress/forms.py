@@ -175,13 +175,14 @@ class UnitForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = Unit
-        fields = ["name", "short_name", "kind", "body_code", "order", "active"]
+        fields = ["name", "short_name", "kind", "body_code", "order", "active", "duties"]
+        widgets = {"duties": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
             "kind": _("一府一委两院选“机关”，它们是单位树的最上层；其他单位须选择上级单位。"),
             "order": _("同一上级下按此数字从小到大排列。"),
         }
 
-    field_order = ["name", "short_name", "kind", "body_code", "parent", "order", "active"]
+    field_order = ["name", "short_name", "kind", "body_code", "parent", "order", "active", "duties"]
 
     def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -247,6 +247,15 @@ class Unit(TimeStamped):
     body_code = models.CharField(_("机关类别"), max_length=16, choices=BodyCode.choices, blank=True)
     active = models.BooleanField(_("启用"), default=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
+    #: What the unit handles (its 三定 functions, in keywords): the profile that unit routing
+    #: (`textsearch.routing`) matches a suggestion against before there is any history.
+    duties = models.TextField(
+        _("主要职责"),
+        blank=True,
+        help_text=_(
+            "本单位的主要职责和业务范围，用于交办时推荐承办单位，如：房屋安全、物业管理、老旧小区改造。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("承办单位")
