@@ -38,6 +38,7 @@ def test_create_department_below_a_body(world):
             "parent": world.gov.pk,
             "order": 5,
             "active": True,
+            "duties": "",
         },
     )
 

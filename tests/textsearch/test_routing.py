@@ -214,3 +214,24 @@ def test_api_routing_is_404_for_others(loop, units):
         assert response.status_code in (401, 404), (user, response.status_code)
     assert api.get(w.clerk, "/congresses/beta/routing", {"text": "幼儿园"}).status_code == 404
     assert api.get(w.clerk, "/congresses/alpha/routing", {"text": ""}).status_code == 422
+
+
+# --- the assignment page's panel --------------------------------------------------------------------
+
+
+def test_the_assignment_page_loads_the_panel_and_the_panel_lists_units(client, loop, units):
+    w = loop.w
+    s = A.do_create_suggestion(
+        w.congress, actor=w.deputy, content=content(loop.taxa, title="关于小学入学难的建议")
+    )
+    s = A.do_accept_suggestion(A.do_submit_suggestion(s, actor=w.deputy), actor=w.clerk)
+    client.force_login(w.clerk)
+    page = client.get(f"/c/alpha/suggestions/{s.pk}/assign/")
+    assert page.status_code == 200
+    assert f'hx-get="/c/alpha/search/route/{s.pk}/"' in page.content.decode()
+    panel = client.get(f"/c/alpha/search/route/{s.pk}/")
+    assert panel.status_code == 200
+    html = panel.content.decode()
+    assert f'data-route-lead="{units["education"].pk}"' in html and "甲区教育局" in html
+    client.force_login(w.handler_a)
+    assert client.get(f"/c/alpha/search/route/{s.pk}/").status_code == 404
