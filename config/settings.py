@@ -156,9 +156,10 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 # Behind a reverse proxy every client would look like the proxy: count the trusted proxies so the
 # client address is read from X-Forwarded-For (the proxy must overwrite, not append to, that header).
-if (proxy_count := env.int("TRUSTED_PROXY_COUNT", default=0)) > 0:
-    AXES_IPWARE_PROXY_COUNT = proxy_count
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# One definition for every per-address limit (sign-in lockouts, the public site's limits and the
+# tracking-code throttle): minyi.core.client_ip.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "minyi.core.client_ip.client_ip"
 
 # Database sessions with their read compiled once (minyi.core.sessions, issue #13)
 SESSION_ENGINE = "minyi.core.sessions"

@@ -21,7 +21,7 @@ import datetime
 import hashlib
 import time
 
-from axes.helpers import get_client_ip_address
+from minyi.core.client_ip import client_ip
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
@@ -115,7 +115,7 @@ def _failed(key: str) -> None:
 
 
 def _client(request: HttpRequest) -> str:
-    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR") or "unknown"
+    return client_ip(request) or request.META.get("REMOTE_ADDR") or "unknown"
 
 
 # --- the page --------------------------------------------------------------------------------------

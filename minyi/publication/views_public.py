@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from axes.helpers import get_client_ip_address
+from minyi.core.client_ip import client_ip
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
@@ -52,9 +52,9 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
 
 
 def _client(request: HttpRequest) -> str:
-    """The client's address as django-axes reads it for sign-in lockouts (`REMOTE_ADDR`, or
-    X-Forwarded-For behind `TRUSTED_PROXY_COUNT` proxies): behind a proxy, not the proxy's."""
-    return get_client_ip_address(request) or "-"
+    """The client's address as every per-address limit reads it (`core.client_ip`: behind
+    `TRUSTED_PROXY_COUNT` proxies, the client's, not the proxy's)."""
+    return client_ip(request) or "-"
 
 
 def over_limit(request: HttpRequest, kind: str, per_minute: int) -> bool:
