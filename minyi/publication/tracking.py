@@ -21,7 +21,6 @@ import datetime
 import hashlib
 import time
 
-from minyi.core.client_ip import client_ip
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
@@ -33,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from minyi.core.client_ip import client_ip
 from minyi.intake.selectors import Progress, normalise_tracking_code, opinion_progress
 from minyi.publication.models import Publication, PublicationState
 from minyi.publication.site import PublicCongress, public_congress
