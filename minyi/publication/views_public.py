@@ -44,9 +44,7 @@ def _site(request: HttpRequest) -> PublicCongress:
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    return render(
-        request, f"publication/public/{template}", {"site": _site(request), **context}, status=status
-    )
+    return render(request, template, {"site": _site(request), **context}, status=status)
 
 
 # --- rate limits -------------------------------------------------------------------------------------
@@ -73,7 +71,7 @@ def over_limit(request: HttpRequest, kind: str, per_minute: int) -> bool:
 
 def _too_many(request: HttpRequest, code: str) -> HttpResponse:
     request.public = public_congress(request, code)  # type: ignore[attr-defined]
-    response = _render(request, "too_many.html", {}, status=429)
+    response = _render(request, "publication/public/too_many.html", {}, status=429)
     response["Retry-After"] = "60"
     return response
 
@@ -102,7 +100,7 @@ def home(request: HttpRequest, code: str) -> HttpResponse:
     site = _site(request)
     return _render(
         request,
-        "home.html",
+        "publication/public/home.html",
         {
             "latest": selectors.latest(site.pk),
             "years": selectors.published_years(site.pk),
@@ -121,7 +119,7 @@ def suggestion_list(request: HttpRequest, code: str) -> HttpResponse:
     keep.pop("page", None)
     return _render(
         request,
-        "list.html",
+        "publication/public/list.html",
         {
             "page": page,
             "filters": filters,
@@ -137,7 +135,7 @@ def suggestion_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     publication = selectors.published_one(site.pk, pk)
     return _render(
         request,
-        "detail.html",
+        "publication/public/detail.html",
         {
             "p": publication,
             "units": selectors.handling_units(publication),
@@ -155,7 +153,7 @@ def figures(request: HttpRequest, code: str) -> HttpResponse:
     rows = selectors.figure_rows(row.payload, translation.get_language()) if row else []
     return _render(
         request,
-        "figures.html",
+        "publication/public/figures.html",
         {"years": years, "year": year, "row": row, "rows": rows},
     )
 
@@ -168,14 +166,16 @@ def themes(request: HttpRequest, code: str) -> HttpResponse:
     year = int(wanted) if wanted.isdigit() and int(wanted) in years else (years[0] if years else None)
     return _render(
         request,
-        "themes.html",
+        "publication/public/themes.html",
         {"years": years, "year": year, "themes": selectors.public_themes(site.pk, year) if year else []},
     )
 
 
 @public_page("awards")
 def awards(request: HttpRequest, code: str) -> HttpResponse:
-    return _render(request, "awards.html", {"rounds": selectors.public_awards(_site(request).pk)})
+    return _render(
+        request, "publication/public/awards.html", {"rounds": selectors.public_awards(_site(request).pk)}
+    )
 
 
 # --- the Atom feed ---------------------------------------------------------------------------------
@@ -344,7 +344,7 @@ def data(request: HttpRequest, code: str) -> HttpResponse:
     site = _site(request)
     return _render(
         request,
-        "data.html",
+        "publication/public/data.html",
         {"fields": DATA_FIELDS, "years": selectors.published_years(site.pk), "limit": DOWNLOADS_PER_MINUTE},
     )
 

@@ -45,7 +45,7 @@ def work_sections(user: Any, congress: Congress, roles: frozenset[str]) -> list[
         WorkSection(
             key="withhold_requests",
             label=gettext_lazy("不予公开申请待审定"),
-            model="publication.withholdrequest",
+            model="withhold_request",
             queryset=review.pending_withhold_requests(congress),
             entry=request_entry,
             link=reverse("publication:index", args=[code]) + "?tab=requests",
@@ -53,7 +53,7 @@ def work_sections(user: Any, congress: Congress, roles: frozenset[str]) -> list[
         WorkSection(
             key="to_publish",
             label=gettext_lazy("待公开审定"),
-            model="publication.suggestion",
+            model="to_publish",
             queryset=review.publishable(congress),
             entry=suggestion_entry,
             link=reverse("publication:index", args=[code]),

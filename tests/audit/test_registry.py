@@ -35,6 +35,7 @@ NOT_CODES = {
     "scan.py",  # notifications.texts: the modules whose strings it holds
     "actions.py",
     "demo.minyi.invalid",
+    "feed.atom",  # the public site's Atom feed (publication.urls_public)
 }
 
 # What the readers matched before the registry (frozen copies, so that a change shows here).
@@ -49,6 +50,8 @@ OLD_PUBLIC_CODES = {
     *("assignment.created", "contact.logged", "contact.confirmed", "contact.disputed"),
     *("reply.signed_off", "extension.approved", "evaluation.recorded"),
     *("commitment.progress_reported", "commitment.fulfilled", "commitment.explained"),
+    # issue #14: the clerk's publication decisions are part of the suggestion's public history
+    *("publication.published", "publication.withheld", "publication.retracted"),
 }
 OLD_TIMELINE_LABELS_EN = {  # the suggestion page's TIMELINE_LABELS, in English
     "suggestion.returned": "Returned for revision",
