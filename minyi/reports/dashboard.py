@@ -34,6 +34,7 @@ from django.db.models.functions import TruncMonth
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,7 @@ from minyi.congress.models import Congress, Deputy, DeputyGroup, Policy, Unit
 from minyi.core import versioned
 from minyi.suggestions.models import Assignment, CoSigner, Deadline, Reply, Suggestion
 from minyi.suggestions.states import AssignmentState, CoSignerState
+from minyi.textsearch.topics import compute_hot_topics
 
 from .figures import (
     DEFINITIONS_VERSION,
@@ -626,6 +628,39 @@ def _overdue_units(scope: Scope, base: QuerySet[Suggestion], links: Links) -> li
     ]
 
 
+def _hot_topics(congress: Congress, scope: Scope, version: int | None) -> Chart:
+    """The year's hot topics (issue #15, `textsearch.topics`): the words most suggestions of the
+    scope's year are about, this year against last year; each bar opens the suggestion list of that
+    keyword and year (its count is that list's length). The year is the scope's (its start's, else
+    today's); the other filters of the scope do not apply."""
+    year = (scope.start or scope.today).year
+    topics = compute_hot_topics(congress, year, limit=HOT_TOPICS, version=version)
+    url = reverse("suggestions:list", args=[congress.code])
+
+    def listed(term: str, y: int, n: int) -> str:
+        return f"{url}?{urlencode({'q': term, 'year': str(y)})}" if n else ""
+
+    return Chart(
+        id="topics",
+        title=_("热点话题"),
+        kind="hbar",
+        categories=[t.term for t in topics],
+        series=[
+            (
+                _("%(y)d年") % {"y": year},
+                [Point(t.term, t.count, listed(t.term, year, t.count)) for t in topics],
+            ),
+            (
+                _("%(y)d年") % {"y": year - 1},
+                [Point(t.term, t.last, listed(t.term, year - 1, t.last)) for t in topics],
+            ),
+        ],
+        note=_(
+            "按立案年度统计本年建议的案由和内容中出现最多的词语（已去除“建议”“加强”等常用词），与上年对比；点击查看含该词的建议。不受其他筛选条件影响。"
+        ),
+    )
+
+
 def overview(
     congress: Congress,
     scope: Scope,
@@ -633,6 +668,7 @@ def overview(
     *,
     policy: Policy | None = None,
     unit: Unit | None = None,
+    version: int | None = None,
 ) -> Overview:
     """The congress overview for `scope` (or, with `unit`, that unit's page: the scope narrowed to
     the unit, no body chart). `querystring` is the scope as the scope form's GET parameters (the
@@ -650,6 +686,7 @@ def overview(
     ]
     if unit is None:
         charts.append(_by_body(congress, scope, base, links))
+        charts.append(_hot_topics(congress, scope, version))
     return Overview(
         scope=scope,
         figures=figures,
@@ -659,8 +696,10 @@ def overview(
     )
 
 
+#: Terms in the dashboard's hot-topics chart.
+HOT_TOPICS = 10
 #: Bump when what a snapshot holds changes (old snapshots are then never read again).
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: the hot-topics chart (issue #15)
 SNAPSHOT_KEPT = datetime.timedelta(days=30)
 
 
@@ -703,7 +742,7 @@ def cached_overview(
     if snap is not None and snap.version == version and snap.as_of == scope.today:
         return Overview.load(congress, narrowed, snap.payload), True
     started = time.perf_counter()
-    result = overview(congress, scope, querystring, policy=policy, unit=unit)
+    result = overview(congress, scope, querystring, policy=policy, unit=unit, version=version)
     try:
         with transaction.atomic():
             # Snapshots nobody asked for in a month (other scopes, other languages) are dropped.

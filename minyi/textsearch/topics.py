@@ -1,9 +1,10 @@
 """Hot topics (issue #15): the words and phrases most suggestions of a year (or a quarter) are about,
 with the count of the same period a year earlier.
 
-A term's count is the number of the congress's accepted suggestions of the period (`Suggestion.year`,
-the 立案年度; a quarter by `accepted_at`) whose title or facts hold it — a suggestion that says 路灯
-five times counts once. Terms are the words of the congress's tokenizer (`segment.tokenizer_for`,
+A term's count is the number of the congress's suggestions of the period (the 立案年度, as the
+suggestion list's year filter; a quarter by `accepted_at`) that the suggestion list's keyword search
+for it finds (`?q=`: title, number, facts, proposals, lead deputy) — a suggestion that says 路灯 five
+times counts once, and the drill-down list holds exactly the count. Terms are the words of the congress's tokenizer (`segment.tokenizer_for`,
 jieba's longest cut plus the congress's own words), of two characters or more, without
 `segment.STOP_WORDS`, routing's generic verbs (`routing.GENERIC`) and the genre's own words below
 (建议, 群众, 我区…), numbers and place-less fillers.
@@ -17,7 +18,9 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q
 
 from minyi.core.versioned import kept
 
@@ -76,35 +79,59 @@ def terms_of(text: str, tok: jieba.Tokenizer) -> set[str]:
     return out
 
 
-def _period(congress: Congress, year: int, quarter: int | None) -> Any:
-    from minyi.suggestions.models import Suggestion
-
-    qs = Suggestion.objects.filter(congress=congress, year=year)
+def _period(year: int, quarter: int | None) -> Q:
+    """The suggestions of a period as the suggestion list filters a year (`filter_suggestions`: the
+    立案年度, else the year created); a quarter by the date of acceptance."""
+    q = Q(year=year) | Q(year__isnull=True, created_at__year=year)
     if quarter is not None:
         first_month = 3 * (quarter - 1) + 1
         start = datetime.date(year, first_month, 1)
         end = datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, first_month + 3, 1)
-        qs = qs.filter(accepted_at__date__gte=start, accepted_at__date__lt=end)
-    return qs.values_list("title", "facts")
+        q &= Q(accepted_at__date__gte=start, accepted_at__date__lt=end)
+    return q
 
 
-def _counts(congress: Congress, year: int, quarter: int | None, tok: jieba.Tokenizer) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for title, facts in _period(congress, year, quarter):
-        counts.update(terms_of(f"{title}\n{(facts or '')[:FACTS_CHARS]}", tok))
-    return counts
+def _listed(term: str) -> Q:
+    """What the suggestion list's keyword (`?q=`) matches (`suggestions.selectors.filter_suggestions`),
+    so that a topic's count is the length of the list it links to."""
+    return (
+        Q(title__icontains=term)
+        | Q(number__icontains=term)
+        | Q(facts__icontains=term)
+        | Q(proposals__icontains=term)
+        | Q(lead__name__icontains=term)
+    )
 
 
 def compute_hot_topics(
-    congress: Congress, year: int, *, limit: int = 10, quarter: int | None = None
+    congress: Congress, year: int, *, limit: int = 10, quarter: int | None = None, version: int | None = None
 ) -> list[Topic]:
-    """The `limit` terms held by most suggestions of `year` (or its `quarter`, 1–4), with last year's
-    count of the same period; ties by term. Terms held by a single suggestion are left out."""
-    tok = tokenizer_for(congress)
-    now = _counts(congress, year, quarter, tok)
-    last = _counts(congress, year - 1, quarter, tok)
-    ranked = sorted((kv for kv in now.items() if kv[1] >= 2), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    return [Topic(term, count, last.get(term, 0)) for term, count in ranked]
+    """The `limit` terms most suggestions of `year` (or its `quarter`, 1–4) are about, with the count
+    of the same period a year earlier. Candidates are the terms jieba finds in the most suggestions'
+    titles and facts (a term held by one suggestion only is no topic); each is then counted as the
+    suggestion list counts its keyword, this period and last year's. Two queries (three without the
+    congress's data `version`, which the tokenizer is kept under)."""
+    from minyi.suggestions.models import Suggestion
+    from minyi.suggestions.states import SuggestionState
+
+    tok = tokenizer_for(congress, version=version)
+    # what congress staff see: every suggestion but the drafts
+    shown = Suggestion.objects.filter(congress=congress).exclude(state=SuggestionState.DRAFT)
+    now, before = _period(year, quarter), _period(year - 1, quarter)
+    held: Counter[str] = Counter()
+    for title, facts in shown.filter(now).values_list("title", "facts"):
+        held.update(terms_of(f"{title}\n{(facts or '')[:FACTS_CHARS]}", tok))
+    candidates = [t for t, n in sorted(held.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2][: 3 * limit]
+    if not candidates:
+        return []
+    counts = shown.filter(now | before).aggregate(
+        **{f"n{i}": Count("pk", filter=now & _listed(t)) for i, t in enumerate(candidates)},
+        **{f"l{i}": Count("pk", filter=before & _listed(t)) for i, t in enumerate(candidates)},
+    )
+    this = {t: counts[f"n{i}"] or 0 for i, t in enumerate(candidates)}
+    last = {t: counts[f"l{i}"] or 0 for i, t in enumerate(candidates)}
+    ranked = sorted(candidates, key=lambda t: (-this[t], -held[t], t))[:limit]
+    return [Topic(t, this[t], last[t]) for t in ranked]
 
 
 def hot_topics(congress: Congress, year: int, *, limit: int = 10, quarter: int | None = None) -> list[Topic]:

@@ -190,7 +190,7 @@ def test_overview_page_has_cards_charts_json_and_phone_tables(client, build, yea
     specs = json.loads(
         re.search(r'id="dashboard-charts" type="application/json">(.*?)</script>', html, re.S)[1]
     )
-    assert [s["id"] for s in specs] == ["monthly", "by_category", "by_channel", "by_body"]
+    assert [s["id"] for s in specs] == ["monthly", "by_category", "by_channel", "by_body", "topics"]
     assert all(pt["url"] for s in specs for series in s["series"] for pt in series["data"] if pt["value"])
     assert (
         'data-chart="monthly"' in html and "vendor/echarts/echarts.min.js" in html and "js/charts.js" in html
