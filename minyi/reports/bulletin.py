@@ -24,7 +24,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
@@ -35,6 +35,7 @@ from minyi.suggestions.states import AssignmentState
 from minyi.supervision.models import KeyTheme
 from minyi.supervision.selectors import theme_progress
 from minyi.supervision.warnings import COLOUR_LABELS, WarningClock
+from minyi.textsearch.topics import Topic, compute_hot_topics
 
 from .figures import (
     DEFINITIONS_VERSION,
@@ -61,8 +62,16 @@ HEADLINE = (
     "commitment_fulfilment_rate",
     "overdue",
 )
+#: Hot topics in one bulletin: the quarter's (accepted in it), against the same quarter last year.
+HOT_TOPICS = 10
 #: Overdue items listed in one bulletin (the rest are counted).
 MAX_OVERDUE_ITEMS = 500
+
+
+TOPICS_DEFINITION = gettext_lazy(
+    "本季度立案的建议的案由和内容中出现最多的词语（已去除“建议”“加强”等常用词），"
+    "件数为案由、内容、建议或领衔代表中含该词的建议数，与上年同一季度相比。"
+)
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
@@ -183,6 +192,8 @@ class Bulletin:
     overdue: list[OverdueItem]
     overdue_total: int
     themes: list[ThemeLine]
+    #: the quarter's hot topics against the same quarter last year (issue #15)
+    topics: list[Topic] = field(default_factory=list)
     generated_at: datetime.datetime = field(default_factory=timezone.localtime)
 
     @property
@@ -329,6 +340,7 @@ def build_bulletin(
         overdue=overdue,
         overdue_total=overdue_total,
         themes=_themes(congress, year, scope, policy),
+        topics=compute_hot_topics(congress, year, limit=HOT_TOPICS, quarter=quarter),
     )
 
 
@@ -503,6 +515,11 @@ def bulletin_workbook(b: Bulletin) -> bytes:  # noqa: C901, PLR0912
             [theme.name, theme.leader, theme.lead_unit, theme.total, theme.replied, theme.closed, theme.label]
         )
 
+    ws = wb.create_sheet(_("热点话题"))
+    header(ws, [_("话题"), _("本季度建议数"), _("上年同季度建议数"), _("变化")], [20, 14, 16, 10])
+    for topic in b.topics:
+        ws.append([topic.term, topic.count, topic.last, topic.change])
+
     extra = [
         (
             _("统计口径"),
@@ -525,6 +542,7 @@ def bulletin_workbook(b: Bulletin) -> bytes:  # noqa: C901, PLR0912
             _("重点督办"),
             _("本年度重点督办主题的督办建议数、已答复和已办结件数；有逾期的为红色，有临期的为黄色。"),
         ),
+        (_("热点话题"), str(TOPICS_DEFINITION)),
     ]
     definitions_sheet(wb, b.figures, extra)
     for sheet in wb.worksheets:

@@ -44,7 +44,7 @@ from reportlab.platypus import (
 
 from minyi.congress.models import Congress
 
-from .bulletin import Bulletin
+from .bulletin import TOPICS_DEFINITION, Bulletin
 from .dashboard import HEADLINE, Chart, overview
 from .figures import Scope, policy_of
 from .league import unit_league
@@ -471,7 +471,21 @@ def bulletin_pdf(b: Bulletin) -> bytes:
         )
     else:
         story.append(Paragraph(_("本年度还没有重点督办主题。"), st["body"]))
-    story.append(Paragraph(_("六、口径说明"), st["h2"]))
+    story.append(Paragraph(_("六、热点话题"), st["h2"]))
+    if b.topics:
+        story.append(
+            _table(
+                st,
+                [_("话题"), _("本季度建议数"), _("上年同季度"), _("变化")],
+                [[t.term, t.count, t.last, f"{t.change:+d}"] for t in b.topics],
+                [40 * mm, 30 * mm, 30 * mm, 20 * mm],
+                numeric=(1, 2, 3),
+            )
+        )
+        story.append(Paragraph(_esc(str(TOPICS_DEFINITION)), st["small"]))
+    else:
+        story.append(Paragraph(_("本季度的建议还不足以统计热点话题。"), st["body"]))
+    story.append(Paragraph(_("七、口径说明"), st["h2"]))
     story.append(
         Paragraph(
             _(

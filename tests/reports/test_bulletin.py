@@ -142,7 +142,15 @@ def test_first_quarter_compares_with_the_whole_previous_year(build, year):
 def test_bulletin_workbook_reopened_equals_the_bulletin(build, year):
     b = B.build_bulletin(build.w.congress, 2025, 4)
     wb = openpyxl.load_workbook(io.BytesIO(B.bulletin_workbook(b)))
-    assert wb.sheetnames == ["总体情况", "各机关", "各承办单位", "逾期事项", "重点督办", "口径说明"]
+    assert wb.sheetnames == [
+        "总体情况",
+        "各机关",
+        "各承办单位",
+        "逾期事项",
+        "重点督办",
+        "热点话题",
+        "口径说明",
+    ]
     ws = wb["总体情况"]
     assert ws["A1"].value == b.title and ws.freeze_panes == "A3"
     rows = list(ws.iter_rows(min_row=3, values_only=True))

@@ -50,3 +50,32 @@ def test_topics_are_per_congress(loop):
         _suggestion(loop, title, 2026, congress=loop.w.other_congress)
     assert all(t.term != "停车场" for t in hot_topics(loop.w.congress, 2026))
     assert any(t.term == "停车场" for t in hot_topics(loop.w.other_congress, 2026))
+
+
+def test_a_quarter_against_the_same_quarter_last_year_and_in_the_bulletin(loop):
+    import datetime
+    import io
+    import zoneinfo
+
+    from openpyxl import load_workbook
+
+    from minyi.reports.bulletin import build_bulletin, bulletin_workbook
+
+    tz = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+    def accepted(title: str, when: datetime.date) -> None:
+        s = _suggestion(loop, title, when.year)
+        Suggestion.objects.filter(pk=s.pk).update(
+            accepted_at=datetime.datetime(when.year, when.month, when.day, 10, tzinfo=tz)
+        )
+
+    accepted("关于维修路灯的建议", datetime.date(2026, 2, 3))
+    accepted("关于增设路灯的建议", datetime.date(2026, 3, 9))
+    accepted("关于路灯照明的建议", datetime.date(2026, 5, 9))  # the second quarter
+    accepted("关于路灯老化的建议", datetime.date(2025, 1, 20))
+    topics = {t.term: t for t in compute_hot_topics(loop.w.congress, 2026, quarter=1)}
+    assert (topics["路灯"].count, topics["路灯"].last) == (2, 1)
+    b = build_bulletin(loop.w.congress, 2026, 1, today=datetime.date(2026, 4, 10))
+    assert [t.term for t in b.topics][:1] == ["路灯"]
+    sheet = load_workbook(io.BytesIO(bulletin_workbook(b)))["热点话题"]
+    assert [c.value for c in sheet[2]] == ["路灯", 2, 1, 1]
