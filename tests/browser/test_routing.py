@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from minyi.congress.actions import do_update_unit
 from minyi.suggestions import actions as A
-from minyi.suggestions.models import Assignment
+from minyi.suggestions.models import Assignment, Suggestion
 from tests.factories import UnitFactory
 from tests.suggestions.conftest import content, make_taxa
 
@@ -57,3 +57,36 @@ def test_the_coordinator_assigns_with_the_suggested_unit(world, page, login, sho
     expect(page.locator(".alert-success[role=alert]")).to_contain_text("已交办")
     lead = Assignment.objects.get(suggestion=s, role="lead")
     assert lead.unit_id == police.pk
+
+
+def test_the_dashboard_shows_the_hot_topics_and_opens_their_lists(world, page, login, shot):
+    """Hot topics (issue #15, part 4): the dashboard's bar chart of the year's most frequent words,
+    drawn without breaking the CSP; its table's link opens the list of exactly those suggestions."""
+    w = world
+    taxa = make_taxa(w.congress)
+    for title in (
+        "关于维修路灯的建议",
+        "关于增设路灯的建议",
+        "关于老旧路灯改造的建议",
+        "关于增加停车场的建议",
+    ):
+        s = A.do_create_suggestion(
+            w.congress, actor=w.deputy, content=content(taxa, title=title, facts=title)
+        )
+        A.do_accept_suggestion(A.do_submit_suggestion(s, actor=w.deputy), actor=w.clerk)
+    year = Suggestion.objects.filter(congress=w.congress).values_list("year", flat=True).first()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    login(page, "clerk")
+    page.goto(f"/c/alpha/reports/dashboard/?year={year}")
+    chart = page.locator('[data-chart="topics"]')
+    expect(chart).to_have_attribute("data-chart-ready", "1")
+    chart.scroll_into_view_if_needed()
+    shot(page, "03-dashboard-hot-topics")
+    spec = page.evaluate("JSON.parse(document.getElementById('dashboard-charts').textContent)")
+    topics = next(c for c in spec if c["id"] == "topics")
+    assert topics["categories"][0] == "路灯"
+    assert topics["series"][0]["data"][0]["value"] == 3
+    page.goto(topics["series"][0]["data"][0]["url"])
+    expect(page.locator("text=/共 3 条/").first).to_be_visible()
+    assert not problems
