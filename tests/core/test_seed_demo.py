@@ -261,10 +261,13 @@ def check_public_site_has_2023_and_part_of_this_year(demo):
     this_year = timezone.localdate().year
     assert published.filter(year=2023).count() > 300
     assert Publication.objects.filter(congress=congress, year=2023, state="withheld").count() == 1
-    assert published.filter(year=this_year).count() > 0
+    # part of this year: early in January the demo's year may have closed little or nothing yet
     closed = congress.suggestions.filter(year=this_year, state="closed").count()
-    assert published.filter(year=this_year).count() < closed  # part of this year, not all
-    assert WithholdRequest.objects.filter(congress=congress, state="pending").count() == 1
+    published_now = published.filter(year=this_year).count()
+    assert published_now <= closed and (closed == 0 or published_now > 0)
+    assert closed < 3 or published_now < closed
+    pending = WithholdRequest.objects.filter(congress=congress, state="pending").count()
+    assert pending == (1 if closed >= 3 else 0)
     assert set(PublishedFigures.objects.filter(congress=congress).values_list("year", flat=True)) == {
         2023,
         this_year,
