@@ -25,6 +25,7 @@ Results go to docs/PERFORMANCE.md ("Unit routing").
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -66,7 +67,8 @@ def main() -> None:
     started = time.monotonic()
     call_command("migrate", verbosity=0)
     if not Congress.objects.filter(code=DEMO_CODE).exists():
-        call_command("seed_demo", stdout=io.StringIO())
+        with contextlib.redirect_stdout(io.StringIO()):  # the console SMS gateway prints
+            call_command("seed_demo", stdout=io.StringIO())
     print(f"demo database {path} ready in {time.monotonic() - started:.0f} s")
 
     from minyi.textsearch.routing import history_for, tokenizer_for
