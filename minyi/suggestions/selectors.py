@@ -235,12 +235,29 @@ def replies_of_congress_visible_to(user: Any, congress: Congress) -> QuerySet[Re
     `rules.can_view_reply` (a test compares them for every persona) — signed off (or its
     assignment replied): whoever sees the suggestion; still in the unit: whoever sees the
     assignment."""
-    released = Q(assignment__state=AssignmentState.REPLIED) | Q(signed_off_at__isnull=False)
     base = Reply.objects.filter(assignment__suggestion__congress=congress)
     visible = suggestions_visible_to(user, congress).values("pk")
-    in_unit = assignments_visible_to(user, congress).values("pk")
     return base.filter(
-        (released & Q(assignment__suggestion__in=visible)) | (~released & Q(assignment__in=in_unit))
+        (REPLY_RELEASED & Q(assignment__suggestion__in=visible))
+        | Q(pk__in=unreleased_replies_visible_to(user, congress).values("pk"))
+    )
+
+
+#: A reply out of the unit: signed off, or its assignment replied (`rules.can_view_reply`).
+REPLY_RELEASED = Q(assignment__state=AssignmentState.REPLIED) | Q(signed_off_at__isnull=False)
+
+
+def released_replies() -> QuerySet[Reply]:
+    """Every reply out of the unit (any congress): whoever sees its suggestion may read it."""
+    return Reply.objects.filter(REPLY_RELEASED)
+
+
+def unreleased_replies_visible_to(user: Any, congress: Congress) -> QuerySet[Reply]:
+    """The replies of `congress` still in their unit that `user` may read: whoever sees the
+    assignment (`rules.can_view_reply`)."""
+    in_unit = assignments_visible_to(user, congress).values("pk")
+    return Reply.objects.filter(assignment__suggestion__congress=congress, assignment__in=in_unit).exclude(
+        REPLY_RELEASED
     )
 
 

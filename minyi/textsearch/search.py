@@ -17,23 +17,27 @@ Access: the entries are intersected, in the same statement, with the very select
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Exists, FloatField, OuterRef, Q, QuerySet
+from django.db.models.expressions import Combinable, OrderBy, RawSQL
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from minyi.accounts.models import Role
 from minyi.intake.selectors import opinions_visible_to
+from minyi.suggestions.rules import has_oversight, roles_of
 from minyi.suggestions.selectors import (
-    replies_of_congress_visible_to,
+    released_replies,
     reply_result_classes,
     suggestions_visible_to,
+    unreleased_replies_visible_to,
 )
 
 from .models import SearchEntry
@@ -83,38 +87,148 @@ _TSVECTOR = 'to_tsvector(\'simple\'::regconfig, "textsearch_searchentry"."terms"
 
 
 def matching(
-    qs: QuerySet[SearchEntry], words: Sequence[QueryWord], *, any_word: bool = False
+    qs: QuerySet[SearchEntry],
+    words: Sequence[QueryWord],
+    *,
+    any_word: bool = False,
+    ranked: bool = True,
+    drive_by_index: bool = True,
 ) -> QuerySet[SearchEntry]:
-    """`qs` narrowed to the entries matching `words`, annotated with `score` (higher: better) and
-    ordered by it."""
+    """`qs` narrowed to the entries matching `words`, ordered by `score` (higher: better) — or, when
+    not `ranked`, newest first (see `BROAD`). On SQLite, `drive_by_index` walks the FTS5 matches and
+    checks each entry; else (unranked only) the entries of `qs` are checked against the list of
+    matches — the better plan when `qs` is small (a narrow reader) and the word common."""
     if connection.vendor == "postgresql":
         tsq, params = tsquery_sql(words, any_word=any_word)
-        return (
-            qs.filter(RawSQL(f"{_TSVECTOR} @@ {tsq}", params, output_field=BooleanField()))
-            .annotate(score=RawSQL(f"ts_rank({_TSVECTOR}, {tsq})", params, output_field=FloatField()))
-            .order_by("-score", "-pk")
-        )
+        qs = qs.filter(RawSQL(f"{_TSVECTOR} @@ {tsq}", params, output_field=BooleanField()))
+        if not ranked:
+            return qs.order_by("-pk")
+        return qs.annotate(
+            score=RawSQL(f"ts_rank({_TSVECTOR}, {tsq})", params, output_field=FloatField())
+        ).order_by("-score", "-pk")
     expression = fts5_query(words, any_word=any_word)
-    return (
-        qs.filter(fts__isnull=False)
-        .filter(RawSQL('"textsearch_fts"."terms" MATCH %s', [expression], output_field=BooleanField()))
-        # bm25() is lower for better matches
-        .annotate(score=RawSQL('-bm25("textsearch_fts")', [], output_field=FloatField()))
-        .order_by("-score", "-pk")
+    if not ranked and not drive_by_index:
+        # the reader's entries first (by their suggestion's index), then each looked up in the list
+        # of matches: the unary + keeps SQLite from walking that list instead (71k rows for 小区)
+        in_matches = RawSQL(
+            '+"textsearch_searchentry"."id" IN (SELECT rowid FROM textsearch_fts WHERE textsearch_fts MATCH %s)',
+            [expression],
+            output_field=BooleanField(),
+        )
+        # …and sorted afterwards: ordering by the bare id would have SQLite walk the whole table in
+        # id order hoping to stop early, instead of using the lists' indexes
+        return qs.filter(in_matches).order_by(
+            OrderBy(RawSQL('+"textsearch_searchentry"."id"', []), descending=True)
+        )
+    qs = qs.filter(fts__isnull=False).filter(
+        RawSQL('"textsearch_fts"."terms" MATCH %s', [expression], output_field=BooleanField())
     )
+    if not ranked:
+        return qs.order_by("-fts__entry")  # the FTS5 table's rowid, walked backwards: no sort
+    # bm25() is lower for better matches
+    return qs.annotate(score=RawSQL('-bm25("textsearch_fts")', [], output_field=FloatField())).order_by(
+        "-score", "-pk"
+    )
+
+
+#: A query matching more entries than this (in every congress) is *broad* (a word in a good part of
+#: all texts, such as 小区): ranking every match would cost the time of the whole search, and a
+#: word that common ranks nothing (its IDF is near zero), so its hits are shown newest first.
+BROAD = 10_000
+#: A narrow reader's matching entries are ranked among at most this many (`search`).
+NARROW_MAX = 10_000
+#: How many of the FTS5 table's best matches a ranked search checks first (`Results.ids`).
+CANDIDATES = 2_000
+
+
+def is_broad(congress: Any, words: Sequence[QueryWord], *, any_word: bool = False) -> bool:
+    """Whether more than `BROAD` entries of `congress` match `words` (counting stops there). On
+    SQLite the FTS5 table alone is counted first (every congress, no join: a few ms); only when that
+    passes `BROAD` are the congress's own entries counted."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM textsearch_fts WHERE textsearch_fts MATCH %s LIMIT %s)",
+                [fts5_query(words, any_word=any_word), BROAD + 1],
+            )
+            if cursor.fetchone()[0] <= BROAD:
+                return False
+    entries = SearchEntry.objects.filter(congress=congress)
+    return matching(entries, words, any_word=any_word, ranked=False).values("pk")[: BROAD + 1].count() > BROAD
+
+
+def fts5_best(words: Sequence[QueryWord], limit: int, *, any_word: bool = False) -> list[int]:
+    """SQLite: the ids of the `limit` best-ranked entries matching `words` in the FTS5 table alone
+    (every congress, no join, no check: a candidate list, see `Results.ids`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid FROM textsearch_fts WHERE textsearch_fts MATCH %s ORDER BY bm25(textsearch_fts) LIMIT %s",
+            [fts5_query(words, any_word=any_word), limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 # --- who may find what -------------------------------------------------------------------------------
 
 
-def visible_entries(user: Any, congress: Any) -> QuerySet[SearchEntry]:
-    """The entries of `congress` whose record `user` may open: the lists' own selectors."""
-    allowed = (
-        Q(kind=Kind.SUGGESTION, suggestion__in=suggestions_visible_to(user, congress).values("pk"))
-        | Q(kind=Kind.REPLY, object_id__in=replies_of_congress_visible_to(user, congress).values("pk"))
-        | Q(kind=Kind.OPINION, opinion__in=opinions_visible_to(user, congress).values("pk"))
+def _exists_visible(user: Any, congress: Any) -> Q | Combinable:
+    """Who may open an entry's record, as correlated EXISTS (a primary-key lookup per matched entry):
+    the plan for readers who see most of the congress, where an IN over everything they see would be
+    built in full for each search (~150 ms at 100k)."""
+    suggestion_seen = Exists(suggestions_visible_to(user, congress).filter(pk=OuterRef("suggestion_id")))
+    reply_seen = (Exists(released_replies().filter(pk=OuterRef("object_id"))) & suggestion_seen) | Exists(
+        unreleased_replies_visible_to(user, congress).filter(pk=OuterRef("object_id"))
     )
-    return SearchEntry.objects.filter(congress=congress).filter(allowed)
+    opinion_seen = Exists(opinions_visible_to(user, congress).filter(pk=OuterRef("opinion_id")))
+    return (
+        (Q(kind=Kind.SUGGESTION) & suggestion_seen)
+        | (Q(kind=Kind.REPLY) & reply_seen)
+        | (Q(kind=Kind.OPINION) & opinion_seen)
+    )
+
+
+def _in_visible(user: Any, congress: Any) -> tuple[Q | Combinable, Q]:
+    """The same rule as IN lists of what the reader sees, in two parts that each drive by one index
+    of the entry table (SQLite will not combine the indexes of an OR of them): the plan for readers
+    who see a small part of the congress (a deputy's own suggestions, a unit's), who would otherwise
+    pay a check for each of the many entries matching a common word.
+
+    1. by the entry's suggestion: the suggestion itself, and its replies out of the unit
+       (`released_replies`: seen with the suggestion);
+    2. the few others: replies still in the unit the reader may see (they see the assignment), and
+       the opinions they may see."""
+    seen = Q(suggestion__in=suggestions_visible_to(user, congress).values("pk"))
+    released = Exists(released_replies().filter(pk=OuterRef("object_id")))
+    by_suggestion = seen & (Q(kind=Kind.SUGGESTION) | (Q(kind=Kind.REPLY) & released))
+    others = Q(kind=Kind.REPLY, object_id__in=unreleased_replies_visible_to(user, congress).values("pk")) | Q(
+        kind=Kind.OPINION, opinion__in=opinions_visible_to(user, congress).values("pk")
+    )
+    return by_suggestion, others
+
+
+def sees_most(user: Any, congress: Any) -> bool:
+    """Whether `user` sees (nearly) every suggestion of the congress: the oversight roles and the
+    viewer (accepted suggestions)."""
+    roles = roles_of(user, congress)
+    return has_oversight(user, congress, roles) or Role.VIEWER in roles
+
+
+def visible_parts(user: Any, congress: Any, *, wide: bool | None = None) -> list[QuerySet[SearchEntry]]:
+    """The entries of `congress` whose record `user` may open, as one queryset or (narrow readers)
+    two whose union they are: the lists' own selectors (`suggestions_visible_to`, the two halves of
+    `replies_of_congress_visible_to`, `opinions_visible_to`), as EXISTS for a reader who sees most
+    (`wide`), else as IN lists."""
+    wide = sees_most(user, congress) if wide is None else wide
+    if wide:
+        return [SearchEntry.objects.filter(congress=congress).filter(_exists_visible(user, congress))]
+    # every IN list is of this congress's records already; a condition on the congress beside them
+    # would have SQLite walk the congress's entries instead of the lists' indexes
+    return [SearchEntry.objects.filter(part) for part in _in_visible(user, congress)]
+
+
+def visible_entries(user: Any, congress: Any) -> QuerySet[SearchEntry]:
+    """The entries of `congress` whose record `user` may open, as one queryset."""
+    return SearchEntry.objects.filter(congress=congress).filter(_exists_visible(user, congress))
 
 
 # --- the search -----------------------------------------------------------------------------------
@@ -139,9 +253,12 @@ class Filters:
 @dataclass
 class Results:
     words: list[QueryWord]
-    entries: QuerySet[SearchEntry]
+    #: the hits, in order: one queryset, or several whose hits are merged newest first (unranked)
+    parts: list[QuerySet[SearchEntry]]
     #: no entry held every word: these are the entries holding some of them
     relaxed: bool = False
+    #: ranked by relevance (False: a broad query, newest first)
+    ranked: bool = True
 
     @property
     def tokens(self) -> list[str]:
@@ -150,17 +267,67 @@ class Results:
             out += [w.word, *w.parts]
         return out
 
+    #: SQLite, a ranked search by a reader who sees most: the FTS5 table's own best matches
+    #: (`fts5_best`), tried before ranking every match with its check
+    candidates: Callable[[int], list[int]] | None = None
+
+    def ids(self, limit: int) -> list[int]:
+        """The ids of the first `limit` hits, in order (one query per part)."""
+        if self.candidates is not None and len(self.parts) == 1:
+            # the best CANDIDATES matches of the whole index, ranked by FTS5 alone, then checked
+            # (congress, reader, filters) in one IN: if `limit` of them pass, or they were every
+            # match, they are the answer; else rank every match with its check (below)
+            pool = self.candidates(CANDIDATES)
+            kept = set(self.parts[0].order_by().filter(pk__in=pool).values_list("pk", flat=True))
+            if len(kept) >= limit or len(pool) < CANDIDATES:
+                return [pk for pk in pool if pk in kept][:limit]
+        if len(self.parts) == 1:
+            return list(self.parts[0].values_list("pk", flat=True)[:limit])
+        merged: set[int] = set()
+        for part in self.parts:
+            merged.update(part.values_list("pk", flat=True)[:limit])
+        return sorted(merged, reverse=True)[:limit]
+
+    def entries(self, limit: int = 1000) -> list[SearchEntry]:
+        """The first `limit` hits, in order."""
+        ids = self.ids(limit)
+        found = SearchEntry.objects.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
 
 def search(user: Any, congress: Any, q: str, filters: Filters | None = None) -> Results:
-    """The entries of `congress` matching `q` that `user` may open, best first (a lazy queryset)."""
+    """The entries of `congress` matching `q` that `user` may open, best first.
+
+    Ranked by relevance unless the words are broad (`BROAD`), then newest first. The plan follows
+    the reader: one who sees most of the congress has each match checked (EXISTS); one who sees a
+    small part has their own entries checked against the matches (`visible_parts`)."""
     words = query_words(q, tokenizer_for(congress))
-    base = (filters or Filters()).apply(visible_entries(user, congress))
     if not words:
-        return Results(words, base.none())
-    entries = matching(base, words)
-    if len(words) > 1 and not entries.exists():
-        return Results(words, matching(base, words, any_word=True), relaxed=True)
-    return Results(words, entries)
+        return Results(words, [SearchEntry.objects.none()])
+    wide = sees_most(user, congress)
+    parts = [(filters or Filters()).apply(p) for p in visible_parts(user, congress, wide=wide)]
+
+    def run(any_word: bool) -> Results:
+        ranked = not is_broad(congress, words, any_word=any_word)
+        if ranked and not wide:
+            # a narrow reader: their matching entries by their own indexes (unranked, a short list),
+            # then ranked among the matches, each checked against that list only
+            mine: set[int] = set()
+            for p in parts:
+                unranked = matching(p, words, any_word=any_word, ranked=False, drive_by_index=False)
+                mine.update(unranked.order_by().values_list("pk", flat=True)[:NARROW_MAX])
+            ranked_hits = matching(SearchEntry.objects.filter(pk__in=sorted(mine)), words, any_word=any_word)
+            return Results(words, [ranked_hits], relaxed=any_word, ranked=True)
+        found = [matching(p, words, any_word=any_word, ranked=ranked, drive_by_index=wide) for p in parts]
+        candidates = None
+        if ranked and wide and connection.vendor == "sqlite":
+            candidates = functools.partial(fts5_best, words, any_word=any_word)
+        return Results(words, found, relaxed=any_word, ranked=ranked, candidates=candidates)
+
+    results = run(False)
+    if len(words) > 1 and not any(p.order_by().exists() for p in results.parts):
+        return run(True)
+    return results
 
 
 # --- what a hit shows --------------------------------------------------------------------------------
@@ -235,6 +402,36 @@ def hits(entries: Sequence[SearchEntry], tokens: Sequence[str], code: str) -> li
 # --- similar suggestions ---------------------------------------------------------------------------
 
 
+#: similar(): how many of the draft's key words are paired (the strongest first) — 6 words, 15 pairs
+PAIRED_WORDS = 6
+
+
+def _ranked_pairs(base: QuerySet[SearchEntry], words: Sequence[QueryWord], limit: int) -> list[SearchEntry]:
+    """The `limit` best entries of `base` holding at least two of the first `PAIRED_WORDS` words."""
+    strongest = list(words[:PAIRED_WORDS])
+    if len(strongest) < 2:
+        return []
+    pairs = [(a, b) for i, a in enumerate(strongest) for b in strongest[i + 1 :]]
+    if connection.vendor == "postgresql":
+        parts, params = [], []
+        for a, b in pairs:
+            sql, p = tsquery_sql([a, b])
+            parts.append(sql)
+            params += p
+        tsq = "(" + " || ".join(parts) + ")"
+        qs = base.filter(RawSQL(f"{_TSVECTOR} @@ {tsq}", params, output_field=BooleanField())).annotate(
+            score=RawSQL(f"ts_rank({_TSVECTOR}, {tsq})", params, output_field=FloatField())
+        )
+    else:
+        expression = " OR ".join(f"({_fts5_word(a)} AND {_fts5_word(b)})" for a, b in pairs)
+        qs = (
+            base.filter(fts__isnull=False)
+            .filter(RawSQL('"textsearch_fts"."terms" MATCH %s', [expression], output_field=BooleanField()))
+            .annotate(score=RawSQL('-bm25("textsearch_fts")', [], output_field=FloatField()))
+        )
+    return list(qs.order_by("-score", "-pk").select_related("suggestion")[:limit])
+
+
 def similar(
     congress: Any,
     text: str,
@@ -263,7 +460,16 @@ def similar(
     base = base.filter(Q(year__lte=this_year) | Q(year__isnull=True))
     if exclude is not None:
         base = base.exclude(suggestion_id=exclude)
-    found = list(matching(base, words, any_word=True).select_related("suggestion")[:limit])
+    # entries holding two or more of the key words first (a few pairs of the strongest), ranked;
+    # OR-ing all of them would rank every text with one common word (half the index at 100k)
+    found = list(_ranked_pairs(base, words, limit))
+    if len(found) < limit:
+        seen = [h.pk for h in found]
+        found += list(
+            matching(base.exclude(pk__in=seen), words, any_word=True).select_related("suggestion")[
+                : limit - len(found)
+            ]
+        )
     tokens = [t for w in words for t in (w.word, *w.parts)]
     out = hits(found, tokens, congress.code)
     replies = reply_result_classes([h.entry.suggestion_id for h in out])

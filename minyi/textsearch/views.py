@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -12,13 +13,15 @@ from django.views.decorators.http import require_http_methods
 
 from minyi.congress.models import Category
 from minyi.core.decorators import CongressRequest, congress_view
-from minyi.core.pages import paginate, query_without
+from minyi.core.pages import query_without
 from minyi.suggestions.selectors import access_suggestion
 
 from .models import SearchEntry
 from .search import Filters, hits, search, similar
 
 PER_PAGE = 20
+#: At most this many hits are counted and paged (the count stops there: "1000+").
+MAX_RESULTS = 1000
 QUERY_MAX = 100
 DRAFT_MAX = 20000
 
@@ -66,13 +69,22 @@ def search_page(request: CongressRequest) -> HttpResponse:
         data = form.cleaned_data
         filters = Filters(kind=data["kind"] or "", year=data["year"], category=data["category"])
         results = search(request.user, congress, data["q"], filters)
-        page = paginate(request, results.entries, PER_PAGE)
+        # one pass: the ids of the first MAX_RESULTS + 1 hits in order (the count stops there), then
+        # the page's entries by id
+        ids = results.ids(MAX_RESULTS + 1)
+        total = len(ids)
+        page = Paginator(ids[:MAX_RESULTS], PER_PAGE).get_page(request.GET.get("page"))
+        shown = SearchEntry.objects.in_bulk(list(page.object_list))
+        entries = [shown[pk] for pk in page.object_list if pk in shown]
         context.update(
             q=data["q"],
             words=[w.word for w in results.words],
             relaxed=results.relaxed,
+            ranked=results.ranked,
+            more=total > MAX_RESULTS,
+            max_results=MAX_RESULTS,
             page=page,
-            hits=hits(list(page.object_list), results.tokens, congress.code),
+            hits=hits(entries, results.tokens, congress.code),
             querystring=query_without(request, "page"),
         )
     return render(request, "textsearch/search.html", context)

@@ -18,6 +18,7 @@ from minyi.suggestions import actions as A
 from minyi.suggestions.models import Reply, Suggestion
 from minyi.suggestions.rules import can_view_reply, can_view_suggestion
 from minyi.suggestions.selectors import replies_of_congress_visible_to, suggestions_visible_to
+from minyi.textsearch import search as search_module
 from minyi.textsearch.index import index_suggestions
 from minyi.textsearch.search import search, similar
 from tests.factories import DeputyFactory, MembershipFactory, UserFactory
@@ -95,11 +96,20 @@ def expected(user, congress) -> set[tuple[str, int]]:
     return out
 
 
+#: The search's plans: ranked (the default at this size), broad (every word common: newest first,
+#: the narrow readers' entries checked against the matches) and ranked from few FTS5 candidates
+#: (the candidates do not suffice: every match is ranked with its check).
+PLANS = {"ranked": {}, "broad": {"BROAD": 0}, "few-candidates": {"CANDIDATES": 1}}
+
+
+@pytest.mark.parametrize("plan", PLANS)
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_every_persona_finds_exactly_what_it_may_open(spread, loop, persona, client):
+def test_every_persona_finds_exactly_what_it_may_open(spread, loop, persona, plan, client, monkeypatch):
+    for name, value in PLANS[plan].items():
+        monkeypatch.setattr(search_module, name, value)
     w = loop.w
     user = getattr(w, persona)
-    hits = {(e.kind, e.object_id) for e in search(user, w.congress, WORD).entries}
+    hits = {(e.kind, e.object_id) for e in search(user, w.congress, WORD).entries()}
     assert hits == expected(user, w.congress)
     # …which is what the list selectors list
     listed = {
@@ -112,7 +122,7 @@ def test_every_persona_finds_exactly_what_it_may_open(spread, loop, persona, cli
     assert hits == listed
     # the other congress never leaks, whoever asks
     assert ("suggestion", spread["beta"].pk) not in hits
-    beta_hits = {(e.kind, e.object_id) for e in search(user, w.other_congress, WORD).entries}
+    beta_hits = {(e.kind, e.object_id) for e in search(user, w.other_congress, WORD).entries()}
     assert beta_hits == ({("suggestion", spread["beta"].pk)} if persona == "outsider" else set())
     # similar suggestions: only those the user may open
     for s in similar(w.congress, "排水管网 排水设施", user=user):

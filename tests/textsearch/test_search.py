@@ -21,11 +21,11 @@ pytestmark = pytest.mark.django_db
 
 
 def found(user, congress, q, **filters) -> list[tuple[str, int]]:
-    return [(e.kind, e.object_id) for e in search(user, congress, q, Filters(**filters)).entries]
+    return [(e.kind, e.object_id) for e in search(user, congress, q, Filters(**filters)).entries()]
 
 
 def titles(user, congress, q, **filters) -> list[str]:
-    return [e.title for e in search(user, congress, q, Filters(**filters)).entries]
+    return [e.title for e in search(user, congress, q, Filters(**filters)).entries()]
 
 
 def test_segmented_words_found_where_icontains_misses_them_and_ranked(daytime, loop):
@@ -66,7 +66,7 @@ def test_words_are_or_ed_when_no_entry_holds_them_all(daytime, loop):
     s = loop.drive.to("submitted", title="关于增设公交站台的建议", facts="公交站台距离小区太远。")
     results = search(w.clerk, w.congress, "公交站台 游泳馆")
     assert results.relaxed
-    assert [e.object_id for e in results.entries] == [s.pk]
+    assert [e.object_id for e in results.entries()] == [s.pk]
 
 
 def test_the_user_dictionary_keeps_the_congress_words_whole(daytime, loop):
@@ -102,7 +102,7 @@ def test_the_user_dictionary_keeps_the_congress_words_whole(daytime, loop):
 def test_query_syntax_from_users_is_only_text(daytime, loop, query, client):
     w = loop.w
     loop.drive.to("submitted", title="关于电梯安全的建议")
-    search(w.clerk, w.congress, query).entries.count()  # no syntax error
+    search(w.clerk, w.congress, query).entries()  # no syntax error
     client.force_login(w.clerk)
     response = client.get(reverse("textsearch:search", args=[w.congress.code]), {"q": query})
     assert response.status_code == 200
