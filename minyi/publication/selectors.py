@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from minyi.congress.models import Category, ResultClass, Unit
+from minyi.core.pages import CountedPaginator
+from minyi.core.versioned import TIMEOUT, digest
 from minyi.suggestions.models import Rating
 
 from .models import Publication, PublicationState, PublishedFigures, PublishedReply
@@ -160,10 +163,21 @@ def choices(site_pk: int) -> Choices:
     )
 
 
-def page_of(site_pk: int, filters: Filters, number: Any) -> Page:
-    """One page of the filtered list: a count, the page's rows and their replies (three queries)."""
+def page_of(site_pk: int, filters: Filters, number: Any, *, version: int | None = None) -> Page:
+    """One page of the filtered list: a count, the page's rows and their replies (three queries).
+    With the congress's data `version`, the count is kept under it and the filters, so paging
+    through a long list counts its rows once per change of the data, not once per page."""
     qs = with_replies(filters.apply(published(site_pk)).order_by("-published_at", "-id"))
-    page = Paginator(qs, PER_PAGE).get_page(number)
+    if version is None:
+        paginator: Paginator = Paginator(qs, PER_PAGE)
+    else:
+        key = f"minyi.v1:public-count:{site_pk}.{version}:{digest(asdict(filters))}"
+        total = cache.get(key)
+        if total is None:
+            total = qs.count()
+            cache.set(key, total, TIMEOUT)
+        paginator = CountedPaginator(qs, PER_PAGE, count=total)
+    page = paginator.get_page(number)
     page.object_list = labelled(page.object_list)
     return page
 

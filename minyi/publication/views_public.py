@@ -114,7 +114,7 @@ def home(request: HttpRequest, code: str) -> HttpResponse:
 def suggestion_list(request: HttpRequest, code: str) -> HttpResponse:
     site = _site(request)
     filters = selectors.Filters.from_query(request.GET)
-    page = selectors.page_of(site.pk, filters, request.GET.get("page"))
+    page = selectors.page_of(site.pk, filters, request.GET.get("page"), version=site.version)
     keep = request.GET.copy()
     keep.pop("page", None)
     return _render(

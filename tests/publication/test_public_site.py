@@ -451,3 +451,16 @@ def test_figure_rows_read_every_shape_the_engine_gives(site):
     english = {r.key: r for r in figure_rows(payload, "en")}
     assert english["suggestions"].label == payload["translations"]["en"]["suggestions"]["label"]
     assert figure_rows({}) == []
+
+
+def test_paging_through_a_list_counts_its_rows_once(daytime, world, client, django_assert_num_queries):
+    """The list's total is kept under the data version and the filters: the second page of the
+    same list (a new address, so not a kept page) does not count again."""
+    for i in range(1, 26):
+        bare_publication(world.congress, f"关于第{i}件事的建议", unit=world.unit_a, seq=i)
+    path = url(world.congress.code, "list")
+    first = _list_queries(client, path + "?year=2026")
+    second = _list_queries(client, path + "?year=2026&page=2")
+    assert second == first - 1
+    other = f"?year=2026&unit={world.unit_a.pk}"
+    assert _list_queries(client, path + other) == first  # other filters: counted
