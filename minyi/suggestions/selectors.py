@@ -255,10 +255,10 @@ def released_replies() -> QuerySet[Reply]:
 def unreleased_replies_visible_to(user: Any, congress: Congress) -> QuerySet[Reply]:
     """The replies of `congress` still in their unit that `user` may read: whoever sees the
     assignment (`rules.can_view_reply`)."""
-    in_unit = assignments_visible_to(user, congress).values("pk")
-    return Reply.objects.filter(assignment__suggestion__congress=congress, assignment__in=in_unit).exclude(
-        REPLY_RELEASED
-    )
+    in_unit = assignments_visible_to(user, congress).exclude(state=AssignmentState.REPLIED).values("pk")
+    # the negation of REPLY_RELEASED written as plain conditions (an exclude() across the join
+    # would read every reply of the congress)
+    return Reply.objects.filter(assignment__in=in_unit, signed_off_at__isnull=True)
 
 
 def co_opinions_for(assignment: Assignment) -> QuerySet[Assignment]:

@@ -4,10 +4,10 @@ The query is cut with the congress's tokenizer (`segment.query_words`). Every wo
 a word matches whole or by all the shorter words inside it (老旧小区 or 老旧 + 小区). When no entry
 holds every word, the words are OR-ed instead and the entries holding most of them rank first
 (`Results.relaxed` tells the page to say so). Ranking is the database's own: SQLite FTS5's `bm25()`
-over the FTS5 table, PostgreSQL's `ts_rank()` over ``to_tsvector('simple', terms)`` (the GIN index
-of migration 0001). User input never reaches the query syntax: each FTS5 token is a quoted string
-(``"..."`` with ``""`` for a quote), and on PostgreSQL each token is a bound parameter of
-``phraseto_tsquery('simple', %s)``.
+over the FTS5 table, PostgreSQL's `ts_rank()` over ``to_tsvector('simple', terms)`` (stored in the
+generated column ``tsv`` with a GIN index, migration 0002). User input never reaches the query
+syntax: each FTS5 token is a quoted string (``"..."`` with ``""`` for a quote), and on PostgreSQL
+each token is a bound parameter of ``phraseto_tsquery('simple', %s)``.
 
 Access: the entries are intersected, in the same statement, with the very selectors the lists use —
 `suggestions_visible_to`, `replies_of_congress_visible_to` (the twin of `can_view_reply`) and
@@ -83,7 +83,8 @@ def tsquery_sql(words: Sequence[QueryWord], *, any_word: bool = False) -> tuple[
     return "(" + (" || " if any_word else " && ").join(parts) + ")", params
 
 
-_TSVECTOR = 'to_tsvector(\'simple\'::regconfig, "textsearch_searchentry"."terms")'
+#: PostgreSQL: the stored tsvector of the tokens (a generated column with a GIN index, migration 0002)
+_TSVECTOR = '"textsearch_searchentry"."tsv"'
 
 
 def matching(
@@ -100,7 +101,9 @@ def matching(
     matches — the better plan when `qs` is small (a narrow reader) and the word common."""
     if connection.vendor == "postgresql":
         tsq, params = tsquery_sql(words, any_word=any_word)
-        qs = qs.filter(RawSQL(f"{_TSVECTOR} @@ {tsq}", params, output_field=BooleanField()))
+        # not by the index: `|| ''` makes the condition a check of each of the reader's entries
+        vector = _TSVECTOR if drive_by_index else f"({_TSVECTOR} || ''::tsvector)"
+        qs = qs.filter(RawSQL(f"{vector} @@ {tsq}", params, output_field=BooleanField()))
         if not ranked:
             return qs.order_by("-pk")
         return qs.annotate(
@@ -157,17 +160,6 @@ def is_broad(congress: Any, words: Sequence[QueryWord], *, any_word: bool = Fals
     return matching(entries, words, any_word=any_word, ranked=False).values("pk")[: BROAD + 1].count() > BROAD
 
 
-def fts5_best(words: Sequence[QueryWord], limit: int, *, any_word: bool = False) -> list[int]:
-    """SQLite: the ids of the `limit` best-ranked entries matching `words` in the FTS5 table alone
-    (every congress, no join, no check: a candidate list, see `Results.ids`)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT rowid FROM textsearch_fts WHERE textsearch_fts MATCH %s ORDER BY bm25(textsearch_fts) LIMIT %s",
-            [fts5_query(words, any_word=any_word), limit],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 # --- who may find what -------------------------------------------------------------------------------
 
 
@@ -187,23 +179,22 @@ def _exists_visible(user: Any, congress: Any) -> Q | Combinable:
     )
 
 
-def _in_visible(user: Any, congress: Any) -> tuple[Q | Combinable, Q]:
-    """The same rule as IN lists of what the reader sees, in two parts that each drive by one index
+def _in_visible(user: Any, congress: Any) -> tuple[Q | Combinable, Q, Q]:
+    """The same rule as IN lists of what the reader sees, in three parts that each drive by one index
     of the entry table (SQLite will not combine the indexes of an OR of them): the plan for readers
     who see a small part of the congress (a deputy's own suggestions, a unit's), who would otherwise
     pay a check for each of the many entries matching a common word.
 
     1. by the entry's suggestion: the suggestion itself, and its replies out of the unit
        (`released_replies`: seen with the suggestion);
-    2. the few others: replies still in the unit the reader may see (they see the assignment), and
-       the opinions they may see."""
+    2. replies still in the unit the reader may see (they see the assignment);
+    3. the opinions they may see."""
     seen = Q(suggestion__in=suggestions_visible_to(user, congress).values("pk"))
     released = Exists(released_replies().filter(pk=OuterRef("object_id")))
     by_suggestion = seen & (Q(kind=Kind.SUGGESTION) | (Q(kind=Kind.REPLY) & released))
-    others = Q(kind=Kind.REPLY, object_id__in=unreleased_replies_visible_to(user, congress).values("pk")) | Q(
-        kind=Kind.OPINION, opinion__in=opinions_visible_to(user, congress).values("pk")
-    )
-    return by_suggestion, others
+    in_unit = Q(kind=Kind.REPLY, object_id__in=unreleased_replies_visible_to(user, congress).values("pk"))
+    opinions = Q(kind=Kind.OPINION, opinion__in=opinions_visible_to(user, congress).values("pk"))
+    return by_suggestion, in_unit, opinions
 
 
 def sees_most(user: Any, congress: Any) -> bool:
@@ -215,7 +206,7 @@ def sees_most(user: Any, congress: Any) -> bool:
 
 def visible_parts(user: Any, congress: Any, *, wide: bool | None = None) -> list[QuerySet[SearchEntry]]:
     """The entries of `congress` whose record `user` may open, as one queryset or (narrow readers)
-    two whose union they are: the lists' own selectors (`suggestions_visible_to`, the two halves of
+    three whose union they are: the lists' own selectors (`suggestions_visible_to`, the two halves of
     `replies_of_congress_visible_to`, `opinions_visible_to`), as EXISTS for a reader who sees most
     (`wide`), else as IN lists."""
     wide = sees_most(user, congress) if wide is None else wide
@@ -253,12 +244,20 @@ class Filters:
 @dataclass
 class Results:
     words: list[QueryWord]
-    #: the hits, in order: one queryset, or several whose hits are merged newest first (unranked)
-    parts: list[QuerySet[SearchEntry]]
+    #: the hits in order, as a queryset (a reader who sees most) …
+    hits: QuerySet[SearchEntry] | None = None
+    #: … or as the list of ids (a narrow reader's, computed already)
+    found: list[int] | None = None
     #: no entry held every word: these are the entries holding some of them
     relaxed: bool = False
     #: ranked by relevance (False: a broad query, newest first)
     ranked: bool = True
+    #: the best (or newest) matches of the index alone, checked before every match is (`ids`)
+    candidates: Callable[[int], list[int]] | None = None
+    #: which of some entry ids the reader may open (`checked`)
+    check: Callable[[list[int]], set[int]] | None = None
+    _pool: list[int] | None = None
+    _kept: set[int] = field(default_factory=set)
 
     @property
     def tokens(self) -> list[str]:
@@ -267,26 +266,22 @@ class Results:
             out += [w.word, *w.parts]
         return out
 
-    #: SQLite, a ranked search by a reader who sees most: the FTS5 table's own best matches
-    #: (`fts5_best`), tried before ranking every match with its check
-    candidates: Callable[[int], list[int]] | None = None
-
     def ids(self, limit: int) -> list[int]:
-        """The ids of the first `limit` hits, in order (one query per part)."""
-        if self.candidates is not None and len(self.parts) == 1:
-            # the best CANDIDATES matches of the whole index, ranked by FTS5 alone, then checked
-            # (congress, reader, filters) in one IN: if `limit` of them pass, or they were every
-            # match, they are the answer; else rank every match with its check (below)
-            pool = self.candidates(CANDIDATES)
-            kept = set(self.parts[0].order_by().filter(pk__in=pool).values_list("pk", flat=True))
+        """The ids of the first `limit` hits, in order."""
+        if self.found is not None:
+            return self.found[:limit]
+        assert self.hits is not None
+        if self.candidates is not None:
+            # the CANDIDATES best (or newest) matches of the index alone, then checked (reader,
+            # filters) in one IN: if `limit` of them pass, or they were every match, they are the
+            # answer; else every match is ordered with its check (below)
+            if self._pool is None:
+                self._pool = self.candidates(CANDIDATES)
+                self._kept = self.check(self._pool) if self.check is not None else set()
+            pool, kept = self._pool, self._kept
             if len(kept) >= limit or len(pool) < CANDIDATES:
                 return [pk for pk in pool if pk in kept][:limit]
-        if len(self.parts) == 1:
-            return list(self.parts[0].values_list("pk", flat=True)[:limit])
-        merged: set[int] = set()
-        for part in self.parts:
-            merged.update(part.values_list("pk", flat=True)[:limit])
-        return sorted(merged, reverse=True)[:limit]
+        return list(self.hits.values_list("pk", flat=True)[:limit])
 
     def entries(self, limit: int = 1000) -> list[SearchEntry]:
         """The first `limit` hits, in order."""
@@ -295,37 +290,108 @@ class Results:
         return [found[pk] for pk in ids if pk in found]
 
 
+def best_matches(
+    congress: Any, words: Sequence[QueryWord], limit: int, *, any_word: bool = False, ranked: bool = True
+) -> list[int]:
+    """The ids of the `limit` best (`ranked`) or newest matches of the index alone, without any
+    check of the reader (a candidate list, see `Results.ids`). SQLite: the FTS5 table alone (every
+    congress); PostgreSQL: the congress's entries by the GIN index."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            tsq, params = tsquery_sql(words, any_word=any_word)
+            order = f"ts_rank(tsv, {tsq}) DESC" if ranked else "id DESC"
+            cursor.execute(
+                f"SELECT id FROM textsearch_searchentry WHERE congress_id = %s AND tsv @@ {tsq} "
+                f"ORDER BY {order} LIMIT %s",
+                [congress.pk, *params, *(params if ranked else []), limit],
+            )
+        else:
+            order = "bm25(textsearch_fts)" if ranked else "rowid DESC"
+            cursor.execute(
+                f"SELECT rowid FROM textsearch_fts WHERE textsearch_fts MATCH %s ORDER BY {order} LIMIT %s",
+                [fts5_query(words, any_word=any_word), limit],
+            )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def checked(user: Any, congress: Any, filters: Filters, ids: list[int]) -> set[int]:
+    """Which of the entries `ids` `user` may open (in `congress`, passing `filters`): the same
+    selectors as `visible_parts`, each asked only about these entries' records — a few short
+    index lookups, where the database would hash everything the reader sees (~100k rows)."""
+    rows = list(
+        filters.apply(SearchEntry.objects.filter(pk__in=ids, congress=congress)).values_list(
+            "pk", "kind", "suggestion_id", "object_id", "opinion_id"
+        )
+    )
+    suggestion_ids = {r[2] for r in rows if r[2] is not None}
+    reply_ids = {r[3] for r in rows if r[1] == Kind.REPLY}
+    opinion_ids = {r[4] for r in rows if r[4] is not None}
+    seen = set(
+        suggestions_visible_to(user, congress).filter(pk__in=suggestion_ids).values_list("pk", flat=True)
+    )
+    released = (
+        set(released_replies().filter(pk__in=reply_ids).values_list("pk", flat=True)) if reply_ids else set()
+    )
+    in_unit = set()
+    if reply_ids - released:
+        in_unit = set(
+            unreleased_replies_visible_to(user, congress)
+            .filter(pk__in=reply_ids - released)
+            .values_list("pk", flat=True)
+        )
+    opinions = set()
+    if opinion_ids:
+        opinions = set(
+            opinions_visible_to(user, congress).filter(pk__in=opinion_ids).values_list("pk", flat=True)
+        )
+    kept = set()
+    for pk, kind, suggestion_id, object_id, opinion_id in rows:
+        if (
+            (kind == Kind.SUGGESTION and suggestion_id in seen)
+            or (kind == Kind.REPLY and object_id in released and suggestion_id in seen)
+            or (kind == Kind.REPLY and object_id in in_unit)
+            or (kind == Kind.OPINION and opinion_id in opinions)
+        ):
+            kept.add(pk)
+    return kept
+
+
 def search(user: Any, congress: Any, q: str, filters: Filters | None = None) -> Results:
     """The entries of `congress` matching `q` that `user` may open, best first.
 
     Ranked by relevance unless the words are broad (`BROAD`), then newest first. The plan follows
-    the reader: one who sees most of the congress has each match checked (EXISTS); one who sees a
-    small part has their own entries checked against the matches (`visible_parts`)."""
+    the reader: for one who sees most of the congress, the index's own best (or newest) matches are
+    checked first, else every match with its check (EXISTS); for one who sees a small part, their
+    own matching entries are found by their indexes (`visible_parts`), then ranked."""
     words = query_words(q, tokenizer_for(congress))
     if not words:
-        return Results(words, [SearchEntry.objects.none()])
+        return Results(words, found=[])
     wide = sees_most(user, congress)
     parts = [(filters or Filters()).apply(p) for p in visible_parts(user, congress, wide=wide)]
 
     def run(any_word: bool) -> Results:
         ranked = not is_broad(congress, words, any_word=any_word)
-        if ranked and not wide:
-            # a narrow reader: their matching entries by their own indexes (unranked, a short list),
-            # then ranked among the matches, each checked against that list only
-            mine: set[int] = set()
-            for p in parts:
-                unranked = matching(p, words, any_word=any_word, ranked=False, drive_by_index=False)
-                mine.update(unranked.order_by().values_list("pk", flat=True)[:NARROW_MAX])
-            ranked_hits = matching(SearchEntry.objects.filter(pk__in=sorted(mine)), words, any_word=any_word)
-            return Results(words, [ranked_hits], relaxed=any_word, ranked=True)
-        found = [matching(p, words, any_word=any_word, ranked=ranked, drive_by_index=wide) for p in parts]
-        candidates = None
-        if ranked and wide and connection.vendor == "sqlite":
-            candidates = functools.partial(fts5_best, words, any_word=any_word)
-        return Results(words, found, relaxed=any_word, ranked=ranked, candidates=candidates)
+        if wide:
+            hits = matching(parts[0], words, any_word=any_word, ranked=ranked)
+            candidates = functools.partial(best_matches, congress, words, any_word=any_word, ranked=ranked)
+            check = functools.partial(checked, user, congress, filters or Filters())
+            return Results(
+                words, hits=hits, relaxed=any_word, ranked=ranked, candidates=candidates, check=check
+            )
+        # a narrow reader: their matching entries by their own indexes (unordered: an ORDER BY
+        # would tempt the database to walk the whole table in id order), then ranked among the
+        # matches, each checked against that short list — or, broad, simply newest first
+        mine: set[int] = set()
+        for p in parts:
+            unranked = matching(p, words, any_word=any_word, ranked=False, drive_by_index=False)
+            mine.update(unranked.order_by().values_list("pk", flat=True)[:NARROW_MAX])
+        if not ranked:
+            return Results(words, found=sorted(mine, reverse=True), relaxed=any_word, ranked=False)
+        hits = matching(SearchEntry.objects.filter(pk__in=sorted(mine)), words, any_word=any_word)
+        return Results(words, hits=hits, relaxed=any_word, ranked=True)
 
     results = run(False)
-    if len(words) > 1 and not any(p.order_by().exists() for p in results.parts):
+    if len(words) > 1 and not results.ids(1):
         return run(True)
     return results
 
@@ -402,6 +468,8 @@ def hits(entries: Sequence[SearchEntry], tokens: Sequence[str], code: str) -> li
 # --- similar suggestions ---------------------------------------------------------------------------
 
 
+#: similar(): how many of the congress's best pair matches are checked for the reader first
+SIMILAR_POOL = 50
 #: similar(): how many of the draft's key words are paired (the strongest first) — 6 words, 15 pairs
 PAIRED_WORDS = 6
 
@@ -452,18 +520,29 @@ def similar(
     if not terms:
         return []
     words = [QueryWord(t, parts_of(t, tok)) for t in terms]
-    if user is None:
-        base = SearchEntry.objects.filter(congress=congress, kind=Kind.SUGGESTION)
-    else:
-        base = visible_entries(user, congress).filter(kind=Kind.SUGGESTION)
     this_year = year or datetime.date.today().year
-    base = base.filter(Q(year__lte=this_year) | Q(year__isnull=True))
+    everything = SearchEntry.objects.filter(congress=congress, kind=Kind.SUGGESTION).filter(
+        Q(year__lte=this_year) | Q(year__isnull=True)
+    )
     if exclude is not None:
-        base = base.exclude(suggestion_id=exclude)
+        everything = everything.exclude(suggestion_id=exclude)
+    base = everything
+    if user is not None:
+        base = visible_entries(user, congress).filter(pk__in=everything.values("pk"))
     # entries holding two or more of the key words first (a few pairs of the strongest), ranked;
-    # OR-ing all of them would rank every text with one common word (half the index at 100k)
-    found = list(_ranked_pairs(base, words, limit))
-    if len(found) < limit:
+    # OR-ing all of them would rank every text with one common word (half the index at 100k). For a
+    # reader, the congress's best SIMILAR_POOL are ranked first and checked (`checked`); only if too
+    # few of them pass are the reader's own pair matches ranked, each with its check.
+    pool = _ranked_pairs(everything, words, SIMILAR_POOL if user is not None else limit)
+    found = pool
+    if user is not None:
+        kept = checked(user, congress, Filters(kind=Kind.SUGGESTION), [e.pk for e in pool])
+        found = [e for e in pool if e.pk in kept][:limit]
+        if len(found) < limit and len(pool) == SIMILAR_POOL:
+            found = _ranked_pairs(base, words, limit)
+    # …and the single-word matches only when the congress holds fewer than `limit` pair matches
+    # (ranking every text with one of the words is the expensive query)
+    if len(found) < limit and len(pool) < limit:
         seen = [h.pk for h in found]
         found += list(
             matching(base.exclude(pk__in=seen), words, any_word=True).select_related("suggestion")[
