@@ -263,7 +263,8 @@ class Results:
     def tokens(self) -> list[str]:
         out: list[str] = []
         for w in self.words:
-            out += [w.word, *w.parts]
+            # the words, and the parts of them that are words too (not 老 of 老旧: it marks 老人)
+            out += [w.word, *(p for p in w.parts if len(p) > 1)]
         return out
 
     def ids(self, limit: int) -> list[int]:
