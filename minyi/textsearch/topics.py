@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Case, Q, Value, When
 
 from minyi.core.versioned import kept
 
@@ -91,45 +91,44 @@ def _period(year: int, quarter: int | None) -> Q:
     return q
 
 
-def _listed(term: str) -> Q:
-    """What the suggestion list's keyword (`?q=`) matches (`suggestions.selectors.filter_suggestions`),
-    so that a topic's count is the length of the list it links to."""
-    return (
-        Q(title__icontains=term)
-        | Q(number__icontains=term)
-        | Q(facts__icontains=term)
-        | Q(proposals__icontains=term)
-        | Q(lead__name__icontains=term)
-    )
-
-
 def compute_hot_topics(
     congress: Congress, year: int, *, limit: int = 10, quarter: int | None = None, version: int | None = None
 ) -> list[Topic]:
     """The `limit` terms most suggestions of `year` (or its `quarter`, 1–4) are about, with the count
     of the same period a year earlier. Candidates are the terms jieba finds in the most suggestions'
     titles and facts (a term held by one suggestion only is no topic); each is then counted as the
-    suggestion list counts its keyword, this period and last year's. Two queries (three without the
-    congress's data `version`, which the tokenizer is kept under)."""
+    suggestion list counts its keyword (`filter_suggestions`: case-insensitive, in the title, number,
+    facts, proposals or the lead deputy's name), this period and last year's. One query (two without
+    the congress's data `version`, which the tokenizer is kept under)."""
     from minyi.suggestions.models import Suggestion
     from minyi.suggestions.states import SuggestionState
 
     tok = tokenizer_for(congress, version=version)
-    # what congress staff see: every suggestion but the drafts
-    shown = Suggestion.objects.filter(congress=congress).exclude(state=SuggestionState.DRAFT)
     now, before = _period(year, quarter), _period(year - 1, quarter)
-    held: Counter[str] = Counter()
-    for title, facts in shown.filter(now).values_list("title", "facts"):
-        held.update(terms_of(f"{title}\n{(facts or '')[:FACTS_CHARS]}", tok))
-    candidates = [t for t, n in sorted(held.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2][: 3 * limit]
-    if not candidates:
-        return []
-    counts = shown.filter(now | before).aggregate(
-        **{f"n{i}": Count("pk", filter=now & _listed(t)) for i, t in enumerate(candidates)},
-        **{f"l{i}": Count("pk", filter=before & _listed(t)) for i, t in enumerate(candidates)},
+    # what congress staff see: every suggestion but the drafts
+    rows = (
+        Suggestion.objects.filter(congress=congress)
+        .exclude(state=SuggestionState.DRAFT)
+        .filter(now | before)
+        .annotate(
+            current=Case(When(now, then=Value(True)), default=Value(False), output_field=BooleanField())
+        )
+        .order_by()
+        .values_list("current", "title", "number", "facts", "proposals", "lead__name")
     )
-    this = {t: counts[f"n{i}"] or 0 for i, t in enumerate(candidates)}
-    last = {t: counts[f"l{i}"] or 0 for i, t in enumerate(candidates)}
+    held: Counter[str] = Counter()
+    searched: list[tuple[bool, tuple[str, ...]]] = []
+    for current, title, number, facts, proposals, lead in rows:
+        if current:
+            held.update(terms_of(f"{title}\n{(facts or '')[:FACTS_CHARS]}", tok))
+        searched.append((current, tuple((v or "").lower() for v in (title, number, facts, proposals, lead))))
+    candidates = [t for t, n in sorted(held.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2][: 3 * limit]
+    this: Counter[str] = Counter()
+    last: Counter[str] = Counter()
+    for term in candidates:
+        for current, fields in searched:
+            if any(term in f for f in fields):
+                (this if current else last)[term] += 1
     ranked = sorted(candidates, key=lambda t: (-this[t], -held[t], t))[:limit]
     return [Topic(t, this[t], last[t]) for t in ranked]
 
