@@ -137,7 +137,7 @@ def hot_topics(congress: Congress, year: int, *, limit: int = 10, quarter: int |
     """`compute_hot_topics`, kept under the congress's data version."""
     return kept(
         congress,
-        "textsearch.hot_topics",
+        "textsearch-hot-topics",
         lambda: compute_hot_topics(congress, year, limit=limit, quarter=quarter),
         year,
         quarter or 0,
