@@ -256,6 +256,8 @@ class Results:
     candidates: Callable[[int], list[int]] | None = None
     #: which of some entry ids the reader may open (`checked`)
     check: Callable[[list[int]], set[int]] | None = None
+    #: the candidates are every match (None: when fewer than CANDIDATES came back)
+    complete: bool | None = None
     _pool: list[int] | None = None
     _kept: set[int] = field(default_factory=set)
 
@@ -279,8 +281,10 @@ class Results:
             if self._pool is None:
                 self._pool = self.candidates(CANDIDATES)
                 self._kept = self.check(self._pool) if self.check is not None else set()
+                if self.complete is None:
+                    self.complete = len(self._pool) < CANDIDATES
             pool, kept = self._pool, self._kept
-            if len(kept) >= limit or len(pool) < CANDIDATES:
+            if len(kept) >= limit or self.complete:
                 return [pk for pk in pool if pk in kept][:limit]
         return list(self.hits.values_list("pk", flat=True)[:limit])
 
@@ -370,7 +374,11 @@ def search(user: Any, congress: Any, q: str, filters: Filters | None = None) -> 
     wide = sees_most(user, congress)
     parts = [(filters or Filters()).apply(p) for p in visible_parts(user, congress, wide=wide)]
 
+    postgres = connection.vendor == "postgresql"
+
     def run(any_word: bool) -> Results:
+        if postgres:
+            return run_postgres(any_word)
         ranked = not is_broad(congress, words, any_word=any_word)
         if wide:
             hits = matching(parts[0], words, any_word=any_word, ranked=ranked)
@@ -391,10 +399,59 @@ def search(user: Any, congress: Any, q: str, filters: Filters | None = None) -> 
         hits = matching(SearchEntry.objects.filter(pk__in=sorted(mine)), words, any_word=any_word)
         return Results(words, hits=hits, relaxed=any_word, ranked=True)
 
+    def run_postgres(any_word: bool) -> Results:
+        # PostgreSQL counts matches only by visiting them; instead, the congress's newest BROAD + 1
+        # matching ids in one statement say whether the words are broad, and are the candidates
+        # (newest first, or ranked among themselves when they are every match)
+        if not wide:
+            # a narrow reader's own matching entries are few: always ranked
+            mine = narrow_matches(parts, words, any_word=any_word)
+            hits = matching(SearchEntry.objects.filter(pk__in=mine), words, any_word=any_word)
+            return Results(words, hits=hits, relaxed=any_word, ranked=True)
+        newest = best_matches(congress, words, BROAD + 1, any_word=any_word, ranked=False)
+        ranked = len(newest) <= BROAD
+        pool = rank_ids(newest, words, any_word=any_word)[:CANDIDATES] if ranked else newest[:CANDIDATES]
+        hits = matching(parts[0], words, any_word=any_word, ranked=ranked)
+        check = functools.partial(checked, user, congress, filters or Filters())
+        return Results(
+            words,
+            hits=hits,
+            relaxed=any_word,
+            ranked=ranked,
+            candidates=lambda _n: pool,
+            check=check,
+            complete=ranked and len(newest) <= CANDIDATES,
+        )
+
     results = run(False)
     if len(words) > 1 and not results.ids(1):
         return run(True)
     return results
+
+
+def narrow_matches(
+    parts: list[QuerySet[SearchEntry]], words: Sequence[QueryWord], *, any_word: bool
+) -> list[int]:
+    """The ids of a narrow reader's own entries (`parts`) matching `words`, each checked (not by
+    the full-text index), at most NARROW_MAX per part."""
+    mine: set[int] = set()
+    for p in parts:
+        unranked = matching(p, words, any_word=any_word, ranked=False, drive_by_index=False)
+        mine.update(unranked.order_by().values_list("pk", flat=True)[:NARROW_MAX])
+    return sorted(mine)
+
+
+def rank_ids(ids: list[int], words: Sequence[QueryWord], *, any_word: bool = False) -> list[int]:
+    """PostgreSQL: `ids` ordered by `ts_rank` (best first)."""
+    if not ids:
+        return []
+    tsq, params = tsquery_sql(words, any_word=any_word)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM textsearch_searchentry WHERE id = ANY(%s) ORDER BY ts_rank(tsv, {tsq}) DESC, id DESC",
+            [ids, *params],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 # --- what a hit shows --------------------------------------------------------------------------------
