@@ -202,3 +202,27 @@ def test_rebuild_is_idempotent_and_restores_the_index(daytime, loop, station):
     call_command("rebuild_search_index", stdout=__import__("io").StringIO())
     assert sorted(SearchEntry.objects.values_list("kind", "object_id", "terms")) == before
     assert {("suggestion", s.pk), ("opinion", opinion.pk)} <= set(found(w.clerk, w.congress, "路灯"))
+
+
+def test_the_unit_s_answer_to_a_forwarded_opinion_is_found(daytime, loop, station):
+    from minyi.intake import actions as intake_actions
+
+    w = loop.w
+    opinion = record_opinion(
+        loop,
+        station,
+        "公园路灯不亮，晚上散步不安全。",
+        constituent_name="王秀英",
+        constituent_phone="13800138000",
+    )
+    intake_actions.do_forward_opinion(opinion, actor=w.liaison, unit=w.unit_a)
+    assert found(w.handler_a, w.congress, "维修工单") == []
+    intake_actions.do_answer_forwarded_opinion(
+        opinion, actor=w.handler_a, answer="已派出维修工单，三日内修复。"
+    )
+    assert found(w.handler_a, w.congress, "维修工单") == [("opinion", opinion.pk)]
+    assert found(w.liaison, w.congress, "维修工单") == [("opinion", opinion.pk)]
+    # the unit never finds what the station kept: the constituent's contact data are not indexed
+    entry = SearchEntry.objects.get(kind="opinion", object_id=opinion.pk)
+    assert "13800138000" not in entry.terms + entry.text and "王秀英" not in entry.terms + entry.text
+    assert found(w.liaison, w.congress, "王秀英") == []
