@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import threading
@@ -81,6 +82,7 @@ def base_tokenizer() -> jieba.Tokenizer:
             tok = jieba.Tokenizer()
             tok.initialize()
             _base = tok
+            _freeze()
         return _base
 
 
@@ -101,7 +103,17 @@ def _tokenizer_with(words: frozenset[str]) -> jieba.Tokenizer:
         if len(_by_words) >= _MAX_TOKENIZERS:
             _by_words.pop(next(iter(_by_words)))
         _by_words[words] = tok
+        _freeze()
         return tok
+
+
+def _freeze() -> None:
+    """Move every object alive now — the dictionaries just loaded, and what the process holds for
+    good (modules, templates, URL patterns) — out of the cyclic collector's sight (`gc.freeze`, as
+    servers do before forking workers). Without it, the collections of the oldest generation that
+    a search's allocations trigger walked them all: one search in five took 60–70 ms more at 100k
+    (docs/PERFORMANCE.md). Called only when a tokenizer is built (once per congress and process)."""
+    gc.freeze()
 
 
 def dictionary_words(congress: Congress) -> frozenset[str]:
