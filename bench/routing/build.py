@@ -3,6 +3,7 @@
 Every record was copied from a page returned by the `search` tool (corpus "pages") on 2026-12-07;
 see README.md. Run: python3 bench/routing/build.py
 """
+
 import importlib
 import json
 import re
@@ -65,7 +66,7 @@ HOW = (
 
 def demo_unit_names() -> set[str]:
     text = SEED.read_text(encoding="utf-8")
-    block = text[text.index("UNITS = ["): text.index("#: Workplaces")]
+    block = text[text.index("UNITS = [") : text.index("#: Workplaces")]
     names = set(re.findall(r'\("(示范区[^"]+)"', block))
     towns = re.findall(r'\("([^"]+?)", "(街道|镇)"\)', text)
     for town, kind in towns:
@@ -107,7 +108,9 @@ def main() -> int:
     )
     dist = Counter(i["demo_unit"] for i in items)
     hosts = {re.sub(r"^https?://(www\.)?", "", i["source_url"]).split("/")[0] for i in items + unmapped}
-    print(f"items={len(items)} unmapped={len(unmapped)} pages={len({i['source_url'] for i in items + unmapped})} sites={len(hosts)}")
+    print(
+        f"items={len(items)} unmapped={len(unmapped)} pages={len({i['source_url'] for i in items + unmapped})} sites={len(hosts)}"
+    )
     for unit, n in dist.most_common():
         print(f"  {n:3d}  {unit}")
     missing = sorted(u for u in units if u not in dist)
