@@ -31,6 +31,7 @@ Prints a Markdown table (``--json``: the rows).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import io
 import json
@@ -41,6 +42,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -337,18 +339,30 @@ def _pool() -> tuple[list[str], list[str], list[str]]:
     return topics, facts, proposals
 
 
-def add_history(total: int) -> None:  # noqa: PLR0915 - one long bulk insertion, read top to bottom
+@dataclasses.dataclass
+class _Pools:
+    """What every inserted year draws from (`add_history`)."""
+
+    congress: Any
+    rng: random.Random
+    terms: Any
+    topics: list[str]
+    facts: list[str]
+    proposals: list[str]
+    deputies: list[tuple[int, int | None, str]]
+    clerk: int | None
+    categories: list[int]
+    units: list[tuple[int, str]]
+    results: list[int]
+
+
+def add_history(total: int) -> None:
     """Closed suggestions of 2013–2022 (one lead unit that replied, signed off) and their index
     entries, bulk-inserted until the demo congress holds `total` suggestions."""
-    import zoneinfo
-
     from minyi.congress.models import Category, Congress, Deputy, ResultClass, Unit
-    from minyi.suggestions.models import Assignment, Reply, Suggestion
-    from minyi.textsearch.models import SearchEntry
+    from minyi.suggestions.models import Suggestion
     from minyi.textsearch.segment import index_terms, tokenizer_for
 
-    tz = zoneinfo.ZoneInfo("Asia/Shanghai")
-    rng = random.Random(15)
     congress = Congress.objects.get(code="demo")
     tok = tokenizer_for(congress)
     memo: dict[str, list[str]] = {}
@@ -362,11 +376,19 @@ def add_history(total: int) -> None:  # noqa: PLR0915 - one long bulk insertion,
     if extra <= 0:
         return
     topics, facts, proposals = _pool()
-    deputies = list(Deputy.objects.filter(congress=congress).values_list("pk", "user_id", "name"))
-    clerk = congress.memberships.filter(role="congress_clerk").values_list("user_id", flat=True).first()
-    categories = list(Category.objects.filter(congress=congress).values_list("pk", flat=True))
-    units = list(Unit.objects.filter(congress=congress).exclude(kind="body").values_list("pk", "name"))
-    results = list(ResultClass.objects.filter(congress=congress).values_list("pk", flat=True))
+    pools = _Pools(
+        congress=congress,
+        rng=random.Random(15),
+        terms=terms,
+        topics=topics,
+        facts=facts,
+        proposals=proposals,
+        deputies=list(Deputy.objects.filter(congress=congress).values_list("pk", "user_id", "name")),
+        clerk=congress.memberships.filter(role="congress_clerk").values_list("user_id", flat=True).first(),
+        categories=list(Category.objects.filter(congress=congress).values_list("pk", flat=True)),
+        units=list(Unit.objects.filter(congress=congress).exclude(kind="body").values_list("pk", "name")),
+        results=list(ResultClass.objects.filter(congress=congress).values_list("pk", flat=True)),
+    )
     created = Suggestion._meta.get_field("created_at")
     created.auto_now_add = False  # type: ignore[attr-defined]
     per_year = -(-extra // len(HISTORY_YEARS))
@@ -375,95 +397,102 @@ def add_history(total: int) -> None:  # noqa: PLR0915 - one long bulk insertion,
     try:
         for year in HISTORY_YEARS:
             n = min(per_year, extra - made)
-            rows, texts = [], {}
-            for seq in range(1, n + 1):
-                lead, user, lead_name = rng.choice(deputies)
-                place = rng.choice(PLACES)
-                title = f"关于{place}{rng.choice(topics)}的建议"
-                fact = [f"{place}" + rng.choice(facts), *rng.sample(facts, rng.randint(1, 2))]
-                prop = rng.sample(proposals, rng.randint(1, 2))
-                day = datetime.datetime(year, 1, 1, 9, tzinfo=tz) + datetime.timedelta(
-                    days=rng.randrange(0, 300)
-                )
-                rows.append(
-                    Suggestion(
-                        congress=congress, kind="session", title=title, facts="".join(fact),
-                        proposals="".join(prop), category_id=rng.choice(categories), collected_on=day.date(),
-                        lead_id=lead, entered_by_id=user or clerk, state="closed",
-                        state_changed_at=day + datetime.timedelta(days=60), year=year, seq=seq,
-                        number=f"示范〔{year}〕第{seq}号", submitted_at=day,
-                        accepted_at=day + datetime.timedelta(days=2), closed_at=day + datetime.timedelta(days=60),
-                        created_at=day,
-                    )
-                )  # fmt: skip
-                texts[seq] = (title, fact, prop, lead_name)
-            Suggestion.objects.bulk_create(rows, batch_size=2000)
-            ids = list(
-                Suggestion.objects.filter(
-                    congress=congress, year=year, seq__lte=n, number__startswith="示范〔"
-                )
-                .order_by("seq")
-                .values_list("pk", "seq", "accepted_at", "category_id")
-            )
-            ids = [row for row in ids if row[1] in texts][:n]
-            unit_of = {pk: rng.choice(units) for pk, *_ in ids}
-            Assignment.objects.bulk_create(
-                [
-                    Assignment(
-                        suggestion_id=pk, unit_id=unit_of[pk][0], round=1, role="lead", state="replied",
-                        state_changed_at=accepted + datetime.timedelta(days=40), assigned_by_id=clerk,
-                        assigned_at=accepted, assigned_on=accepted.date(),
-                        reply_due_on=accepted.date() + datetime.timedelta(days=90),
-                    )
-                    for pk, _seq, accepted, _c in ids
-                ],
-                batch_size=2000,
-            )  # fmt: skip
-            assignment_of = dict(
-                Assignment.objects.filter(suggestion_id__in=[pk for pk, *_ in ids]).values_list(
-                    "suggestion_id", "pk"
-                )
-            )
-            bodies = {pk: "经研究，现答复如下：" + "".join(rng.sample(proposals, 2)) for pk, *_ in ids}
-            Reply.objects.bulk_create(
-                [
-                    Reply(
-                        assignment_id=assignment_of[pk], body=bodies[pk], result_class_id=rng.choice(results),
-                        drafted_by_id=clerk, drafted_at=accepted + datetime.timedelta(days=30),
-                        signed_off_by_id=clerk, signed_off_at=accepted + datetime.timedelta(days=35),
-                    )
-                    for pk, _seq, accepted, _c in ids
-                ],
-                batch_size=2000,
-            )  # fmt: skip
-            reply_of = dict(
-                Reply.objects.filter(assignment_id__in=list(assignment_of.values())).values_list(
-                    "assignment__suggestion_id", "pk"
-                )
-            )
-            entries = []
-            for pk, seq, _accepted, category in ids:
-                title, fact, prop, lead_name = texts[seq]
-                words = terms(title) * 2 + [t for s in fact + prop for t in terms(s)] + [lead_name.lower()]
-                entries.append(
-                    SearchEntry(
-                        congress=congress, kind="suggestion", object_id=pk, suggestion_id=pk, category_id=category,
-                        year=year, title=title, text="".join(fact) + "\n" + "".join(prop), terms=" ".join(words),
-                    )
-                )  # fmt: skip
-                body = bodies[pk]
-                entries.append(
-                    SearchEntry(
-                        congress=congress, kind="reply", object_id=reply_of[pk], suggestion_id=pk,
-                        category_id=category, year=year, title=f"{unit_of[pk][1]} · {title}", text=body,
-                        terms=" ".join(t for s in body.split("。") for t in terms(s)),
-                    )
-                )  # fmt: skip
-            SearchEntry.objects.bulk_create(entries, batch_size=2000)
+            _insert_year(pools, year, n)
             made += n
             log(f"  history {year}: {n:,} suggestions ({time.perf_counter() - started:.0f} s)")
     finally:
         created.auto_now_add = True  # type: ignore[attr-defined]
+
+
+def _insert_year(p: _Pools, year: int, n: int) -> None:
+    """`n` closed suggestions of `year`, each with its lead assignment, signed reply and two index
+    entries (the suggestion's and the reply's)."""
+    import zoneinfo
+
+    from minyi.suggestions.models import Assignment, Reply, Suggestion
+    from minyi.textsearch.models import SearchEntry
+
+    tz = zoneinfo.ZoneInfo("Asia/Shanghai")
+    rng, congress, clerk, terms = p.rng, p.congress, p.clerk, p.terms
+    rows, texts = [], {}
+    for seq in range(1, n + 1):
+        lead, user, lead_name = rng.choice(p.deputies)
+        place = rng.choice(PLACES)
+        title = f"关于{place}{rng.choice(p.topics)}的建议"
+        fact = [f"{place}" + rng.choice(p.facts), *rng.sample(p.facts, rng.randint(1, 2))]
+        prop = rng.sample(p.proposals, rng.randint(1, 2))
+        day = datetime.datetime(year, 1, 1, 9, tzinfo=tz) + datetime.timedelta(days=rng.randrange(0, 300))
+        rows.append(
+            Suggestion(
+                congress=congress, kind="session", title=title, facts="".join(fact),
+                proposals="".join(prop), category_id=rng.choice(p.categories), collected_on=day.date(),
+                lead_id=lead, entered_by_id=user or clerk, state="closed",
+                state_changed_at=day + datetime.timedelta(days=60), year=year, seq=seq,
+                number=f"示范〔{year}〕第{seq}号", submitted_at=day,
+                accepted_at=day + datetime.timedelta(days=2), closed_at=day + datetime.timedelta(days=60),
+                created_at=day,
+            )
+        )  # fmt: skip
+        texts[seq] = (title, fact, prop, lead_name)
+    Suggestion.objects.bulk_create(rows, batch_size=2000)
+    ids = list(
+        Suggestion.objects.filter(congress=congress, year=year, seq__lte=n, number__startswith="示范〔")
+        .order_by("seq")
+        .values_list("pk", "seq", "accepted_at", "category_id")
+    )
+    ids = [row for row in ids if row[1] in texts][:n]
+    unit_of = {pk: rng.choice(p.units) for pk, *_ in ids}
+    Assignment.objects.bulk_create(
+        [
+            Assignment(
+                suggestion_id=pk, unit_id=unit_of[pk][0], round=1, role="lead", state="replied",
+                state_changed_at=accepted + datetime.timedelta(days=40), assigned_by_id=clerk,
+                assigned_at=accepted, assigned_on=accepted.date(),
+                reply_due_on=accepted.date() + datetime.timedelta(days=90),
+            )
+            for pk, _seq, accepted, _c in ids
+        ],
+        batch_size=2000,
+    )  # fmt: skip
+    assignment_of = dict(
+        Assignment.objects.filter(suggestion_id__in=[pk for pk, *_ in ids]).values_list("suggestion_id", "pk")
+    )
+    bodies = {pk: "经研究，现答复如下：" + "".join(rng.sample(p.proposals, 2)) for pk, *_ in ids}
+    Reply.objects.bulk_create(
+        [
+            Reply(
+                assignment_id=assignment_of[pk], body=bodies[pk], result_class_id=rng.choice(p.results),
+                drafted_by_id=clerk, drafted_at=accepted + datetime.timedelta(days=30),
+                signed_off_by_id=clerk, signed_off_at=accepted + datetime.timedelta(days=35),
+            )
+            for pk, _seq, accepted, _c in ids
+        ],
+        batch_size=2000,
+    )  # fmt: skip
+    reply_of = dict(
+        Reply.objects.filter(assignment_id__in=list(assignment_of.values())).values_list(
+            "assignment__suggestion_id", "pk"
+        )
+    )
+    entries = []
+    for pk, seq, _accepted, category in ids:
+        title, fact, prop, lead_name = texts[seq]
+        words = terms(title) * 2 + [t for s in fact + prop for t in terms(s)] + [lead_name.lower()]
+        entries.append(
+            SearchEntry(
+                congress=congress, kind="suggestion", object_id=pk, suggestion_id=pk, category_id=category,
+                year=year, title=title, text="".join(fact) + "\n" + "".join(prop), terms=" ".join(words),
+            )
+        )  # fmt: skip
+        body = bodies[pk]
+        entries.append(
+            SearchEntry(
+                congress=congress, kind="reply", object_id=reply_of[pk], suggestion_id=pk,
+                category_id=category, year=year, title=f"{unit_of[pk][1]} · {title}", text=body,
+                terms=" ".join(t for s in body.split("。") for t in terms(s)),
+            )
+        )  # fmt: skip
+    SearchEntry.objects.bulk_create(entries, batch_size=2000)
 
 
 if __name__ == "__main__":

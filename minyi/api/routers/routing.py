@@ -8,8 +8,10 @@ offers them); anyone else gets 404, as for a congress they do not belong to."""
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from minyi.core.errors import ValidationFailed
 from minyi.textsearch.routing import choosable_units, route
 
 from ..common import READ_ERRORS, congress_of
@@ -21,7 +23,9 @@ TOP_MAX = 20
 
 
 class RoutingQuery(Schema):
-    text: str = Field(min_length=1, max_length=TEXT_MAX, description="The suggestion's title (and facts).")
+    # Not required here: who may ask is checked first (404 for anyone else, whatever they send); an
+    # empty text is then refused with 422 like any bad input.
+    text: str = Field("", max_length=TEXT_MAX, description="The suggestion's title (and facts).")
     top: int = Field(3, ge=1, le=TOP_MAX, description="How many units (default 3).")
 
 
@@ -52,4 +56,6 @@ def routing(request: HttpRequest, code: str, q: Query[RoutingQuery]) -> dict:
     units = choosable_units(request.user, congress)
     if units is not None and not units:
         raise Http404("not someone who assigns in this congress")
+    if not q.text.strip():
+        raise ValidationFailed(_("请填写要推荐承办单位的建议内容。"), code="empty_text")
     return {"units": [r.as_json() for r in route(congress, q.text, top=q.top, units=units)]}
