@@ -43,7 +43,7 @@ static/vendor/.installed: package-lock.json scripts/vendor_assets.sh
 browser:
 	@scripts/install_browser.sh
 
-## Debian's faketime, for the night-clock run of scripts/test.sh (skipped locally without it, required in CI).
+## Debian's faketime, for the night and date clocks of scripts/test.sh's PostgreSQL run (required in CI).
 tools:
 	@scripts/install_tools.sh
 
