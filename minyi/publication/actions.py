@@ -30,6 +30,7 @@ from minyi.accounts.models import User
 from minyi.congress.models import Congress
 from minyi.core.errors import DomainError, FieldErrors, InvalidTransition, NotPermitted, ValidationFailed
 from minyi.core.kit import Actor, Ctx, authorize, clean_text, record
+from minyi.intake.selectors import constituent_names_behind
 from minyi.suggestions.models import Suggestion
 from minyi.suggestions.selectors import suggestion_for_update
 
@@ -113,11 +114,10 @@ def do_publish(
         )
     _no_pending_request(suggestion)
     confirmed = [c.strip() for c in confirmed_public if c and c.strip()]
-    parts = review.draft(suggestion)
-    from minyi.intake.selectors import constituent_names_behind
-
+    known = constituent_names_behind(suggestion.pk)  # read once: for the draft and for the re-check
+    parts = review.draft(suggestion, known=known)
     public = [*review.deputy_names(suggestion), *confirmed]
-    final = _final_texts(parts, texts or {}, public, constituent_names_behind(suggestion.pk))
+    final = _final_texts(parts, texts or {}, public, known)
     replies = [p for p in parts if p.reply is not None]
     if not replies:
         raise InvalidTransition(_("该建议还没有已签发的答复，不能公开。"), code="no_reply")

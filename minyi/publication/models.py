@@ -1,6 +1,7 @@
 """公开: what the public site shows, and nothing else.
 
-The public site (`/p/<code>/`) reads only these tables: a `Publication` is the clerk's decision on
+The public site (`/p/<code>/`) reads suggestions only through these tables (besides them: the
+congress's taxonomies, key themes' names and counts, published award rounds): a `Publication` is the clerk's decision on
 one suggestion, with the **redacted copy** of its text and of its reply letters made when the clerk
 published it; a `PublishedFigures` row is a year's figures frozen when the clerk published them. The
 suggestion's own rows are never read by a public page, so nothing unpublished or unredacted can

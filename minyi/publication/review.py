@@ -77,9 +77,13 @@ def deputy_names(suggestion: Suggestion) -> list[str]:
     return names
 
 
-def draft(suggestion: Suggestion, *, public: tuple[str, ...] = ()) -> list[Part]:
-    """The parts a publication of `suggestion` would copy, with the personal data found in each."""
-    known = constituent_names_behind(suggestion.pk)
+def draft(
+    suggestion: Suggestion, *, public: tuple[str, ...] = (), known: list[str] | None = None
+) -> list[Part]:
+    """The parts a publication of `suggestion` would copy, with the personal data found in each.
+    `known`: the residents' names behind it (`constituent_names_behind`, read here when not given)."""
+    if known is None:
+        known = constituent_names_behind(suggestion.pk)
     public_names = (*deputy_names(suggestion), *public)
     parts = [
         Part("title", str(_("案由")), suggestion.title),
