@@ -34,7 +34,7 @@ from minyi.intake.selectors import constituent_names_behind
 from minyi.suggestions.models import Suggestion
 from minyi.suggestions.selectors import suggestion_for_update
 
-from . import redaction, review
+from . import public_search, redaction, review
 from .models import (
     Publication,
     PublicationState,
@@ -145,6 +145,17 @@ def do_publish(
     publication.decided_at = ctx.now
     if first_time:
         publication.published_at = ctx.now
+    publication.terms = public_search.terms_of(
+        number=publication.number,
+        title=publication.title,
+        texts=[
+            publication.facts,
+            publication.proposals,
+            publication.deputies,
+            *(f"{p.reply.assignment.unit.name}\n{final[p.key]}" for p in replies if p.reply is not None),
+        ],
+        congress=ctx.congress,
+    )
     publication.save()
     publication.replies.all().delete()
     PublishedReply.objects.bulk_create(

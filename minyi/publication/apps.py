@@ -9,8 +9,11 @@ class PublicationConfig(AppConfig):
 
     def ready(self) -> None:
         from minyi.core import work
+        from minyi.textsearch import sources
 
         from . import rules  # noqa: F401 - registers the permissions
+        from .public_search import reindex
         from .work import work_sections
 
         work.register(work_sections, order=80)
+        sources.register("published copies (public search)", reindex)

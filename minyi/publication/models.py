@@ -61,6 +61,11 @@ class Publication(TimeStamped):
     decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("决定人"))
     decided_at = models.DateTimeField(_("决定时间"), default=timezone.now)
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    #: jieba's tokens of the published copy (number, title, texts, deputies, reply letters and their
+    #: units), space-separated: what the public search matches (`public_search.py`), with each
+    #: database's full-text index over it — SQLite: the FTS5 table `publication_fts`; PostgreSQL:
+    #: the stored tsvector `tsv` (migration 0002). Made from the masked copy only, never the original.
+    terms = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("公开决定")

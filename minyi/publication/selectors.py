@@ -23,11 +23,13 @@ from minyi.congress.models import Category, ResultClass, Unit
 from minyi.core.pages import CountedPaginator
 from minyi.core.versioned import TIMEOUT, digest
 from minyi.suggestions.models import Rating
+from minyi.textsearch.search import highlight
 
+from . import public_search
 from .models import Publication, PublicationState, PublishedFigures, PublishedReply
 
 PER_PAGE = 20
-#: The longest search text looked for (a longer one is cut): a search is a scan of the year's rows.
+#: The longest search text looked for (a longer one is cut; at most twelve of its words are used).
 MAX_QUERY = 50
 #: At most this many rows in one download (one year of a county's suggestions is far fewer).
 MAX_DOWNLOAD_ROWS = 10_000
@@ -92,10 +94,16 @@ class Filters:
         )
 
     @property
+    def narrows(self) -> bool:
+        """Whether a filter besides the search text is set."""
+        return any([self.year, self.category, self.unit, self.result, self.satisfaction])
+
+    @property
     def active(self) -> bool:
         return any([self.year, self.category, self.unit, self.result, self.satisfaction, self.q])
 
     def apply(self, qs: QuerySet[Publication]) -> QuerySet[Publication]:
+        """Every filter but the search text (`q`: `page_of` asks the full-text index)."""
         if self.year:
             qs = qs.filter(year=self.year)
         if self.category:
@@ -110,18 +118,6 @@ class Filters:
         if reply:
             # One reply must match every reply filter (the same letter: its unit, class and rating).
             qs = qs.filter(Exists(PublishedReply.objects.filter(reply, publication=OuterRef("pk"))))
-        if self.q:
-            in_replies = Exists(
-                PublishedReply.objects.filter(publication=OuterRef("pk"), body__icontains=self.q)
-            )
-            qs = qs.filter(
-                Q(title__icontains=self.q)
-                | Q(number__icontains=self.q)
-                | Q(deputies__icontains=self.q)
-                | Q(facts__icontains=self.q)
-                | Q(proposals__icontains=self.q)
-                | in_replies
-            )
         return qs
 
 
@@ -163,22 +159,39 @@ def choices(site_pk: int) -> Choices:
     )
 
 
-def page_of(site_pk: int, filters: Filters, number: Any, *, version: int | None = None) -> Page:
+def page_of(site_pk: int, filters: Filters, number: Any, *, version: int) -> Page:
     """One page of the filtered list: a count, the page's rows and their replies (three queries).
-    With the congress's data `version`, the count is kept under it and the filters, so paging
-    through a long list counts its rows once per change of the data, not once per page."""
+    The count is kept under the congress's data `version` and the filters, so paging through a
+    long list counts its rows once per change of the data, not once per page. With a search text
+    (`q`), the list is the full-text index's matches (`public_search`, at most `MAX_MATCHES`, best
+    first) that pass the other filters: the page's `matches` says which words were looked for."""
+    if filters.q:
+        return _search_page(site_pk, filters, number, version=version)
     qs = with_replies(filters.apply(published(site_pk)).order_by("-published_at", "-id"))
-    if version is None:
-        paginator: Paginator = Paginator(qs, PER_PAGE)
-    else:
-        key = f"minyi.v1:public-count:{site_pk}.{version}:{digest(asdict(filters))}"
-        total = cache.get(key)
-        if total is None:
-            total = qs.count()
-            cache.set(key, total, TIMEOUT)
-        paginator = CountedPaginator(qs, PER_PAGE, count=total)
-    page = paginator.get_page(number)
+    key = f"minyi.v1:public-count:{site_pk}.{version}:{digest(asdict(filters))}"
+    total = cache.get(key)
+    if total is None:
+        total = qs.count()
+        cache.set(key, total, TIMEOUT)
+    page = CountedPaginator(qs, PER_PAGE, count=total).get_page(number)
     page.object_list = labelled(page.object_list)
+    page.matches = None  # type: ignore[attr-defined]
+    return page
+
+
+def _search_page(site_pk: int, filters: Filters, number: Any, *, version: int) -> Page:
+    matches = public_search.search(site_pk, filters.q, version=version)
+    ids = matches.ids
+    if ids and filters.narrows:
+        passing = set(filters.apply(published(site_pk)).filter(pk__in=ids).values_list("pk", flat=True))
+        ids = [pk for pk in ids if pk in passing]
+    page = Paginator(ids, PER_PAGE).get_page(number)
+    rows = with_replies(published(site_pk).filter(pk__in=list(page.object_list))).in_bulk()
+    shown = labelled([rows[pk] for pk in page.object_list if pk in rows])
+    for p in shown:
+        p.title_marked = highlight(p.title, matches.tokens)  # type: ignore[attr-defined]
+    page.object_list = shown  # type: ignore[assignment]
+    page.matches = matches  # type: ignore[attr-defined]
     return page
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from minyi.congress.models import Category, Congress, Policy, ResultClass, Unit
 from minyi.publication import actions as P
 from minyi.publication.models import Publication, PublicationState, PublishedReply
+from minyi.publication.public_search import terms_of
 from minyi.suggestions.models import Suggestion, SuggestionState
 from tests.conftest import World
 from tests.factories import BodyFactory, CongressFactory, DeputyFactory, UnitFactory, UserFactory
@@ -98,6 +99,13 @@ def bare_publication(
         signed_on=datetime.date(2026, 3, 1),
         satisfaction="satisfied",
     )
+    publication.terms = terms_of(
+        number=publication.number,
+        title=title,
+        texts=[publication.facts, deputy.name, f"{unit.name}\n{title}的答复"],
+        congress=congress,
+    )
+    publication.save(update_fields=["terms"])
     return publication
 
 

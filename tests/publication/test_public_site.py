@@ -96,11 +96,82 @@ def test_filters_and_search(site, client, query, expected):
         result_b=site.loop.taxa.result_b.pk,
     )
     body = text(client.get(url(site, "list") + "?" + query))
+    body = body.replace("<mark>", "").replace("</mark>", "")  # the words searched for are marked
     titles = {"lamp": "关于修缮幸福路路灯的建议", "parking": "关于增加学校周边停车位的建议"}
     shown = {key for key, title in titles.items() if f">{title}</a>" in body}
     assert shown == expected
     if "张秀英" not in query:  # (the search box shows what was searched)
         no_secret(body)
+
+
+def _found(client, site, q: str) -> list[str]:
+    """The titles the public list shows for the search `q`, in order (marks removed)."""
+    import re
+
+    body = text(client.get(url(site, "list") + "?q=" + q))
+    return [re.sub(r"</?mark>", "", t) for t in re.findall(r'<h3[^>]*><a href="[^"]+">(.*?)</a></h3>', body)]
+
+
+def test_search_finds_segmented_words_in_any_order_ranked_and_marked(site, client):
+    lamp, parking = "关于修缮幸福路路灯的建议", "关于增加学校周边停车位的建议"
+    # words apart and out of order: no substring match would find these
+    assert _found(client, site, "路灯 修缮") == [lamp]
+    assert _found(client, site, "幸福路的路灯") == [lamp]
+    assert _found(client, site, "学校 停车") == [parking]
+    # a word of the reply letter only, and the unit that wrote it
+    assert set(_found(client, site, "答复如下")) == {lamp, parking}
+    # a title that holds the word ranks above a suggestion whose reply alone does
+    bare_publication(site.w.congress, "关于社区卫生服务的建议", unit=site.w.unit_a, seq=90)
+    more = bare_publication(site.w.congress, "关于菜市场管理的建议", unit=site.w.unit_a, seq=91)
+    more.replies.update(body="卫生服务方面已经安排。")
+    from minyi.publication.public_search import reindex
+
+    reindex(site.w.congress)
+    assert _found(client, site, "卫生服务")[0] == "关于社区卫生服务的建议"
+    body = text(client.get(url(site, "list") + "?q=路灯"))
+    assert "<mark>路灯</mark>" in body
+
+
+def test_search_with_no_suggestion_holding_every_word_shows_those_holding_some(site, client):
+    body = text(client.get(url(site, "list") + "?q=路灯 停车位"))
+    assert "没有同时包含所有词语的建议" in body
+    assert "关于修缮幸福路路灯的建议" in body.replace("<mark>", "").replace("</mark>", "")
+    # …but never by one character: 张 of the masked 张某某 must not answer a search for 张秀英
+    assert _found(client, site, "张秀英") == []
+    assert "没有同时包含所有词语的建议" not in text(client.get(url(site, "list") + "?q=张秀英"))
+
+
+@pytest.mark.parametrize("q", ["张秀英", "秀英", "13812345678", "5678", "502室"])
+def test_search_never_finds_what_was_masked(site, client, q):
+    """The index holds the tokens of the masked copy only (`Publication.terms`), so nothing the
+    clerk masked can be searched for — not the resident's name, phone or address."""
+    from minyi.publication.models import Publication
+
+    assert "秀英" not in Publication.objects.get(pk=site.lamp.pk).terms
+    assert _found(client, site, q) == []
+
+
+def test_search_follows_republication_withholding_and_retraction(site, client):
+    lamp = site.lamp
+    assert _found(client, site, "路灯") == ["关于修缮幸福路路灯的建议"]
+    P.do_retract(lamp.suggestion_id, actor=site.w.clerk, reason="发现遗漏的个人信息")
+    assert _found(client, site, "路灯") == []
+    P.do_publish(lamp.suggestion_id, actor=site.w.clerk, texts={"title": "关于幸福路照明设施的建议"})
+    assert _found(client, site, "照明设施") == ["关于幸福路照明设施的建议"]
+    assert _found(client, site, "修缮") == []  # the old title's word is gone from the index
+
+
+def test_rebuild_search_index_writes_the_public_tokens_again(site, client):
+    from django.core.management import call_command
+
+    from minyi.publication.models import Publication
+
+    Publication.objects.update(terms="")
+    assert _found(client, site, "路灯") == []
+    out = io.StringIO()
+    call_command("rebuild_search_index", congress=site.code, stdout=out)
+    assert "published copies" in out.getvalue()
+    assert _found(client, site, "路灯") == ["关于修缮幸福路路灯的建议"]
 
 
 def test_list_pages_by_twenty(site, client):

@@ -1,5 +1,5 @@
 """`manage.py rebuild_search_index [--congress CODE]`: index every suggestion, reply and voter
-opinion again (all congresses, or one). Idempotent: entries are written over by kind and object id.
+opinion again (all congresses, or one), and the public site's published copies (`sources`). Idempotent: entries are written over by kind and object id.
 Needed after restoring an old backup or changing the segmentation; the actions keep the index
 current otherwise."""
 
@@ -10,11 +10,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from minyi.congress.models import Congress
+from minyi.textsearch import sources
 from minyi.textsearch.index import rebuild
 
 
 class Command(BaseCommand):
-    help = "Rebuild the full-text search index (suggestions, replies, voter opinions)."
+    help = "Rebuild the full-text search indexes (suggestions, replies, voter opinions; published copies)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--congress", help="the congress's code (default: every congress)")
@@ -38,3 +39,6 @@ class Command(BaseCommand):
                     f"{congress.code}: {counts['records']} records, {counts['entries']} entries"
                 )
             )
+            for label, rebuild_other in sources.registered():
+                written = rebuild_other(congress)
+                self.stdout.write(self.style.SUCCESS(f"{congress.code}: {written} {label}"))
