@@ -114,6 +114,9 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL: the few statements every kept page runs (minyi.core.prepared) are planned once per
+# connection (PREPARE); 0 behind a pooler that does not keep a session's prepared statements
+MINYI_PG_PREPARE = env.bool("MINYI_PG_PREPARE", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

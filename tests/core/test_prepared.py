@@ -132,3 +132,62 @@ def test_the_sign_in_backend_reads_an_active_user_and_nobody_else(world):
     world.clerk.is_active = False
     world.clerk.save(update_fields=["is_active"])
     assert backend.get_user(world.clerk.pk) is None
+
+
+# --- PostgreSQL: planned once per connection ------------------------------------------------------
+
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side PREPARE")
+
+
+@postgresql_only
+def test_postgresql_runs_a_prepared_statement_planned_once_per_connection(world):
+    """On PostgreSQL the query runs as EXECUTE of a statement prepared once per session (one query
+    per call, as before), gives the ORM's answer for any values, survives a rollback, and is
+    prepared again on a new connection."""
+    from django.db import transaction
+
+    alpha, beta = world.congress, world.other_congress
+    record("deputy.created", actor=world.admin, congress=beta)
+    expected = (_orm_version(alpha), _orm_version(beta))
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as ctx:
+            got = (versioned.data_version(alpha), versioned.data_version(beta))
+        assert got == expected
+        assert [q["sql"][:14] for q in ctx.captured_queries] == ["EXECUTE minyi_"] * 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'minyi_%%'")
+        held = cursor.fetchone()[0]
+    assert held >= 1
+    try:
+        with transaction.atomic():
+            assert versioned.data_version(alpha) == _orm_version(alpha)
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert versioned.data_version(alpha) == _orm_version(alpha)  # the statement outlived the rollback
+    # a new session holds no prepared statement: it is prepared again
+    connection.connection.execute("DEALLOCATE ALL")
+    connection._minyi_prepared = (object(), set())  # as if the connection had been replaced
+    assert versioned.data_version(alpha) == _orm_version(alpha)
+
+
+@postgresql_only
+def test_postgresql_prepared_statements_can_be_switched_off(world, settings):
+    settings.MINYI_PG_PREPARE = False
+    expected = _orm_version(world.congress)
+    with CaptureQueriesContext(connection) as ctx:
+        assert versioned.data_version(world.congress) == expected
+    assert [q["sql"][:6] for q in ctx.captured_queries] == ["SELECT"]
+
+
+def test_together_answers_as_the_queries_alone_with_prepared_statements(world):
+    record("deputy.created", actor=world.admin, congress=world.congress)
+    got = together(
+        (versioned.VERSION, (world.congress.pk, world.congress.pk)),
+        (versioned.VERSION, (world.other_congress.pk, world.other_congress.pk)),
+    )
+    assert [versioned.version_of(r) for r in got] == [
+        _orm_version(world.congress),
+        _orm_version(world.other_congress),
+    ]
