@@ -8,6 +8,9 @@
   context (`s`, `can_urge`, `request`, `user`) — supervision's 督办 box (issue #12: its links and the
   批示 form, which posts to supervision's own page). The template decides itself whether it shows
   anything for the user. Without the app: no box.
+- `register_text_matcher(matcher)`: the suggestions of a congress whose text holds the words of a
+  list's search (`filter_suggestions`'s `q`) — the full-text index's (`textsearch.listing`: jieba's
+  words, in any order, newest first, at most a few thousand ids). Without it: substrings only.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from minyi.congress.models import Congress
+
     from .models import Suggestion
 
 _provenance: Callable[[Suggestion], Any] | None = None
@@ -43,3 +48,17 @@ def register_panel(template: str) -> None:
 def panels() -> list[str]:
     """The registered side-column boxes of the suggestion page, in the order registered."""
     return list(_panels)
+
+
+_text_matcher: Callable[[Congress, str], list[int]] | None = None
+
+
+def register_text_matcher(matcher: Callable[[Congress, str], list[int]]) -> None:
+    global _text_matcher
+    _text_matcher = matcher
+
+
+def suggestions_matching(congress: Congress, q: str) -> list[int]:
+    """The ids of the suggestions of `congress` whose text holds the words of `q`, as the registered
+    matcher finds them (none without one)."""
+    return _text_matcher(congress, q) if _text_matcher is not None else []

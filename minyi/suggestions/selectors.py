@@ -29,6 +29,7 @@ from minyi.audit.models import AuditEvent
 from minyi.congress.models import Congress, Deputy, Unit
 from minyi.core.work import WorkSection
 
+from . import hooks
 from .models import (
     Assignment,
     AssignmentRole,
@@ -122,11 +123,15 @@ def suggestions_visible_to(user: Any, congress: Congress) -> QuerySet[Suggestion
     return base.filter(q)
 
 
-def filter_suggestions(qs: QuerySet[Suggestion], filters: dict[str, Any]) -> QuerySet[Suggestion]:
+def filter_suggestions(
+    qs: QuerySet[Suggestion], filters: dict[str, Any], *, congress: Congress | None = None
+) -> QuerySet[Suggestion]:
     """The suggestion lists' filters, one rule for the list page, its Excel export and the API:
     `state` (one state, or a list of states), `year` (of acceptance; for suggestions not accepted,
-    the year created), `category`, `unit` (assigned to it in any round) and `q` (words in the
-    title, number, facts, proposals or the lead deputy's name)."""
+    the year created), `category`, `unit` (assigned to it in any round) and `q`: the text as it is
+    in the title, number, facts, proposals or the lead deputy's name, or — given the `congress` —
+    its words anywhere in them, in any order (the full-text index, `hooks.suggestions_matching`).
+    Either way only within `qs`: the reader's visible suggestions."""
     state = filters.get("state")
     if state:
         qs = qs.filter(state__in=state) if isinstance(state, list | tuple) else qs.filter(state=state)
@@ -139,13 +144,17 @@ def filter_suggestions(qs: QuerySet[Suggestion], filters: dict[str, Any]) -> Que
         qs = qs.filter(pk__in=Assignment.objects.filter(unit_id=filters["unit"]).values("suggestion"))
     q = (filters.get("q") or "").strip()
     if q:
-        qs = qs.filter(
+        found = (
             Q(title__icontains=q)
             | Q(number__icontains=q)
             | Q(facts__icontains=q)
             | Q(proposals__icontains=q)
             | Q(lead__name__icontains=q)
         )
+        ids = hooks.suggestions_matching(congress, q) if congress is not None else []
+        if ids:
+            found |= Q(pk__in=ids)
+        qs = qs.filter(found)
     return qs
 
 

@@ -11,7 +11,7 @@ class TextsearchConfig(AppConfig):
         from minyi.audit.services import register_listener
         from minyi.suggestions import hooks
 
-        from . import index
+        from . import index, listing
 
         # The index is kept current by the actions: each audit row of a change of text (or of what
         # a hit shows: the number and year given on acceptance) re-indexes what it is about, in the
@@ -20,3 +20,5 @@ class TextsearchConfig(AppConfig):
         register_listener(index.OPINION_CODES, index.on_opinion_event)
         # The clerk's review: similar suggestions in the suggestion page's side column.
         hooks.register_panel("textsearch/_review_panel.html")
+        # The suggestion lists' `q` (page, Excel export, API) finds words by the index too.
+        hooks.register_text_matcher(listing.suggestions_matching)

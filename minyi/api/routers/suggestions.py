@@ -231,7 +231,7 @@ def suggestion_list(request, code: str, filters: Query[SuggestionFilters], pagin
             "lead", "category", "channel", "forwarded_to"
         )
         chosen = filters.dict(exclude_none=True)
-        qs = filter_suggestions(qs, chosen)  # the list page's rule
+        qs = filter_suggestions(qs, chosen, congress=congress)  # the list page's rule
         # the total over every visible suggestion, kept under the data version per user and
         # filters, like the list page's (issue #13)
         filters_key = versioned.digest(chosen)

@@ -31,7 +31,7 @@ def filtered_suggestions(request: CongressRequest) -> QuerySet[Suggestion]:
         request.GET or None, congress=request.congress, years=Q_.suggestion_years(visible)
     )
     filters = form.values() if request.GET else {}
-    qs = selectors.filter_suggestions(visible, filters)
+    qs = selectors.filter_suggestions(visible, filters, congress=request.congress)
     return qs.select_related("lead", "category").order_by("-created_at", "-pk")
 
 

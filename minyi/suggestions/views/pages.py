@@ -248,7 +248,7 @@ def suggestion_list(request: CongressRequest) -> HttpResponse:
     years = versioned.cached(request, "suggestion_years", lambda: Q_.suggestion_years(visible), user.pk)
     form = SuggestionFilterForm(request.GET or None, congress=congress, years=years)
     filters = form.values() if request.GET else {}
-    qs = selectors.filter_suggestions(visible, filters)
+    qs = selectors.filter_suggestions(visible, filters, congress=congress)
     qs = qs.select_related("lead", "category").order_by("-created_at", "-pk")
     # "共 N 条" and the pages: a COUNT(*) over every visible suggestion (100,000 at a province-wide
     # installation), kept under the data version per user and filters like the years (issue #13)
