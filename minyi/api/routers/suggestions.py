@@ -212,7 +212,11 @@ class SuggestionFilters(Schema):
     category: int | None = IdFilter("Category id.")
     unit: int | None = IdFilter("Assigned to this unit (in any round).")
     q: str | None = Field(
-        None, description="Part of the title, number, facts, proposals or the lead deputy's name."
+        None,
+        description=(
+            "Part of the title, number, facts, proposals or the lead deputy's name, or its words "
+            "(jieba's segmentation, any order) anywhere in them. Newest first, as without it."
+        ),
     )
 
 
