@@ -19,7 +19,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from minyi.congress.models import Category, ResultClass, Unit
+from minyi.congress.models import Category, Congress, ResultClass, Unit
 from minyi.core.pages import CountedPaginator
 from minyi.core.versioned import TIMEOUT, digest
 from minyi.suggestions.models import Rating
@@ -29,6 +29,9 @@ from . import public_search
 from .models import Publication, PublicationState, PublishedFigures, PublishedReply
 
 PER_PAGE = 20
+#: A list shows at most this many suggestions (500 pages): more are counted as "more than"; the
+#: visitor narrows by year or words. The search reads at most `public_search.MAX_MATCHES`.
+MAX_LISTED = 10_000
 #: The longest search text looked for (a longer one is cut; at most twelve of its words are used).
 MAX_QUERY = 50
 #: At most this many rows in one download (one year of a county's suggestions is far fewer).
@@ -130,8 +133,26 @@ class Choices:
     satisfaction: list[tuple[str, str]] = field(default_factory=list)
 
 
+#: The years offered are at most this many, the newest (a DISTINCT over every published row would
+#: grow with the data; this is one probe of the index per year).
+MAX_YEARS = 40
+
+
 def published_years(site_pk: int) -> list[int]:
-    return list(published(site_pk).order_by("-year").values_list("year", flat=True).distinct())
+    """The years that have published suggestions, newest first: the newest year by the index
+    (congress, state, year), then one EXISTS per year below it — two statements of index probes,
+    whatever the number of rows."""
+    newest = published(site_pk).order_by("-year").values_list("year", flat=True).first()
+    if newest is None:
+        return []
+    span = range(newest, newest - MAX_YEARS, -1)
+    row = (
+        Congress.objects.filter(pk=site_pk)
+        .annotate(**{f"y{y}": Exists(published(site_pk).filter(year=y)) for y in span})
+        .values_list(*(f"y{y}" for y in span))
+        .first()
+    )
+    return [y for y, held in zip(span, row or (), strict=False) if held]
 
 
 def choices(site_pk: int) -> Choices:
@@ -171,11 +192,13 @@ def page_of(site_pk: int, filters: Filters, number: Any, *, version: int) -> Pag
     key = f"minyi.v1:public-count:{site_pk}.{version}:{digest(asdict(filters))}"
     total = cache.get(key)
     if total is None:
-        total = qs.count()
+        # counted up to MAX_LISTED: a bounded count (and so a bounded last page), whatever the data
+        total = qs.order_by()[: MAX_LISTED + 1].count()
         cache.set(key, total, TIMEOUT)
-    page = CountedPaginator(qs, PER_PAGE, count=total).get_page(number)
+    page = CountedPaginator(qs, PER_PAGE, count=min(total, MAX_LISTED)).get_page(number)
     page.object_list = labelled(page.object_list)
     page.matches = None  # type: ignore[attr-defined]
+    page.more = total > MAX_LISTED  # type: ignore[attr-defined]
     return page
 
 
@@ -192,6 +215,7 @@ def _search_page(site_pk: int, filters: Filters, number: Any, *, version: int) -
         p.title_marked = highlight(p.title, matches.tokens)  # type: ignore[attr-defined]
     page.object_list = shown  # type: ignore[assignment]
     page.matches = matches  # type: ignore[attr-defined]
+    page.more = False  # type: ignore[attr-defined]
     return page
 
 

@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -72,9 +73,29 @@ def public_congress(request: HttpRequest, code: str) -> PublicCongress:
     return found
 
 
+#: The query parameters a public page reads. A page is kept under these alone (sorted, each value
+#: cut to `VALUE_MAX`), so made-up parameters (``?x=1``, ``?x=2``…) cannot force a page to be built
+#: again and again; the pages' own links carry only these too.
+PARAMS = ("q", "year", "category", "unit", "result", "satisfaction", "page")
+VALUE_MAX = 60
+
+
+def canonical_query(request: HttpRequest, *, without: tuple[str, ...] = ()) -> str:
+    """The request's query string with only `PARAMS` (less `without`), sorted, values cut."""
+    pairs = sorted(
+        (name, value[:VALUE_MAX])
+        for name in PARAMS
+        if name not in without
+        for value in request.GET.getlist(name)[-1:]  # the last, as QueryDict.get gives it
+        if value
+    )
+    return urlencode(pairs)
+
+
 def public_page(name: str) -> Callable:
     """Find the congress (`request.public`) and keep the view's 200 answers to GET under its data
-    version, the language, the day and the full path (`MINYI_KEEP_PAGES`, as signed-in pages)."""
+    version, the language, the day, the path and the known parameters (`canonical_query`;
+    `MINYI_KEEP_PAGES`, as signed-in pages)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
@@ -86,7 +107,8 @@ def public_page(name: str) -> Callable:
             parts = [
                 translation.get_language() or "",
                 timezone.localdate().isoformat(),
-                request.get_full_path(),
+                request.path,
+                canonical_query(request),
             ]
             digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
             key = f"minyi.v1:public:{name}:{site.pk}.{site.version}:{digest}"

@@ -145,6 +145,7 @@ def _page(
 ) -> HttpResponse:
     context = {
         "site": site,
+        "here": request.path,  # the language switch comes back here (never the code in a query)
         "form": form,
         "progress": progress,
         "publication_pk": _published(site, progress),
@@ -156,7 +157,13 @@ def _page(
 def _too_many(request: HttpRequest, site: PublicCongress, until: float) -> HttpResponse:
     when = timezone.localtime(datetime.datetime.fromtimestamp(until, tz=datetime.UTC))
     minutes = max(1, round((until - time.time()) / 60))
-    context = {"site": site, "throttled": True, "retry_at": when, "retry_minutes": minutes}
+    context = {
+        "site": site,
+        "here": request.path,
+        "throttled": True,
+        "retry_at": when,
+        "retry_minutes": minutes,
+    }
     response = render(request, TEMPLATE, context, status=429)
     response["Retry-After"] = str(max(1, int(until - time.time())))
     return response

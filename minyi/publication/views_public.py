@@ -30,7 +30,7 @@ from minyi.core.client_ip import client_ip
 
 from . import selectors
 from .models import Publication, PublishedReply
-from .site import PublicCongress, public_congress, public_page
+from .site import PublicCongress, canonical_query, public_congress, public_page
 
 #: Searches (a list with `q`) per client address per minute.
 SEARCHES_PER_MINUTE = 30
@@ -44,7 +44,9 @@ def _site(request: HttpRequest) -> PublicCongress:
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    return render(request, template, {"site": _site(request), **context}, status=status)
+    query = canonical_query(request)
+    here = f"{request.path}?{query}" if query else request.path  # what the page was kept under
+    return render(request, template, {"site": _site(request), "here": here, **context}, status=status)
 
 
 # --- rate limits -------------------------------------------------------------------------------------
@@ -115,8 +117,6 @@ def suggestion_list(request: HttpRequest, code: str) -> HttpResponse:
     site = _site(request)
     filters = selectors.Filters.from_query(request.GET)
     page = selectors.page_of(site.pk, filters, request.GET.get("page"), version=site.version)
-    keep = request.GET.copy()
-    keep.pop("page", None)
     return _render(
         request,
         "publication/public/list.html",
@@ -124,7 +124,7 @@ def suggestion_list(request: HttpRequest, code: str) -> HttpResponse:
             "page": page,
             "filters": filters,
             "choices": selectors.choices(site.pk),
-            "querystring": keep.urlencode(),
+            "querystring": canonical_query(request, without=("page",)),
         },
     )
 

@@ -316,6 +316,43 @@ def test_a_kept_page_costs_one_query_and_a_publication_shows_at_once(site, clien
     assert client.get(url(site, "detail", new.pk)).status_code == 200
 
 
+@override_settings(MINYI_KEEP_PAGES=True)
+def test_made_up_parameters_do_not_build_a_kept_page_again(site, client, django_assert_num_queries):
+    """A page is kept under the parameters it reads alone: ``?x=1``, ``?x=2``… (a way to make the
+    server build pages over and over) are answered from the kept page, and its links drop them."""
+    first = client.get(url(site, "list") + "?year=2026&x=1")
+    assert first.wsgi_request._minyi_kept_page == "miss"
+    for junk in ("x=2", "utm_source=a", "x=3&y=4"):
+        with django_assert_num_queries(1):
+            again = client.get(url(site, "list") + f"?{junk}&year=2026")
+        assert again.wsgi_request._minyi_kept_page == "hit"
+    assert "x%3D1" not in text(first) and '%3Fyear%3D2026"' in text(first)  # the language link
+    # a parameter the page reads is a page of its own
+    other = client.get(url(site, "list") + "?year=2025")
+    assert other.wsgi_request._minyi_kept_page == "miss"
+
+
+def test_a_long_list_is_counted_up_to_a_bound(site, client, monkeypatch):
+    from minyi.publication import selectors
+
+    monkeypatch.setattr(selectors, "MAX_LISTED", 1)
+    body = text(client.get(url(site, "list")))
+    assert "超过 1 件" in body and body.count('class="public-item') == 1
+    assert "page=2" not in body
+
+
+def test_the_years_offered_are_read_by_probes_whatever_the_rows(site, client, django_assert_num_queries):
+    from minyi.publication import selectors
+    from minyi.publication.models import Publication
+
+    Publication.objects.filter(pk=site.parking.pk).update(year=2019)
+    with django_assert_num_queries(2):
+        assert selectors.published_years(site.w.congress.pk) == [2026, 2019]
+    Publication.objects.filter(pk=site.parking.pk).update(year=2026 - selectors.MAX_YEARS)
+    assert selectors.published_years(site.w.congress.pk) == [2026]  # older than the window
+    assert selectors.published_years(site.closed_congress.pk + 1000) == []
+
+
 # --- figures, themes, awards -------------------------------------------------------------------------
 
 
