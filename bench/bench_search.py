@@ -16,7 +16,8 @@ it at real data):
    texts are varied: sentences drawn from bench/similar/near_duplicates.json with places and numbers,
    so words are spread as in real suggestions (common: 小区, 道路; rare: 古树名木). Their index
    entries are bulk-inserted too (the segmentation of each sentence is computed once — the query
-   path is what is measured); then ANALYZE (and, on SQLite, the FTS5 'optimize').
+   path is what is measured); then ANALYZE (SQLite, after the FTS5 'optimize') or VACUUM ANALYZE
+   (PostgreSQL: what autovacuum does once the bulk load has settled).
 2. The search of the search page — query segmentation, the index query intersected with the
    reader's visibility, the count, the first page of 20 and its highlighted snippets, the template —
    is requested through Django's test client (no HTTP server) for a mix of queries (one word, two,
@@ -174,11 +175,17 @@ def run_one(args: argparse.Namespace) -> list[dict]:
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
                 cursor.execute("INSERT INTO textsearch_fts(textsearch_fts) VALUES ('optimize')")
-            cursor.execute("ANALYZE")
+                cursor.execute("ANALYZE")
+            else:
+                # what autovacuum does to a table that has settled after a bulk load: the statistics,
+                # and the visibility map (an index scan need not read a page whose rows all are
+                # visible)
+                cursor.execute("VACUUM ANALYZE")
     if args.seed_only:
         return []
     suggestions = Suggestion.objects.count()
     entries = SearchEntry.objects.count()
+    log(f"{connection.vendor}: load average before measuring {os.getloadavg()[0]:.2f}")
     rows = []
     for reader, username in readers().items():
         times, queries = measure(username, args.rounds)
@@ -211,6 +218,7 @@ def run_one(args: argparse.Namespace) -> list[dict]:
         },
     )
     times = measure_similar(args.rounds)
+    log(f"{connection.vendor}: load average after measuring {os.getloadavg()[0]:.2f}")
     rows.append(
         {
             "database": connection.vendor,

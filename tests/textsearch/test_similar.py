@@ -109,3 +109,16 @@ def test_another_deputys_draft_is_never_suggested(daytime, loop):
     draft = loop.drive.to("draft", title="关于增设公交站台的建议", facts="公交站台太远。")
     assert [h.entry.suggestion_id for h in similar(w.congress, "增设公交站台", user=w.deputy)] == [draft.pk]
     assert similar(w.congress, "增设公交站台", user=w.cosigner) == []
+
+
+def test_pairs_of_two_common_words_are_left_out_unless_none_is_left(monkeypatch):
+    from minyi.textsearch import search as search_module
+    from minyi.textsearch.segment import QueryWord
+
+    words = [QueryWord(w) for w in ("社区", "设施", "西湖", "健身器材")]
+    monkeypatch.setattr(search_module, "_common", lambda congress, w: w.word in {"社区", "设施"})
+    pairs = {(a.word, b.word) for a, b in search_module._pairs(None, words)}
+    assert ("社区", "设施") not in pairs
+    assert ("社区", "西湖") in pairs and ("西湖", "健身器材") in pairs and len(pairs) == 5
+    monkeypatch.setattr(search_module, "_common", lambda congress, w: True)
+    assert len(search_module._pairs(None, words)) == 6
