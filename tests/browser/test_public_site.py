@@ -59,7 +59,9 @@ def test_an_anonymous_visitor_reads_the_public_site_on_a_phone(site, phone_page,
     shot(page, "03-filtered")
 
     page.get_by_role("link", name="清除条件").click()
-    page.get_by_label("搜索（案由、内容、答复）").fill("修缮 路灯")  # two words, apart and out of order in the title
+    page.get_by_label("搜索（案由、内容、答复）").fill(
+        "修缮 路灯"
+    )  # two words, apart and out of order in the title
     with page.expect_navigation():
         page.get_by_role("button", name="搜索", exact=True).click()
     expect(page.get_by_text("共 1 件")).to_be_visible()
