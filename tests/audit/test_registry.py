@@ -36,6 +36,7 @@ NOT_CODES = {
     "actions.py",
     "demo.minyi.invalid",
     "feed.atom",  # the public site's Atom feed (publication.urls_public)
+    "textsearch_fts.rowid",  # an SQL column textsearch.search joins on
 }
 
 # What the readers matched before the registry (frozen copies, so that a change shows here).
