@@ -1,7 +1,8 @@
 """The demo is a believable district (issue #12): matters go to the unit whose work they are, 2023
 is a closed year like the model district's report, this year is spread over its months with green,
 yellow and red items, ten key themes have leaders and records, and award rounds nominate suggestions
-of their own quarter.
+of their own quarter, and the awards and points are alive (a published round, one being scored, a
+ledger whose recount finds no difference).
 
 The whole demo is seeded once, on a pinned day (2026-11-20, a Friday), and every check looks at it."""
 
@@ -17,13 +18,16 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
+from minyi.audit.services import verify_chain
 from minyi.awards.demo import quarter_day
-from minyi.awards.models import AwardRound, Nominee
+from minyi.awards.models import AwardResult, AwardRound, Nominee, Score
+from minyi.awards.states import RoundState
 from minyi.congress.defaults import CATEGORIES, THEMES
 from minyi.congress.models import Congress
 from minyi.core import demo_district as district
 from minyi.core.periods import Period
 from minyi.intake.models import Opinion
+from minyi.points.models import LedgerEntry, ManualEntry, MonthlyExpectation, Objection
 from minyi.suggestions.models import Assignment, Deadline, Suggestion
 from minyi.supervision.models import KeyTheme, SupervisionRecord
 from minyi.supervision.selectors import board_counts, watched_deadlines
@@ -174,6 +178,41 @@ def check_award_rounds_nominate_their_own_quarter(congress):
             assert period.contains(quarter_day(n.suggestion)), (str(period), n.suggestion.title)
 
 
+def check_awards_and_points_are_alive(congress):
+    """The awards and points seeders add a finished round for the last quarter with the judges'
+    scores, a round being scored, and a points ledger: `points --period <last quarter> --json`
+    prints a non-empty ranking and `--recompute` finds no difference."""
+    finished, running = AwardRound.objects.filter(congress=congress).order_by("year", "quarter")
+    last = Period.last_quarter()
+    assert (finished.state, finished.period_code) == (RoundState.PUBLISHED, last.code)
+    assert Score.objects.filter(nominee__round=finished).values("judge").distinct().count() == 5
+    winners = AwardResult.objects.filter(round=finished, awarded=True)
+    assert winners.filter(nominee__track="suggestion").count() >= 2
+    assert running.state == RoundState.SCORING and Score.objects.filter(nominee__round=running).exists()
+
+    assert ManualEntry.objects.filter(congress=congress, state="approved").count() >= 8
+    assert ManualEntry.objects.filter(congress=congress, state__in=["submitted", "checked"]).count() == 4
+    assert MonthlyExpectation.objects.filter(congress=congress).count() == 2
+    assert set(Objection.objects.filter(congress=congress).values_list("state", flat=True)) == {
+        "pending",
+        "corrected",
+    }
+    assert LedgerEntry.objects.filter(congress=congress, event="suggestion_awarded").exists()
+
+    out, err = StringIO(), StringIO()
+    call_command("points", "--congress", "demo", "--period", last.code, "--json", stdout=out, stderr=err)
+    ranking = json.loads(out.getvalue())
+    assert ranking and ranking[0]["points"] > 0
+    assert set(ranking[0]) == {"rank", "deputy_number", "name", "group", "points", "entries"}
+    out, err = StringIO(), StringIO()
+    call_command(
+        "points", "--congress", "demo", "--period", last.code, "--recompute", "--json", stdout=out, stderr=err
+    )
+    assert "no difference" in err.getvalue()
+    assert json.loads(out.getvalue()) == ranking
+    assert verify_chain().ok
+
+
 def test_the_demo_is_a_believable_district(demo):
     check_handling_units_follow_the_text(demo)
     check_opinions_match_their_answers(demo)
@@ -181,3 +220,4 @@ def test_the_demo_is_a_believable_district(demo):
     check_this_year_is_spread_over_its_months(demo)
     check_ten_key_themes_with_leaders_and_records(demo)
     check_award_rounds_nominate_their_own_quarter(demo)
+    check_awards_and_points_are_alive(demo)

@@ -190,16 +190,22 @@ def check_contact_details_cannot_reach_anyone(demo):
     assert all(d.email.endswith(".invalid") for d in Deputy.objects.all())
 
 
-def test_superuser_only_on_request(db, monkeypatch):
+def check_superuser_only_on_request(demo, monkeypatch):
+    """No superuser by default; seeding again with MINYI_DEMO_SUPERUSER=1 adds `root` (and only
+    that, audited), and a third run changes nothing."""
+    assert not User.objects.filter(username="root").exists()
+    before = counts()
     monkeypatch.setenv("MINYI_DEMO_SUPERUSER", "1")
     output = run("seed_demo")
     root = User.objects.get(username="root")
     assert root.is_superuser and root.is_staff
     assert root.check_password(settings.MINYI_DEMO_PASSWORD)
     assert "superuser" in output
-    before = counts()
+    # `root` and its audit row, nothing else
+    assert counts() == {**before, "User": before["User"] + 1, "AuditEvent": before["AuditEvent"] + 1}
+    after = counts()
     run("seed_demo")
-    assert counts() == before
+    assert counts() == after
     assert verify_chain().ok
 
 
@@ -274,7 +280,7 @@ def check_public_site_has_2023_and_part_of_this_year(demo):
     }
 
 
-def test_seed_demo(demo):
+def test_seed_demo(demo, monkeypatch):
     """Seeding the whole demo (every feature) takes a while, so it runs once and every check above
     looks at the same seeded database; a failing check names itself in the traceback."""
     check_seed_creates_the_demo_congress(demo)
@@ -289,3 +295,4 @@ def test_seed_demo(demo):
     check_contact_details_cannot_reach_anyone(demo)
     check_demo_logins_lists_every_role(demo)
     check_public_site_has_2023_and_part_of_this_year(demo)
+    check_superuser_only_on_request(demo, monkeypatch)  # last: it adds `root`
