@@ -21,7 +21,8 @@ status=0
 #   Eve, inside the default quiet hours (21:00–08:00), so a test that depends on "now" without
 #   setting it fails here whatever the hour of the run, and "three days ago" or "in a month" fall in
 #   another year;
-# - the date clock: the suggestion, calendar, points, awards and report tests on 5 January 2027, a
+# - the date clock: the suggestion, calendar, points, awards and report tests and the whole demo's
+#   seeding (its last quarter is then in the year before) on 5 January 2027, a
 #   working day of a year whose holiday calendar is not complete (provisional until a platform admin
 #   enters it), so a test that builds "today" or compares with the current year without setting the
 #   clock fails here;
@@ -38,7 +39,7 @@ status=0
 NIGHT_CLOCK=${NIGHT_CLOCK:-2026-12-31 23:30:00}
 DATE_CLOCK=${DATE_CLOCK:-2027-01-05 10:00:00}
 NIGHT_DIRS=(tests/notifications tests/intake tests/supervision)
-DATE_DIRS=(tests/suggestions tests/workdays tests/points tests/awards tests/reports)
+DATE_DIRS=(tests/suggestions tests/workdays tests/points tests/awards tests/reports tests/core/test_seed_demo.py)
 
 echo "=== Test suite on SQLite ==="
 cov=(--cov=minyi --cov-report=term:skip-covered)
@@ -64,7 +65,7 @@ if $BIN/python scripts/pg_ready.py "$PG_URL"; then
   elif command -v faketime >/dev/null 2>&1; then
     echo "=== PostgreSQL: notification, intake and supervision tests at $NIGHT_CLOCK Beijing (faketime) ==="
     on_pg "$NIGHT_CLOCK" "${NIGHT_DIRS[@]}" || status=$?
-    echo "=== PostgreSQL: suggestion, calendar, points, awards and report tests at $DATE_CLOCK Beijing (faketime) ==="
+    echo "=== PostgreSQL: suggestion, calendar, points, awards, report and demo-seeding tests at $DATE_CLOCK Beijing (faketime) ==="
     on_pg "$DATE_CLOCK" "${DATE_DIRS[@]}" || status=$?
     echo "=== PostgreSQL: every other test ==="
     ignore=()

@@ -27,6 +27,7 @@ from minyi.congress.models import (
 )
 from minyi.core.demo_names import DENYLIST, NameGenerator, fictional_names
 from minyi.core.management.commands.seed_demo import BODIES, STATIONS, UNITS
+from tests.core.test_demo_district import check_awards_and_points_are_alive
 
 MODELS = [
     Congress, Term, Session, DeputyGroup, Deputy, LiaisonStation, Unit, User, Membership,
@@ -295,4 +296,5 @@ def test_seed_demo(demo, monkeypatch):
     check_contact_details_cannot_reach_anyone(demo)
     check_demo_logins_lists_every_role(demo)
     check_public_site_has_2023_and_part_of_this_year(demo)
+    check_awards_and_points_are_alive(demo[0])  # at the real clock here, on 5 January in CI's date run
     check_superuser_only_on_request(demo, monkeypatch)  # last: it adds `root`
